@@ -1,0 +1,166 @@
+# mlgate: a plain GNU Makefile (see README "Build").
+#
+#   make                      build bin/mlgate*
+#   make check                everything: format, unit, CLI, integration, sanitizers, valgrind
+#   make demo                 the main job on the embedded default registry
+#   make DEVELOPER=1          warnings are errors
+#   make SANITIZE=address,undefined
+#   make install PREFIX=/usr/local DESTDIR=
+#
+# Every variable below can be overridden on the command line.
+
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+BUILD ?= build
+OUT ?= bin
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+INSTALL ?= install
+CLANG_FORMAT ?= clang-format
+VALGRIND ?= valgrind
+
+PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3
+TEST_PKGS := cunit
+
+WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wpointer-arith \
+	-Wundef -Wcast-align -Wold-style-definition -fno-common
+
+# pkg-config is asked once per make run, and only when something is compiled
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_PKGS)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
+TEST_LIBS = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)))$(TEST_LIBS)
+
+ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -DMLGATE_VERSION='"$(VERSION)"' -Ilib $(addprefix -I,$(GATE_DIRS)) \
+	$(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS)
+
+# Short build lines unless V=1
+ifndef V
+QUIET_CC = @echo '   CC' $@;
+QUIET_LINK = @echo ' LINK' $@;
+QUIET_AR = @echo '   AR' $@;
+endif
+
+ifdef DEVELOPER
+ALL_CFLAGS += -Werror
+endif
+ifdef SANITIZE
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# Layout: every .c under lib/, checks/, runners/, reporters/ goes into the
+# library, except mlgate.c and mlgate-*.c, which are the thin main()s.
+GATE_DIRS := checks runners reporters
+MAIN_SRC := $(sort $(foreach d,$(GATE_DIRS),$(wildcard $(d)/mlgate.c $(d)/mlgate-*.c)))
+LIB_SRC := $(sort $(wildcard lib/*.c) \
+	$(filter-out $(MAIN_SRC),$(foreach d,$(GATE_DIRS),$(wildcard $(d)/*.c))))
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+ITEST_SRC := $(sort $(wildcard tests/integration/*.c))
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIB_A := $(BUILD)/libmlgate.a
+PROGRAMS := $(patsubst %.c,$(OUT)/%,$(notdir $(MAIN_SRC)))
+UNIT_BIN := $(BUILD)/tests/unit-tests
+ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
+FORMAT_SRC := $(sort $(wildcard lib/*.[ch] $(foreach d,$(GATE_DIRS),$(d)/*.[ch]) \
+	tests/unit/*.[ch] tests/integration/*.[ch]))
+
+.PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
+	check-asan check-valgrind format install uninstall clean FORCE
+
+all: $(PROGRAMS)
+
+tests: $(UNIT_BIN) $(ITEST_BINS)
+
+# Rebuild everything when the compiler flags change (DEVELOPER, SANITIZE, CFLAGS).
+$(BUILD)/build-flags: FORCE
+	@mkdir -p $(BUILD)
+	@echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+
+$(BUILD)/obj/%.o: %.c $(BUILD)/build-flags
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(call obj,$(LIB_SRC))
+	@rm -f $@
+	$(QUIET_AR)$(AR) rcs $@ $^
+
+define PROGRAM_RULE
+$(OUT)/$(basename $(notdir $(1))): $(call obj,$(1)) $(LIB_A)
+	@mkdir -p $(OUT)
+	$$(QUIET_LINK)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach src,$(MAIN_SRC),$(eval $(call PROGRAM_RULE,$(src))))
+
+$(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/tests/*/*.d)
+
+# --- set-up --------------------------------------------------------------
+
+deps:
+	@scripts/deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(OUT)
+
+# --- tests ---------------------------------------------------------------
+
+check: deps
+	@$(MAKE) --no-print-directory check-format
+	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
+	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
+	@echo "make check: all test layers passed"
+
+check-unit: $(UNIT_BIN)
+	$(UNIT_BIN)
+
+check-cli: $(PROGRAMS)
+	tests/cli/selftest.sh $(OUT)
+	tests/cli/run.sh $(OUT)
+
+check-integration: $(PROGRAMS) $(ITEST_BINS)
+	MLGATE_BIN=$(OUT) MLGATE_TEST_BIN=$(BUILD)/tests tests/integration/run.sh
+
+# Unit and command-line tests again, built with AddressSanitizer and UBSan.
+check-asan:
+	@$(MAKE) --no-print-directory DEVELOPER=1 SANITIZE=address,undefined \
+		BUILD=$(BUILD)/asan OUT=$(BUILD)/asan/bin check-unit check-cli
+
+# Unit and command-line tests under valgrind (leaks and memory errors fail).
+VALGRIND_CMD = $(VALGRIND) -q --error-exitcode=97 --leak-check=full \
+	--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect
+check-valgrind: $(UNIT_BIN) $(PROGRAMS)
+	$(VALGRIND_CMD) $(UNIT_BIN)
+	MLGATE_WRAP='$(VALGRIND_CMD)' tests/cli/run.sh $(OUT)
+
+check-format:
+	@$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRC) && echo "check-format: $(words $(FORMAT_SRC)) files formatted"
+
+format:
+	$(CLANG_FORMAT) -i $(FORMAT_SRC)
+
+# --- install -------------------------------------------------------------
+
+install: all
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
+	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)))
+
+clean:
+	rm -rf $(BUILD) $(OUT)

@@ -1,0 +1,135 @@
+/*
+ * Table-driven command-line options. One table per executable is the
+ * single source of both the parser and the --help text, so they cannot
+ * drift apart.
+ *
+ *   static const char *const ci_kinds[] = { "none", "github", "azure", NULL };
+ *   const struct mg_opt opts[] = {
+ *           MG_OPT_STR('r', "registry", "URI", &o.registry, "registry URI"),
+ *           MG_OPT_INTEGER(0, "timeout", "SECONDS", &o.timeout, 1, 3600, "..."),
+ *           MG_OPT_ONE_OF(0, "ci", ci_kinds, &o.ci, "CI output to write"),
+ *           MG_OPT_HELP_VERSION,
+ *           MG_OPT_END_OF_TABLE,
+ *   };
+ *
+ * Accepted forms: --name VALUE, --name=VALUE, -n VALUE, -nVALUE, a lone
+ * -n for flags, and "--" to end the options. Option values are borrowed
+ * pointers into argv.
+ */
+#ifndef MG_OPTS_H
+#define MG_OPTS_H
+
+#include "setup.h"
+#include "err.h"
+#include "log.h"
+#include "strlist.h"
+
+enum mg_opt_type {
+	MG_OPT_END = 0, /* terminates the table */
+	MG_OPT_GROUP,   /* a heading in --help; only `help` is used */
+	MG_OPT_FLAG,    /* bool *: set to true */
+	MG_OPT_STRING,  /* const char **: the last one given wins */
+	MG_OPT_INT,     /* long long *: checked against [min, max] */
+	MG_OPT_DOUBLE,  /* double *: a finite number */
+	MG_OPT_CHOICE,  /* const char **: one of `choices` */
+	MG_OPT_LIST,    /* struct mg_strlist *: repeatable, in order */
+	MG_OPT_HELP,    /* --help: print help, exit 0 */
+	MG_OPT_VERSION, /* --version: print version, exit 0 */
+};
+
+struct mg_opt {
+	enum mg_opt_type type;
+	char short_name;            /* 0 for none */
+	const char *long_name;      /* without the leading dashes */
+	const char *arg_name;       /* shown in help: "URI", "FILE" */
+	void *value;                /* where the parsed value goes */
+	const char *help;           /* one line */
+	long long min, max;         /* MG_OPT_INT bounds */
+	const char *const *choices; /* MG_OPT_CHOICE: NULL-terminated */
+};
+
+#define MG_OPT_GROUP_(title)                          \
+	{                                             \
+		.type = MG_OPT_GROUP, .help = (title) \
+	}
+#define MG_OPT_BOOL(s, l, v, h)                                                         \
+	{                                                                               \
+		.type = MG_OPT_FLAG, .short_name = (s), .long_name = (l), .value = (v), \
+		.help = (h)                                                             \
+	}
+#define MG_OPT_STR(s, l, a, v, h)                                                            \
+	{                                                                                    \
+		.type = MG_OPT_STRING, .short_name = (s), .long_name = (l), .arg_name = (a), \
+		.value = (v), .help = (h)                                                    \
+	}
+#define MG_OPT_INTEGER(s, l, a, v, lo, hi, h)                                             \
+	{                                                                                 \
+		.type = MG_OPT_INT, .short_name = (s), .long_name = (l), .arg_name = (a), \
+		.value = (v), .help = (h), .min = (lo), .max = (hi)                       \
+	}
+#define MG_OPT_NUMBER(s, l, a, v, h)                                                         \
+	{                                                                                    \
+		.type = MG_OPT_DOUBLE, .short_name = (s), .long_name = (l), .arg_name = (a), \
+		.value = (v), .help = (h)                                                    \
+	}
+#define MG_OPT_ONE_OF(s, l, c, v, h)                                                        \
+	{                                                                                   \
+		.type = MG_OPT_CHOICE, .short_name = (s), .long_name = (l), .choices = (c), \
+		.value = (v), .help = (h)                                                   \
+	}
+#define MG_OPT_MANY(s, l, a, v, h)                                                         \
+	{                                                                                  \
+		.type = MG_OPT_LIST, .short_name = (s), .long_name = (l), .arg_name = (a), \
+		.value = (v), .help = (h)                                                  \
+	}
+#define MG_OPT_HELP_VERSION                                     \
+	{.type = MG_OPT_HELP,                                   \
+	 .short_name = 'h',                                     \
+	 .long_name = "help",                                   \
+	 .help = "show this help and exit"},                    \
+	{                                                       \
+		.type = MG_OPT_VERSION, .long_name = "version", \
+		.help = "show the version and exit"             \
+	}
+#define MG_OPT_END_OF_TABLE        \
+	{                          \
+		.type = MG_OPT_END \
+	}
+
+/* What a command is, for the parser and its --help. */
+struct mg_cmd_spec {
+	const char *prog;              /* "mlgate-comply" */
+	const char *usage;             /* synopsis after the program name */
+	const char *summary;           /* one line: what the command does */
+	const char *details;           /* optional paragraph(s) after the options */
+	const struct mg_opt *opts;     /* table, ended by MG_OPT_END_OF_TABLE */
+	bool stop_at_positional;       /* the first positional ends option parsing */
+	void (*help_extra)(FILE *out); /* optional: more --help text before the exit codes */
+};
+
+enum mg_opts_result {
+	MG_OPTS_RUN = 0,     /* parsed: go on */
+	MG_OPTS_HELP = 1,    /* --help was given */
+	MG_OPTS_VERSION = 2, /* --version was given */
+};
+
+/*
+ * Parse argv[1..argc-1] into the table's targets. Positional arguments
+ * are appended to `args`; when `args` is NULL any positional is an error.
+ * Returns an enum mg_opts_result, or -1 with `err` set (MG_EXIT_USAGE).
+ */
+int mg_opts_parse(const struct mg_cmd_spec *spec, int argc, char **argv, struct mg_strlist *args,
+                  struct mg_err *err);
+
+/* The full --help text: usage, summary, options, details, exit codes. */
+void mg_opts_help(const struct mg_cmd_spec *spec, FILE *out);
+
+/*
+ * The usual front of every main(): parse, and handle --help, --version
+ * and usage errors (message plus a short hint through `log`). Returns -1
+ * when the command should go on, else the exit code to return now.
+ */
+int mg_opts_main(const struct mg_cmd_spec *spec, int argc, char **argv, struct mg_strlist *args,
+                 FILE *out, const struct mg_log *log);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * CUnit test registry: each tests/unit/test_<module>.c defines one
+ * `const struct unit_suite unit_suite_<module>`, listed in main.c.
+ * Test names follow test_<module>__<case>.
+ */
+#ifndef MG_UNIT_H
+#define MG_UNIT_H
+
+#include "setup.h"
+
+#include <CUnit/CUnit.h>
+
+struct unit_test {
+	const char *name;
+	void (*fn)(void);
+};
+
+struct unit_suite {
+	const char *name;
+	int (*init)(void);             /* may be NULL */
+	int (*cleanup)(void);          /* may be NULL */
+	const struct unit_test *tests; /* ended by { NULL, NULL } */
+};
+
+#define UNIT_TEST(fn)   \
+	{               \
+#fn, fn \
+	}
+#define UNIT_END           \
+	{                  \
+		NULL, NULL \
+	}
+
+/* CU_ASSERT_STRING_EQUAL without the casts at every call */
+#define ASSERT_STR(actual, expected) CU_ASSERT_STRING_EQUAL((actual), (expected))
+
+extern const struct unit_suite unit_suite_err, unit_suite_buf, unit_suite_parse, unit_suite_opts,
+        unit_suite_ci, unit_suite_secrets, unit_suite_clock, unit_suite_fileio, unit_suite_log,
+        unit_suite_strlist, unit_suite_dispatch;
+
+/* A fresh temporary directory for a test (owned by the caller: unit_rmtree it). */
+char *unit_tmpdir(void);
+/* Remove `dir` and everything in it. */
+void unit_rmtree(const char *dir);
+
+#endif
