@@ -97,6 +97,16 @@ $(OUT)/$(basename $(notdir $(1))): $(call obj,$(1)) $(LIB_A)
 endef
 $(foreach src,$(MAIN_SRC),$(eval $(call PROGRAM_RULE,$(src))))
 
+# The suite list is generated from the file names: tests/unit/test_X.c
+# defines unit_suite_X, so adding a suite needs no edit anywhere else.
+UNIT_SUITES := $(patsubst tests/unit/test_%.c,%,$(filter tests/unit/test_%.c,$(UNIT_SRC)))
+$(BUILD)/gen/unit_suites.h: FORCE
+	@mkdir -p $(dir $@)
+	@{ $(foreach s,$(UNIT_SUITES),echo 'UNIT_SUITE($(s))';) } > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/obj/tests/unit/main.o: $(BUILD)/gen/unit_suites.h
+$(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += -I$(BUILD)/gen
+
 $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)

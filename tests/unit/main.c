@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 static const struct unit_suite *const suites[] = {
-        &unit_suite_err, &unit_suite_buf,     &unit_suite_parse,    &unit_suite_opts,
-        &unit_suite_ci,  &unit_suite_secrets, &unit_suite_clock,    &unit_suite_fileio,
-        &unit_suite_log, &unit_suite_strlist, &unit_suite_dispatch,
+#define UNIT_SUITE(name) &unit_suite_##name,
+#include "unit_suites.h"
+#undef UNIT_SUITE
 };
 
 char *unit_tmpdir(void)
