@@ -1,0 +1,233 @@
+/*
+ * The MLflow Model Registry client: one interface, several backends, so a
+ * gate never cares where the registry lives.
+ *
+ *   REST     http://HOST[:PORT][/PREFIX], https://...   (registry_rest.c)
+ *   SQLite   sqlite:///relative.db, sqlite:////abs.db   (registry_sqlite.c)
+ *            MLflow's own store, read and written directly on its schema
+ *   (Databricks arrives later: transition requests and comments.)
+ *
+ * Ownership: every result struct is filled by a get function and owns all
+ * its strings; free them with its _release function (safe on a zeroed or
+ * already released struct). After a successful get every char * field is
+ * non-NULL ("" when MLflow has no value for it).
+ *
+ * Errors:
+ * - the thing asked for does not exist: MG_EXIT_USAGE, MG_REASON_NOT_FOUND
+ *   (an alias that is not set is "not found" too, whatever the backend);
+ * - the backend cannot do the operation: MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
+ *   never a silent no-op;
+ * - a bad argument (unknown stage, bad version number, bad filter): MG_EXIT_USAGE;
+ * - network, server, database, disk: MG_EXIT_INFRA. Gates fail closed on it.
+ *
+ * Streaming: searches and metric histories call back once per item, page by
+ * page; nothing holds the whole registry in memory. A callback returns 0 to
+ * go on, 1 to stop early (not an error), -1 (with err set) to fail.
+ */
+#ifndef MG_REGISTRY_H
+#define MG_REGISTRY_H
+
+#include "setup.h"
+#include "buf.h"
+#include "ctx.h"
+#include "err.h"
+
+/* --- small owned collections ------------------------------------------- */
+
+struct mg_kv {
+	char *key;
+	char *value;
+};
+
+/* Ordered key/value pairs with owned strings (tags, params, aliases). */
+struct mg_kvlist {
+	struct mg_kv *items;
+	size_t n;
+	size_t alloc; /* private */
+};
+
+#define MG_KVLIST_INIT { NULL, 0, 0 }
+
+/* Set `key` to a copy of `value`, replacing an existing value for the key. */
+void mg_kvlist_set(struct mg_kvlist *l, const char *key, const char *value);
+/* The value for `key` (borrowed), or NULL. */
+const char *mg_kvlist_get(const struct mg_kvlist *l, const char *key);
+void mg_kvlist_release(struct mg_kvlist *l);
+/* Sort by key (byte order), as MLflow's own readers present tags. */
+void mg_kvlist_sort(struct mg_kvlist *l);
+
+struct mg_metric {
+	char *key;
+	double value; /* may be NaN or +-Inf: MLflow stores them */
+	int64_t timestamp; /* ms since the epoch */
+	int64_t step;
+};
+
+struct mg_metriclist {
+	struct mg_metric *items;
+	size_t n;
+	size_t alloc; /* private */
+};
+
+#define MG_METRICLIST_INIT { NULL, 0, 0 }
+
+void mg_metriclist_add(struct mg_metriclist *l, const char *key, double value, int64_t timestamp,
+		       int64_t step);
+/* The entry for `key` (borrowed), or NULL. */
+const struct mg_metric *mg_metriclist_get(const struct mg_metriclist *l, const char *key);
+void mg_metriclist_release(struct mg_metriclist *l);
+/* Sort by key (byte order). */
+void mg_metriclist_sort(struct mg_metriclist *l);
+
+/* --- registry objects ---------------------------------------------------- */
+
+struct mg_model_version {
+	char *name;
+	char *version;       /* decimal string, as in MLflow's API */
+	char *current_stage; /* "None", "Staging", "Production", "Archived" */
+	char *description;
+	char *source;
+	char *run_id;
+	char *run_link;
+	char *status; /* READY, PENDING_REGISTRATION, FAILED_REGISTRATION */
+	char *status_message;
+	char *user_id;
+	char *model_id; /* MLflow 3 LoggedModel id, "" when none */
+	int64_t creation_timestamp;     /* ms since the epoch */
+	int64_t last_updated_timestamp; /* ms since the epoch */
+	struct mg_kvlist tags;          /* key -> value, in key order */
+	struct mg_kvlist aliases;       /* alias -> this version, in alias order */
+};
+
+void mg_model_version_release(struct mg_model_version *mv);
+
+struct mg_registered_model {
+	char *name;
+	char *description;
+	int64_t creation_timestamp;
+	int64_t last_updated_timestamp;
+	struct mg_kvlist tags;    /* key -> value, in key order */
+	struct mg_kvlist aliases; /* alias -> version, in alias order */
+};
+
+void mg_registered_model_release(struct mg_registered_model *rm);
+
+struct mg_run {
+	char *run_id;
+	char *run_name;
+	char *experiment_id;
+	char *user_id;
+	char *status; /* RUNNING, SCHEDULED, FINISHED, FAILED, KILLED */
+	char *lifecycle_stage;
+	char *artifact_uri;
+	int64_t start_time; /* ms since the epoch */
+	int64_t end_time;   /* 0 while running */
+	struct mg_metriclist metrics; /* the latest value of each metric, in key order */
+	struct mg_kvlist params;      /* in key order */
+	struct mg_kvlist tags;        /* in key order */
+};
+
+void mg_run_release(struct mg_run *run);
+
+/* A model-version search. Fields left zero take the defaults. */
+struct mg_version_query {
+	const char *filter;   /* MLflow filter: name='m' AND tags.k='v' AND version_number>3 */
+	const char *order_by; /* e.g. "version_number DESC"; NULL: backend default */
+	int page_size;        /* versions per request/page; 0: 1000 */
+};
+
+/* 0 go on, 1 stop (not an error), -1 fail with err set. */
+typedef int mg_version_cb(void *arg, const struct mg_model_version *mv, struct mg_err *err);
+typedef int mg_metric_cb(void *arg, const struct mg_metric *m, struct mg_err *err);
+
+/* --- the registry -------------------------------------------------------- */
+
+struct mg_registry;
+
+/*
+ * The registry URI to use: `flag` (--registry) if given, else
+ * MLFLOW_REGISTRY_URI, else MLFLOW_TRACKING_URI, else sqlite:///mlflow.db.
+ * Appends it to `out`.
+ */
+void mg_registry_resolve_uri(const char *flag, struct mg_buf *out);
+
+/*
+ * Open the registry at `uri` (see mg_registry_resolve_uri). Credentials and
+ * TLS settings come from the environment only (DESIGN §3); conflicting or
+ * malformed settings are MG_EXIT_USAGE. `ctx` is borrowed for the
+ * registry's lifetime (logging, secret registration).
+ */
+int mg_registry_open(struct mg_ctx *ctx, const char *uri, struct mg_registry **out,
+		     struct mg_err *err);
+
+/* Close and free; NULL is fine. */
+void mg_registry_close(struct mg_registry *reg);
+
+/* The URI without credentials, for messages and evidence (borrowed). */
+const char *mg_registry_uri(const struct mg_registry *reg);
+
+/* The backend's name: "rest", "sqlite" (borrowed). */
+const char *mg_registry_backend(const struct mg_registry *reg);
+
+/* Reads. */
+int mg_registry_get_model(struct mg_registry *reg, const char *name,
+			  struct mg_registered_model *out, struct mg_err *err);
+int mg_registry_get_version(struct mg_registry *reg, const char *name, const char *version,
+			    struct mg_model_version *out, struct mg_err *err);
+int mg_registry_get_version_by_alias(struct mg_registry *reg, const char *name, const char *alias,
+				     struct mg_model_version *out, struct mg_err *err);
+/* Every version of `name` whose current stage is `stage` (usually one, maybe more). */
+int mg_registry_versions_in_stage(struct mg_registry *reg, const char *name, const char *stage,
+				  mg_version_cb *cb, void *arg, struct mg_err *err);
+int mg_registry_search_versions(struct mg_registry *reg, const struct mg_version_query *q,
+				mg_version_cb *cb, void *arg, struct mg_err *err);
+int mg_registry_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *out,
+			struct mg_err *err);
+/* Every logged value of one metric, oldest first as the backend returns them. */
+int mg_registry_metric_history(struct mg_registry *reg, const char *run_id, const char *key,
+			       mg_metric_cb *cb, void *arg, struct mg_err *err);
+
+/* Writes: each is all-or-nothing. */
+int mg_registry_set_version_tag(struct mg_registry *reg, const char *name, const char *version,
+				const char *key, const char *value, struct mg_err *err);
+int mg_registry_delete_version_tag(struct mg_registry *reg, const char *name,
+				   const char *version, const char *key, struct mg_err *err);
+int mg_registry_update_version_description(struct mg_registry *reg, const char *name,
+					   const char *version, const char *description,
+					   struct mg_err *err);
+/*
+ * Move a version to `stage` (None, Staging, Production, Archived; any case).
+ * With `archive_existing` (only for Staging/Production) every other version
+ * in that stage becomes Archived in the same atomic change.
+ */
+int mg_registry_transition_stage(struct mg_registry *reg, const char *name, const char *version,
+				 const char *stage, bool archive_existing, struct mg_err *err);
+int mg_registry_set_alias(struct mg_registry *reg, const char *name, const char *alias,
+			  const char *version, struct mg_err *err);
+int mg_registry_delete_alias(struct mg_registry *reg, const char *name, const char *alias,
+			     struct mg_err *err);
+
+/* Tracking writes, to record comparisons as runs. */
+/* The id of experiment `name`, created when missing and `create` is set. */
+int mg_registry_experiment_id(struct mg_registry *reg, const char *name, bool create,
+			      char **id_out, struct mg_err *err);
+/* A new RUNNING run; *run_id_out is owned by the caller (free()). */
+int mg_registry_create_run(struct mg_registry *reg, const char *experiment_id,
+			   const char *run_name, const struct mg_kvlist *tags, char **run_id_out,
+			   struct mg_err *err);
+int mg_registry_log_batch(struct mg_registry *reg, const char *run_id,
+			  const struct mg_kvlist *params, const struct mg_metriclist *metrics,
+			  const struct mg_kvlist *tags, struct mg_err *err);
+/* End a run with status FINISHED, FAILED or KILLED. */
+int mg_registry_end_run(struct mg_registry *reg, const char *run_id, const char *status,
+			struct mg_err *err);
+
+/* Helpers shared by the backends and the gates. */
+
+/* The canonical spelling of a stage name ("production" -> "Production"), or NULL. */
+const char *mg_stage_canonical(const char *stage);
+
+/* A version number as MLflow accepts it: 1..INT32_MAX, decimal, no sign. */
+int mg_version_check(const char *version, struct mg_err *err);
+
+#endif

@@ -1,0 +1,789 @@
+/*
+ * The REST backend: MLflow's /api/2.0/mlflow endpoints over libcurl.
+ * Quirks honoured (../shared/reference/mlflow-registry-rest.md): query
+ * parameters for GET, JSON bodies for POST/PATCH/DELETE, `version` always a
+ * JSON string, int64 as numbers or strings, NaN/Infinity as strings,
+ * missing fields as defaults, alias-not-found arriving as a 400.
+ */
+#include "setup.h"
+#include "registry_backend.h"
+#include "alloc.h"
+#include "http.h"
+#include "json.h"
+
+#include <sys/time.h>
+
+struct rest {
+	struct mg_http *http;
+	char *api; /* "<uri>/api/2.0/mlflow" */
+};
+
+#define REST(reg) ((struct rest *)(reg)->impl)
+
+/* MLflow's per-request limits for log-batch. */
+#define BATCH_MAX_METRICS 1000
+#define BATCH_MAX_PARAMS 100
+#define BATCH_MAX_TAGS 100
+
+static int64_t now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static void base64(struct mg_buf *out, const char *s)
+{
+	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(s);
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		q[0] = tbl[(v >> 18) & 63];
+		q[1] = tbl[(v >> 12) & 63];
+		q[2] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < len ? tbl[v & 63] : '=';
+		mg_buf_add(out, q, 4);
+	}
+}
+
+/* --- requests and errors ------------------------------------------------- */
+
+/* The first line of a non-JSON body, or an HTML page's title, for messages. */
+static void first_line(const struct mg_buf *body, struct mg_buf *out)
+{
+	const char *p = body->buf, *end = body->buf + body->len;
+	const char *title = strstr(body->buf, "<title>");
+	size_t n = 0;
+
+	if (title && strlen(body->buf) == body->len) {
+		const char *close = strstr(title, "</title>");
+
+		if (close && close - title - 7 > 0 && close - title - 7 <= 200) {
+			mg_buf_adds(out, "HTML page: ");
+			mg_buf_add(out, title + 7, (size_t)(close - title - 7));
+			return;
+		}
+	}
+
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	while (p + n < end && p[n] != '\n' && p[n] != '\r' && n < 200)
+		n++;
+	if (!n)
+		mg_buf_adds(out, "(empty body)");
+	else
+		mg_buf_add(out, p, n);
+}
+
+/*
+ * Turn a non-200 answer into an error. 404 RESOURCE_DOES_NOT_EXIST is
+ * "not found"; other 400s are input errors the server named; everything
+ * else (auth, 5xx, proxies, unknown endpoints) is infrastructure.
+ */
+static int http_error(struct mg_registry *reg, const char *method, const char *path,
+		      const struct mg_http_response *resp, struct mg_err *err)
+{
+	struct mg_err ignore = MG_ERR_INIT;
+	struct mg_buf detail = MG_BUF_INIT(MG_BUF_SMALL);
+	cJSON *doc = mg_json_parse(resp->body.buf, resp->body.len, "error body", MG_EXIT_INFRA,
+				   &ignore);
+	const char *code = doc ? mg_json_str(doc, "error_code") : "";
+	int exit_code = MG_EXIT_INFRA;
+	enum mg_reason reason = MG_REASON_NONE;
+
+	if (*code) {
+		mg_buf_addf(&detail, "%s: %s", code, mg_json_str(doc, "message"));
+	} else {
+		first_line(&resp->body, &detail);
+	}
+	if (resp->status == 404 && !strcmp(code, "RESOURCE_DOES_NOT_EXIST")) {
+		exit_code = MG_EXIT_USAGE;
+		reason = MG_REASON_NOT_FOUND;
+	} else if (resp->status == 400 && *code) {
+		exit_code = MG_EXIT_USAGE;
+	}
+	if (resp->attempts > 1)
+		mg_err_setr(err, exit_code, reason,
+			    "registry '%s' answered %s %s with HTTP %ld after %d attempts: %s",
+			    reg->uri, method, path, resp->status, resp->attempts, detail.buf);
+	else
+		mg_err_setr(err, exit_code, reason, "registry '%s' answered %s %s with HTTP %ld: %s",
+			    reg->uri, method, path, resp->status, detail.buf);
+	cJSON_Delete(doc);
+	mg_buf_release(&detail);
+	return -1;
+}
+
+/*
+ * One call. `query` is a NULL-terminated list of key, value pairs (GET;
+ * NULL values are skipped), `body` a JSON object (other methods). On 200
+ * the parsed answer goes to *out (caller frees).
+ */
+static int call(struct mg_registry *reg, const char *method, const char *path,
+		const char *const *query, const cJSON *body, cJSON **out, struct mg_err *err)
+{
+	struct rest *r = REST(reg);
+	struct mg_buf url = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_http_response resp;
+	char *text = NULL;
+	int ret = -1;
+	char sep = '?';
+
+	*out = NULL;
+	mg_http_response_init(&resp);
+	mg_buf_addf(&url, "%s%s", r->api, path);
+	for (size_t i = 0; query && query[i]; i += 2) {
+		if (!query[i + 1])
+			continue;
+		mg_buf_addf(&url, "%c%s=", sep, query[i]);
+		mg_http_escape(&url, query[i + 1]);
+		sep = '&';
+	}
+	if (mg_buf_overflowed(&url)) {
+		mg_err_set(err, MG_EXIT_USAGE, "request URL for %s is too long", path);
+		goto done;
+	}
+	if (body)
+		text = mg_json_print(body);
+	if (mg_http_request(r->http, method, url.buf, text, &resp, err))
+		goto done;
+	if (resp.status != 200) {
+		http_error(reg, method, path, &resp, err);
+		goto done;
+	}
+	mg_buf_reset(&url); /* reused for the message: the query is in the debug log */
+	mg_buf_addf(&url, "the answer of registry '%s' to %s %s", reg->uri, method, path);
+	*out = mg_json_parse(resp.body.buf, resp.body.len, url.buf, MG_EXIT_INFRA, err);
+	if (*out && !cJSON_IsObject(*out)) {
+		cJSON_Delete(*out);
+		*out = NULL;
+		mg_err_set(err, MG_EXIT_INFRA,
+			   "registry '%s' answered %s %s with a body that is not a JSON object: %.200s",
+			   reg->uri, method, path, resp.body.buf);
+		goto done;
+	}
+	if (!*out)
+		goto done;
+	ret = 0;
+done:
+	free(text);
+	mg_http_response_release(&resp);
+	mg_buf_release(&url);
+	return ret;
+}
+
+/* --- JSON to structs ----------------------------------------------------- */
+
+static void tags_from(const cJSON *arr, struct mg_kvlist *out)
+{
+	const cJSON *t;
+
+	cJSON_ArrayForEach(t, arr)
+	{
+		char *value = mg_json_strdup(t, "value");
+
+		mg_kvlist_set(out, mg_json_str(t, "key"), value);
+		free(value);
+	}
+	mg_kvlist_sort(out);
+}
+
+static void version_from(const cJSON *o, struct mg_model_version *mv)
+{
+	const cJSON *a;
+
+	mv->name = mg_json_strdup(o, "name");
+	mv->version = mg_json_strdup(o, "version");
+	mv->current_stage = mg_json_strdup(o, "current_stage");
+	if (!*mv->current_stage) {
+		free(mv->current_stage);
+		mv->current_stage = mg_xstrdup("None");
+	}
+	mv->description = mg_json_strdup(o, "description");
+	mv->source = mg_json_strdup(o, "source");
+	mv->run_id = mg_json_strdup(o, "run_id");
+	mv->run_link = mg_json_strdup(o, "run_link");
+	mv->status = mg_json_strdup(o, "status");
+	mv->status_message = mg_json_strdup(o, "status_message");
+	mv->user_id = mg_json_strdup(o, "user_id");
+	mv->model_id = mg_json_strdup(o, "model_id");
+	mv->creation_timestamp = mg_json_i64(o, "creation_timestamp");
+	mv->last_updated_timestamp = mg_json_i64(o, "last_updated_timestamp");
+	tags_from(cJSON_GetObjectItemCaseSensitive(o, "tags"), &mv->tags);
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(o, "aliases"))
+	{
+		if (cJSON_IsString(a))
+			mg_kvlist_set(&mv->aliases, a->valuestring, mv->version);
+	}
+	mg_kvlist_sort(&mv->aliases);
+}
+
+static int member_object(struct mg_registry *reg, const cJSON *doc, const char *key,
+			 const cJSON **out, struct mg_err *err)
+{
+	*out = cJSON_GetObjectItemCaseSensitive(doc, key);
+	if (cJSON_IsObject(*out))
+		return 0;
+	return mg_err_set(err, MG_EXIT_INFRA, "registry '%s' answered without a '%s' object",
+			  reg->uri, key);
+}
+
+/* --- reads --------------------------------------------------------------- */
+
+static int rest_get_model(struct mg_registry *reg, const char *name,
+			  struct mg_registered_model *out, struct mg_err *err)
+{
+	const char *q[] = { "name", name, NULL };
+	cJSON *doc = NULL;
+	const cJSON *rm, *a;
+
+	if (call(reg, "GET", "/registered-models/get", q, NULL, &doc, err) ||
+	    member_object(reg, doc, "registered_model", &rm, err)) {
+		cJSON_Delete(doc);
+		return -1;
+	}
+	out->name = mg_json_strdup(rm, "name");
+	out->description = mg_json_strdup(rm, "description");
+	out->creation_timestamp = mg_json_i64(rm, "creation_timestamp");
+	out->last_updated_timestamp = mg_json_i64(rm, "last_updated_timestamp");
+	tags_from(cJSON_GetObjectItemCaseSensitive(rm, "tags"), &out->tags);
+	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(rm, "aliases"))
+	{
+		char *version = mg_json_strdup(a, "version");
+
+		mg_kvlist_set(&out->aliases, mg_json_str(a, "alias"), version);
+		free(version);
+	}
+	mg_kvlist_sort(&out->aliases);
+	cJSON_Delete(doc);
+	return 0;
+}
+
+static int rest_get_version(struct mg_registry *reg, const char *name, const char *version,
+			    struct mg_model_version *out, struct mg_err *err)
+{
+	const char *q[] = { "name", name, "version", version, NULL };
+	cJSON *doc = NULL;
+	const cJSON *mv;
+
+	if (call(reg, "GET", "/model-versions/get", q, NULL, &doc, err) ||
+	    member_object(reg, doc, "model_version", &mv, err)) {
+		cJSON_Delete(doc);
+		return -1;
+	}
+	version_from(mv, out);
+	cJSON_Delete(doc);
+	return 0;
+}
+
+static int rest_get_version_by_alias(struct mg_registry *reg, const char *name,
+				     const char *alias, struct mg_model_version *out,
+				     struct mg_err *err)
+{
+	const char *q[] = { "name", name, "alias", alias, NULL };
+	cJSON *doc = NULL;
+	const cJSON *mv;
+
+	if (call(reg, "GET", "/registered-models/alias", q, NULL, &doc, err)) {
+		/*
+		 * MLflow reports an unset alias as 400 INVALID_PARAMETER_VALUE
+		 * "Registered model alias X not found." (a missing model is a 404)
+		 */
+		if (err->code == MG_EXIT_USAGE && err->reason == MG_REASON_NONE &&
+		    strstr(err->msg, "INVALID_PARAMETER_VALUE") && strstr(err->msg, "not found")) {
+			mg_err_clear(err);
+			mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_NOT_FOUND,
+				    "alias '%s' of model '%s' is not set", alias, name);
+		}
+		return -1;
+	}
+	if (member_object(reg, doc, "model_version", &mv, err)) {
+		cJSON_Delete(doc);
+		return -1;
+	}
+	version_from(mv, out);
+	cJSON_Delete(doc);
+	return 0;
+}
+
+static int rest_search_versions(struct mg_registry *reg, const struct mg_version_query *qry,
+				mg_version_cb *cb, void *arg, struct mg_err *err)
+{
+	char page_size[16], *token = NULL;
+	int ret = -1;
+
+	snprintf(page_size, sizeof(page_size), "%d", qry->page_size ? qry->page_size : 1000);
+	for (;;) {
+		const char *q[] = { "filter",	    qry->filter, "max_results", page_size,
+				    "order_by",	    qry->order_by, "page_token", token,
+				    NULL };
+		cJSON *doc = NULL;
+		const cJSON *item;
+		int stop = 0;
+
+		if (call(reg, "GET", "/model-versions/search", q, NULL, &doc, err))
+			goto done;
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "model_versions"))
+		{
+			struct mg_model_version mv = { 0 };
+
+			version_from(item, &mv);
+			stop = cb(arg, &mv, err);
+			mg_model_version_release(&mv);
+			if (stop)
+				break;
+		}
+		free(token);
+		token = mg_json_strdup(doc, "next_page_token");
+		cJSON_Delete(doc);
+		if (stop < 0)
+			goto done;
+		if (stop > 0 || !*token)
+			break;
+	}
+	ret = 0;
+done:
+	free(token);
+	return ret;
+}
+
+struct stage_filter {
+	const char *stage;
+	mg_version_cb *cb;
+	void *arg;
+};
+
+static int stage_filter_cb(void *arg, const struct mg_model_version *mv, struct mg_err *err)
+{
+	struct stage_filter *f = arg;
+
+	if (strcmp(mv->current_stage, f->stage))
+		return 0;
+	return f->cb(f->arg, mv, err);
+}
+
+/* MLflow's search has no stage filter: search the model's versions, keep the stage's. */
+static int rest_versions_in_stage(struct mg_registry *reg, const char *name, const char *stage,
+				  mg_version_cb *cb, void *arg, struct mg_err *err)
+{
+	struct mg_buf filter = MG_BUF_INIT(MG_BUF_SMALL);
+	struct stage_filter f = { stage, cb, arg };
+	struct mg_version_query q = { 0 };
+	int ret;
+
+	if (!strchr(name, '\''))
+		mg_buf_addf(&filter, "name='%s'", name);
+	else if (!strchr(name, '"'))
+		mg_buf_addf(&filter, "name=\"%s\"", name);
+	else {
+		mg_buf_release(&filter);
+		return mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
+				   "model name '%s' has both kinds of quote: MLflow's search "
+				   "cannot express it",
+				   name);
+	}
+	q.filter = filter.buf;
+	q.order_by = "version_number DESC";
+	ret = rest_search_versions(reg, &q, stage_filter_cb, &f, err);
+	mg_buf_release(&filter);
+	return ret;
+}
+
+static void metrics_from(const cJSON *arr, struct mg_metriclist *out)
+{
+	const cJSON *m;
+
+	cJSON_ArrayForEach(m, arr)
+	{
+		mg_metriclist_add(out, mg_json_str(m, "key"), mg_json_double(m, "value"),
+				  mg_json_i64(m, "timestamp"), mg_json_i64(m, "step"));
+	}
+}
+
+static int rest_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *out,
+			struct mg_err *err)
+{
+	const char *q[] = { "run_id", run_id, NULL };
+	cJSON *doc = NULL;
+	const cJSON *run, *info, *data;
+
+	if (call(reg, "GET", "/runs/get", q, NULL, &doc, err) ||
+	    member_object(reg, doc, "run", &run, err) ||
+	    member_object(reg, run, "info", &info, err)) {
+		cJSON_Delete(doc);
+		return -1;
+	}
+	data = cJSON_GetObjectItemCaseSensitive(run, "data");
+	out->run_id = mg_json_strdup(info, "run_id");
+	out->run_name = mg_json_strdup(info, "run_name");
+	out->experiment_id = mg_json_strdup(info, "experiment_id");
+	out->user_id = mg_json_strdup(info, "user_id");
+	out->status = mg_json_strdup(info, "status");
+	out->lifecycle_stage = mg_json_strdup(info, "lifecycle_stage");
+	out->artifact_uri = mg_json_strdup(info, "artifact_uri");
+	out->start_time = mg_json_i64(info, "start_time");
+	out->end_time = mg_json_i64(info, "end_time");
+	metrics_from(cJSON_GetObjectItemCaseSensitive(data, "metrics"), &out->metrics);
+	mg_metriclist_sort(&out->metrics);
+	tags_from(cJSON_GetObjectItemCaseSensitive(data, "params"), &out->params);
+	tags_from(cJSON_GetObjectItemCaseSensitive(data, "tags"), &out->tags);
+	cJSON_Delete(doc);
+	return 0;
+}
+
+static int rest_metric_history(struct mg_registry *reg, const char *run_id, const char *key,
+			       mg_metric_cb *cb, void *arg, struct mg_err *err)
+{
+	char *token = NULL;
+	int ret = -1;
+
+	for (;;) {
+		const char *q[] = { "run_id",	   run_id, "metric_key", key, "max_results",
+				    "1000",	   "page_token", token, NULL };
+		cJSON *doc = NULL;
+		const cJSON *m;
+		int stop = 0;
+
+		if (call(reg, "GET", "/metrics/get-history", q, NULL, &doc, err))
+			goto done;
+		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "metrics"))
+		{
+			struct mg_metric one = { (char *)mg_json_str(m, "key"),
+						 mg_json_double(m, "value"),
+						 mg_json_i64(m, "timestamp"), mg_json_i64(m, "step") };
+
+			stop = cb(arg, &one, err);
+			if (stop)
+				break;
+		}
+		free(token);
+		token = mg_json_strdup(doc, "next_page_token");
+		cJSON_Delete(doc);
+		if (stop < 0)
+			goto done;
+		if (stop > 0 || !*token)
+			break;
+	}
+	ret = 0;
+done:
+	free(token);
+	return ret;
+}
+
+/* --- writes -------------------------------------------------------------- */
+
+/* POST/PATCH/DELETE `body` (consumed) and ignore the answer's content. */
+static int write_call(struct mg_registry *reg, const char *method, const char *path, cJSON *body,
+		      struct mg_err *err)
+{
+	cJSON *doc = NULL;
+	int ret = call(reg, method, path, NULL, body, &doc, err);
+
+	cJSON_Delete(doc);
+	cJSON_Delete(body);
+	return ret;
+}
+
+static cJSON *name_version(const char *name, const char *version)
+{
+	cJSON *b = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(b, "name", name);
+	cJSON_AddStringToObject(b, "version", version);
+	return b;
+}
+
+static int rest_set_version_tag(struct mg_registry *reg, const char *name, const char *version,
+				const char *key, const char *value, struct mg_err *err)
+{
+	cJSON *b = name_version(name, version);
+
+	cJSON_AddStringToObject(b, "key", key);
+	cJSON_AddStringToObject(b, "value", value);
+	return write_call(reg, "POST", "/model-versions/set-tag", b, err);
+}
+
+static int rest_delete_version_tag(struct mg_registry *reg, const char *name,
+				   const char *version, const char *key, struct mg_err *err)
+{
+	cJSON *b = name_version(name, version);
+
+	cJSON_AddStringToObject(b, "key", key);
+	return write_call(reg, "DELETE", "/model-versions/delete-tag", b, err);
+}
+
+static int rest_update_version_description(struct mg_registry *reg, const char *name,
+					   const char *version, const char *description,
+					   struct mg_err *err)
+{
+	cJSON *b = name_version(name, version);
+
+	cJSON_AddStringToObject(b, "description", description);
+	return write_call(reg, "PATCH", "/model-versions/update", b, err);
+}
+
+static int rest_transition_stage(struct mg_registry *reg, const char *name, const char *version,
+				 const char *stage, bool archive_existing, struct mg_err *err)
+{
+	cJSON *b = name_version(name, version);
+
+	cJSON_AddStringToObject(b, "stage", stage);
+	cJSON_AddBoolToObject(b, "archive_existing_versions", archive_existing);
+	return write_call(reg, "POST", "/model-versions/transition-stage", b, err);
+}
+
+static int rest_set_alias(struct mg_registry *reg, const char *name, const char *alias,
+			  const char *version, struct mg_err *err)
+{
+	cJSON *b = name_version(name, version);
+
+	cJSON_AddStringToObject(b, "alias", alias);
+	return write_call(reg, "POST", "/registered-models/alias", b, err);
+}
+
+static int rest_delete_alias(struct mg_registry *reg, const char *name, const char *alias,
+			     struct mg_err *err)
+{
+	cJSON *b = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(b, "name", name);
+	cJSON_AddStringToObject(b, "alias", alias);
+	return write_call(reg, "DELETE", "/registered-models/alias", b, err);
+}
+
+static int rest_experiment_id(struct mg_registry *reg, const char *name, bool create,
+			      char **id_out, struct mg_err *err)
+{
+	const char *q[] = { "experiment_name", name, NULL };
+	cJSON *doc = NULL, *body;
+	const cJSON *exp;
+	int ret = -1;
+
+	*id_out = NULL;
+	if (!call(reg, "GET", "/experiments/get-by-name", q, NULL, &doc, err)) {
+		if (member_object(reg, doc, "experiment", &exp, err))
+			goto done;
+		*id_out = mg_json_strdup(exp, "experiment_id");
+		ret = 0;
+		goto done;
+	}
+	if (err->reason != MG_REASON_NOT_FOUND || !create)
+		goto done;
+	mg_err_clear(err);
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "name", name);
+	ret = call(reg, "POST", "/experiments/create", NULL, body, &doc, err);
+	cJSON_Delete(body);
+	if (!ret)
+		*id_out = mg_json_strdup(doc, "experiment_id");
+done:
+	cJSON_Delete(doc);
+	return ret;
+}
+
+static cJSON *tag_array(const struct mg_kvlist *l, const char *value_key)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	for (size_t i = 0; l && i < l->n; i++) {
+		cJSON *t = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(t, "key", l->items[i].key);
+		cJSON_AddStringToObject(t, value_key, l->items[i].value);
+		cJSON_AddItemToArray(arr, t);
+	}
+	return arr;
+}
+
+static int rest_create_run(struct mg_registry *reg, const char *experiment_id,
+			   const char *run_name, const struct mg_kvlist *tags, char **run_id_out,
+			   struct mg_err *err)
+{
+	cJSON *b = cJSON_CreateObject(), *doc = NULL;
+	const cJSON *run, *info;
+	int ret = -1;
+
+	*run_id_out = NULL;
+	cJSON_AddStringToObject(b, "experiment_id", experiment_id);
+	if (run_name && *run_name)
+		cJSON_AddStringToObject(b, "run_name", run_name);
+	cJSON_AddNumberToObject(b, "start_time", (double)now_ms());
+	cJSON_AddItemToObject(b, "tags", tag_array(tags, "value"));
+	if (call(reg, "POST", "/runs/create", NULL, b, &doc, err) ||
+	    member_object(reg, doc, "run", &run, err) ||
+	    member_object(reg, run, "info", &info, err))
+		goto done;
+	*run_id_out = mg_json_strdup(info, "run_id");
+	ret = 0;
+done:
+	cJSON_Delete(b);
+	cJSON_Delete(doc);
+	return ret;
+}
+
+static int rest_log_batch(struct mg_registry *reg, const char *run_id,
+			  const struct mg_kvlist *params, const struct mg_metriclist *metrics,
+			  const struct mg_kvlist *tags, struct mg_err *err)
+{
+	cJSON *b, *arr;
+	int64_t now = now_ms();
+
+	if ((metrics && metrics->n > BATCH_MAX_METRICS) || (params && params->n > BATCH_MAX_PARAMS) ||
+	    (tags && tags->n > BATCH_MAX_TAGS))
+		return mg_err_set(err, MG_EXIT_USAGE,
+				  "log batch too large for MLflow: at most %d metrics, %d params "
+				  "and %d tags per request",
+				  BATCH_MAX_METRICS, BATCH_MAX_PARAMS, BATCH_MAX_TAGS);
+	b = cJSON_CreateObject();
+	cJSON_AddStringToObject(b, "run_id", run_id);
+	arr = cJSON_AddArrayToObject(b, "metrics");
+	for (size_t i = 0; metrics && i < metrics->n; i++) {
+		const struct mg_metric *m = &metrics->items[i];
+		cJSON *o = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(o, "key", m->key);
+		mg_json_add_double(o, "value", m->value);
+		cJSON_AddNumberToObject(o, "timestamp", (double)(m->timestamp ? m->timestamp : now));
+		cJSON_AddNumberToObject(o, "step", (double)m->step);
+		cJSON_AddItemToArray(arr, o);
+	}
+	cJSON_AddItemToObject(b, "params", tag_array(params, "value"));
+	cJSON_AddItemToObject(b, "tags", tag_array(tags, "value"));
+	return write_call(reg, "POST", "/runs/log-batch", b, err);
+}
+
+static int rest_end_run(struct mg_registry *reg, const char *run_id, const char *status,
+			struct mg_err *err)
+{
+	cJSON *b = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(b, "run_id", run_id);
+	cJSON_AddStringToObject(b, "status", status);
+	cJSON_AddNumberToObject(b, "end_time", (double)now_ms());
+	return write_call(reg, "POST", "/runs/update", b, err);
+}
+
+/* --- opening ------------------------------------------------------------- */
+
+static void rest_close(struct mg_registry *reg)
+{
+	struct rest *r = REST(reg);
+
+	if (!r)
+		return;
+	mg_http_free(r->http);
+	free(r->api);
+	free(r);
+	reg->impl = NULL;
+}
+
+static const struct mg_registry_ops rest_ops = {
+	.name = "rest",
+	.close = rest_close,
+	.get_model = rest_get_model,
+	.get_version = rest_get_version,
+	.get_version_by_alias = rest_get_version_by_alias,
+	.versions_in_stage = rest_versions_in_stage,
+	.search_versions = rest_search_versions,
+	.get_run = rest_get_run,
+	.metric_history = rest_metric_history,
+	.set_version_tag = rest_set_version_tag,
+	.delete_version_tag = rest_delete_version_tag,
+	.update_version_description = rest_update_version_description,
+	.transition_stage = rest_transition_stage,
+	.set_alias = rest_set_alias,
+	.delete_alias = rest_delete_alias,
+	.experiment_id = rest_experiment_id,
+	.create_run = rest_create_run,
+	.log_batch = rest_log_batch,
+	.end_run = rest_end_run,
+};
+
+/* Authorization from the environment: Basic (user + password) before Bearer (token). */
+static int add_auth(struct mg_registry *reg, struct mg_http *http, struct mg_err *err)
+{
+	const char *user = getenv("MLFLOW_TRACKING_USERNAME");
+	const char *pass = getenv("MLFLOW_TRACKING_PASSWORD");
+	const char *token = getenv("MLFLOW_TRACKING_TOKEN");
+	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf cred = MG_BUF_INIT(MG_BUF_SMALL);
+
+	user = user && *user ? user : NULL;
+	pass = pass && *pass ? pass : NULL;
+	token = token && *token ? token : NULL;
+	if ((user != NULL) != (pass != NULL))
+		return mg_err_set(err, MG_EXIT_USAGE,
+				  "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD must be "
+				  "set together (only %s is set)",
+				  user ? "the username" : "the password");
+	if (user) {
+		mg_buf_addf(&cred, "%s:%s", user, pass);
+		mg_buf_adds(&b, "Authorization: Basic ");
+		base64(&b, cred.buf);
+		/* the encoded form is as secret as the password */
+		mg_secrets_add(&reg->ctx->secrets, b.buf + strlen("Authorization: Basic "));
+	} else if (token) {
+		mg_buf_addf(&b, "Authorization: Bearer %s", token);
+		mg_secrets_add(&reg->ctx->secrets, token);
+	}
+	if (b.len)
+		mg_http_add_header(http, b.buf);
+	mg_buf_release(&b);
+	mg_buf_release(&cred);
+	return 0;
+}
+
+int mg_registry_rest_open(struct mg_registry *reg, const char *uri, struct mg_err *err)
+{
+	struct mg_http_config cfg;
+	struct rest *r;
+	const char *host = strstr(uri, "://") + 3, *slash = strchr(host, '/');
+	struct mg_buf api = MG_BUF_INIT(MG_BUF_SMALL);
+	const char *ws = getenv("MLFLOW_WORKSPACE");
+	size_t len;
+
+	reg->ops = &rest_ops;
+	if (memchr(host, '@', slash ? (size_t)(slash - host) : strlen(host)))
+		return mg_err_set(err, MG_EXIT_USAGE,
+				  "registry '%s': credentials in the URI are not accepted; set "
+				  "MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD or "
+				  "MLFLOW_TRACKING_TOKEN",
+				  reg->uri);
+	if (!*host || *host == '/')
+		return mg_err_set(err, MG_EXIT_USAGE, "registry '%s': no host in the URI", reg->uri);
+	if (strchr(uri, '?') || strchr(uri, '#'))
+		return mg_err_set(err, MG_EXIT_USAGE,
+				  "registry '%s': a query or fragment in the URI is not supported",
+				  reg->uri);
+	if (mg_http_config_from_env(&cfg, err))
+		return -1;
+	len = strlen(uri);
+	while (len && uri[len - 1] == '/')
+		len--;
+	mg_buf_add(&api, uri, len);
+	mg_buf_adds(&api, "/api/2.0/mlflow");
+
+	r = mg_xcalloc(1, sizeof(*r));
+	r->api = mg_buf_take(&api, NULL);
+	r->http = mg_http_new(&cfg, &reg->ctx->log);
+	reg->impl = r;
+	if (add_auth(reg, r->http, err))
+		return -1;
+	if (ws && *ws) {
+		struct mg_buf h = MG_BUF_INIT(MG_BUF_SMALL);
+
+		mg_buf_addf(&h, "X-MLFLOW-WORKSPACE: %s", ws);
+		mg_http_add_header(r->http, h.buf);
+		mg_buf_release(&h);
+	}
+	return 0;
+}
