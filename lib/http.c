@@ -10,22 +10,22 @@
 #include <unistd.h>
 
 struct mg_http {
-	CURL *curl;                        /* the one handle: its connection cache is reused */
-	struct curl_slist *headers;        /* sent with every request */
-	struct curl_slist *json_headers;   /* headers + Content-Type: application/json */
+	CURL *curl;                      /* the one handle: its connection cache is reused */
+	struct curl_slist *headers;      /* sent with every request */
+	struct curl_slist *json_headers; /* headers + Content-Type: application/json */
 	struct mg_http_config cfg;
-	const struct mg_log *log;          /* borrowed */
+	const struct mg_log *log; /* borrowed */
 	char errbuf[CURL_ERROR_SIZE];
-	long connections;                  /* TCP connections opened so far */
-	double retry_after;                /* seconds from the last response's Retry-After, or -1 */
-	uint64_t rng;                      /* jitter state */
-	struct mg_http_response *current;  /* the response being received */
+	long connections;                 /* TCP connections opened so far */
+	double retry_after;               /* seconds from the last response's Retry-After, or -1 */
+	uint64_t rng;                     /* jitter state */
+	struct mg_http_response *current; /* the response being received */
 };
 
 /* --- configuration ------------------------------------------------------- */
 
 static int env_ll(const char *name, long long min, long long max, long long *out,
-		  struct mg_err *err)
+                  struct mg_err *err)
 {
 	const char *v = getenv(name);
 	char what[128];
@@ -49,8 +49,8 @@ static int env_double(const char *name, double min, double max, double *out, str
 		return -1;
 	if (d < min || d > max)
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "invalid value '%.64s' for %s: must be between %g and %g", v, what,
-				  min, max);
+		                  "invalid value '%.64s' for %s: must be between %g and %g", v,
+		                  what, min, max);
 	*out = d;
 	return 0;
 }
@@ -91,10 +91,11 @@ int mg_http_config_from_env(struct mg_http_config *cfg, struct mg_err *err)
 	cfg->ca_path = ca && *ca ? ca : NULL;
 	cfg->client_cert_path = cert && *cert ? cert : NULL;
 	if (cfg->insecure && cfg->ca_path)
-		return mg_err_set(err, MG_EXIT_USAGE,
-				  "MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH "
-				  "cannot both be set: skip TLS verification or verify against a CA, "
-				  "not both");
+		return mg_err_set(
+		        err, MG_EXIT_USAGE,
+		        "MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH "
+		        "cannot both be set: skip TLS verification or verify against a CA, "
+		        "not both");
 	return 0;
 }
 
@@ -143,8 +144,8 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 
 			if (when > 0)
 				h->retry_after = difftime(when, time(NULL)) > 0
-							 ? difftime(when, time(NULL))
-							 : 0;
+				                         ? difftime(when, time(NULL))
+				                         : 0;
 		}
 	}
 	return len;
@@ -239,7 +240,7 @@ void mg_http_escape(struct mg_buf *out, const char *s)
 		    c == '-' || c == '_' || c == '.' || c == '~') {
 			mg_buf_addch(out, (char)c);
 		} else {
-			char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
+			char enc[3] = {'%', hex[c >> 4], hex[c & 15]};
 
 			mg_buf_add(out, enc, 3);
 		}
@@ -250,8 +251,8 @@ void mg_http_escape(struct mg_buf *out, const char *s)
 
 static bool retryable_status(long status)
 {
-	return status == 408 || status == 429 || status == 500 || status == 502 ||
-	       status == 503 || status == 504;
+	return status == 408 || status == 429 || status == 500 || status == 502 || status == 503 ||
+	       status == 504;
 }
 
 static bool retryable_error(CURLcode rc)
@@ -319,8 +320,8 @@ static void set_method(struct mg_http *h, const char *method, const char *body)
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->json_headers);
 }
 
-int mg_http_request(struct mg_http *h, const char *method, const char *url,
-		    const char *json_body, struct mg_http_response *resp, struct mg_err *err)
+int mg_http_request(struct mg_http *h, const char *method, const char *url, const char *json_body,
+                    struct mg_http_response *resp, struct mg_err *err)
 {
 	for (int attempt = 0;; attempt++) {
 		uint64_t start = mg_clock_ns();
@@ -344,27 +345,28 @@ int mg_http_request(struct mg_http *h, const char *method, const char *url,
 
 		if (rc == CURLE_WRITE_ERROR && mg_buf_overflowed(&resp->body))
 			return mg_err_set(err, MG_EXIT_INFRA,
-					  "response to %s %s is larger than the limit of %zu bytes "
-					  "(MLGATE_HTTP_MAX_BODY)",
-					  method, url, h->cfg.max_body);
+			                  "response to %s %s is larger than the limit of %zu bytes "
+			                  "(MLGATE_HTTP_MAX_BODY)",
+			                  method, url, h->cfg.max_body);
 		if (rc == CURLE_OK) {
 			curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
 			mg_debug(h->log, "%s %s -> %ld (%.1f ms)", method, url, resp->status,
-				 mg_clock_since(start) * 1e3);
+			         mg_clock_since(start) * 1e3);
 			if (!retryable_status(resp->status) || attempt >= h->cfg.max_retries)
 				return 0;
 		} else {
 			mg_debug(h->log, "%s %s -> %s", method, url,
-				 h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+			         h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 			if (!retryable_error(rc) || attempt >= h->cfg.max_retries)
-				return mg_err_set(err, MG_EXIT_INFRA, "%s %s failed after %d attempt%s: %s",
-						  method, url, attempt + 1, attempt ? "s" : "",
-						  h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+				return mg_err_set(
+				        err, MG_EXIT_INFRA, "%s %s failed after %d attempt%s: %s",
+				        method, url, attempt + 1, attempt ? "s" : "",
+				        h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 		}
 		wait = backoff(h, attempt + 1);
 		if (h->cfg.respect_retry_after && h->retry_after > wait)
 			wait = h->retry_after > h->cfg.timeout_s ? (double)h->cfg.timeout_s
-								 : h->retry_after;
+			                                         : h->retry_after;
 		sleep_seconds(wait);
 	}
 }

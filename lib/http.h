@@ -16,15 +16,15 @@
 #include "secrets.h"
 
 struct mg_http_config {
-	long timeout_s;        /* whole request: MLFLOW_HTTP_REQUEST_TIMEOUT (120) */
-	long connect_timeout_s; /* connection set-up: min(timeout, 30) */
-	int max_retries;       /* MLFLOW_HTTP_REQUEST_MAX_RETRIES (7), 0..10 */
-	double backoff_factor; /* MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR (2), 0..120 s */
-	double backoff_jitter; /* MLFLOW_HTTP_REQUEST_BACKOFF_JITTER (1.0), >= 0 s */
+	long timeout_s;           /* whole request: MLFLOW_HTTP_REQUEST_TIMEOUT (120) */
+	long connect_timeout_s;   /* connection set-up: min(timeout, 30) */
+	int max_retries;          /* MLFLOW_HTTP_REQUEST_MAX_RETRIES (7), 0..10 */
+	double backoff_factor;    /* MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR (2), 0..120 s */
+	double backoff_jitter;    /* MLFLOW_HTTP_REQUEST_BACKOFF_JITTER (1.0), >= 0 s */
 	bool respect_retry_after; /* MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER (true) */
-	size_t max_body;       /* MLGATE_HTTP_MAX_BODY (64 MiB): a larger response is an error */
-	bool insecure;         /* MLFLOW_TRACKING_INSECURE_TLS: skip TLS verification */
-	const char *ca_path;   /* MLFLOW_TRACKING_SERVER_CERT_PATH (borrowed from environ) */
+	size_t max_body;          /* MLGATE_HTTP_MAX_BODY (64 MiB): a larger response is an error */
+	bool insecure;            /* MLFLOW_TRACKING_INSECURE_TLS: skip TLS verification */
+	const char *ca_path;      /* MLFLOW_TRACKING_SERVER_CERT_PATH (borrowed from environ) */
 	const char *client_cert_path; /* MLFLOW_TRACKING_CLIENT_CERT_PATH (borrowed) */
 };
 
@@ -62,8 +62,8 @@ void mg_http_response_release(struct mg_http_response *r);
  * with resp->attempts > 1). Returns -1 with MG_EXIT_INFRA when no response
  * arrived (connection, timeout, TLS) or its body passed max_body.
  */
-int mg_http_request(struct mg_http *h, const char *method, const char *url,
-		    const char *json_body, struct mg_http_response *resp, struct mg_err *err);
+int mg_http_request(struct mg_http *h, const char *method, const char *url, const char *json_body,
+                    struct mg_http_response *resp, struct mg_err *err);
 
 /* Append `s` percent-encoded for a URL query value. */
 void mg_http_escape(struct mg_buf *out, const char *s);

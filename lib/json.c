@@ -5,8 +5,7 @@
 
 #include <math.h>
 
-cJSON *mg_json_parse(const char *text, size_t len, const char *what, int code,
-		     struct mg_err *err)
+cJSON *mg_json_parse(const char *text, size_t len, const char *what, int code, struct mg_err *err)
 {
 	const char *end = NULL;
 	cJSON *doc;
@@ -18,12 +17,12 @@ cJSON *mg_json_parse(const char *text, size_t len, const char *what, int code,
 		mg_err_set(err, code, "%s is not valid JSON (at byte %zu of %zu)", what, at, len);
 		return NULL;
 	}
-	while (end && (size_t)(end - text) < len && (*end == ' ' || *end == '\t' || *end == '\n' ||
-						       *end == '\r'))
+	while (end && (size_t)(end - text) < len &&
+	       (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
 		end++;
 	if (end && (size_t)(end - text) < len && *end) {
 		mg_err_set(err, code, "%s has trailing data after the JSON value (at byte %zu)",
-			   what, (size_t)(end - text));
+		           what, (size_t)(end - text));
 		cJSON_Delete(doc);
 		return NULL;
 	}

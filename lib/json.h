@@ -17,8 +17,7 @@
  * On failure sets `err` with `code`, naming `what` and the byte offset.
  * The result is owned by the caller.
  */
-cJSON *mg_json_parse(const char *text, size_t len, const char *what, int code,
-		     struct mg_err *err);
+cJSON *mg_json_parse(const char *text, size_t len, const char *what, int code, struct mg_err *err);
 
 /* The string member `key` of `obj` (borrowed), or "" when absent or not a string. */
 const char *mg_json_str(const cJSON *obj, const char *key);

@@ -71,7 +71,7 @@ void mg_metriclist_sort(struct mg_metriclist *l)
 }
 
 void mg_metriclist_add(struct mg_metriclist *l, const char *key, double value, int64_t timestamp,
-		       int64_t step)
+                       int64_t step)
 {
 	if (l->n == l->alloc) {
 		l->alloc = l->alloc ? l->alloc * 2 : 8;
@@ -102,10 +102,9 @@ void mg_metriclist_release(struct mg_metriclist *l)
 
 void mg_model_version_release(struct mg_model_version *mv)
 {
-	char **strings[] = { &mv->name,    &mv->version,        &mv->current_stage,
-			     &mv->description, &mv->source,    &mv->run_id,
-			     &mv->run_link, &mv->status,        &mv->status_message,
-			     &mv->user_id,  &mv->model_id };
+	char **strings[] = {&mv->name,           &mv->version, &mv->current_stage, &mv->description,
+	                    &mv->source,         &mv->run_id,  &mv->run_link,      &mv->status,
+	                    &mv->status_message, &mv->user_id, &mv->model_id};
 
 	for (size_t i = 0; i < MG_ARRAY_SIZE(strings); i++)
 		MG_FREE_AND_NULL(*strings[i]);
@@ -125,9 +124,8 @@ void mg_registered_model_release(struct mg_registered_model *rm)
 
 void mg_run_release(struct mg_run *run)
 {
-	char **strings[] = { &run->run_id, &run->run_name, &run->experiment_id,
-			     &run->user_id, &run->status, &run->lifecycle_stage,
-			     &run->artifact_uri };
+	char **strings[] = {&run->run_id, &run->run_name,        &run->experiment_id, &run->user_id,
+	                    &run->status, &run->lifecycle_stage, &run->artifact_uri};
 
 	for (size_t i = 0; i < MG_ARRAY_SIZE(strings); i++)
 		MG_FREE_AND_NULL(*strings[i]);
@@ -141,7 +139,7 @@ void mg_run_release(struct mg_run *run)
 
 const char *mg_stage_canonical(const char *stage)
 {
-	static const char *const stages[] = { "None", "Staging", "Production", "Archived" };
+	static const char *const stages[] = {"None", "Staging", "Production", "Archived"};
 
 	for (size_t i = 0; i < MG_ARRAY_SIZE(stages); i++)
 		if (!strcasecmp(stage, stages[i]))
@@ -166,15 +164,15 @@ int mg_version_check(const char *version, struct mg_err *err)
 	return 0;
 bad:
 	return mg_err_set(err, MG_EXIT_USAGE,
-			  "invalid model version '%.64s': expected a number from 1 to %d",
-			  version, INT32_MAX);
+	                  "invalid model version '%.64s': expected a number from 1 to %d", version,
+	                  INT32_MAX);
 }
 
 /* --- opening ------------------------------------------------------------- */
 
 void mg_registry_resolve_uri(const char *flag, struct mg_buf *out)
 {
-	static const char *const env[] = { "MLFLOW_REGISTRY_URI", "MLFLOW_TRACKING_URI" };
+	static const char *const env[] = {"MLFLOW_REGISTRY_URI", "MLFLOW_TRACKING_URI"};
 	const char *uri = flag && *flag ? flag : NULL;
 
 	for (size_t i = 0; !uri && i < MG_ARRAY_SIZE(env); i++) {
@@ -210,7 +208,7 @@ static bool has_prefix(const char *s, const char *prefix)
 }
 
 int mg_registry_open(struct mg_ctx *ctx, const char *uri, struct mg_registry **out,
-		     struct mg_err *err)
+                     struct mg_err *err)
 {
 	struct mg_registry *reg = mg_xcalloc(1, sizeof(*reg));
 	const char *ws = getenv("MLFLOW_WORKSPACE");
@@ -226,13 +224,13 @@ int mg_registry_open(struct mg_ctx *ctx, const char *uri, struct mg_registry **o
 		ret = mg_registry_sqlite_open(reg, uri, err);
 	} else if (has_prefix(uri, "databricks")) {
 		ret = mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-				  "registry '%s': Databricks registries are not supported yet",
-				  reg->uri);
+		                  "registry '%s': Databricks registries are not supported yet",
+		                  reg->uri);
 	} else {
 		ret = mg_err_set(err, MG_EXIT_USAGE,
-				 "registry '%s': unknown scheme (expected http://, https://, "
-				 "sqlite:/// or databricks)",
-				 reg->uri);
+		                 "registry '%s': unknown scheme (expected http://, https://, "
+		                 "sqlite:/// or databricks)",
+		                 reg->uri);
 	}
 	if (ret) {
 		mg_registry_close(reg);
@@ -268,8 +266,8 @@ const char *mg_registry_backend(const struct mg_registry *reg)
 static int unsupported(struct mg_registry *reg, const char *what, struct mg_err *err)
 {
 	return mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-			   "registry '%s' (%s backend) does not support %s", reg->uri,
-			   reg->ops->name, what);
+	                   "registry '%s' (%s backend) does not support %s", reg->uri,
+	                   reg->ops->name, what);
 }
 
 static int need(const char *value, const char *what, struct mg_err *err)
@@ -283,7 +281,7 @@ static int need(const char *value, const char *what, struct mg_err *err)
 	((reg)->ops->op ? (reg)->ops->op((reg), __VA_ARGS__) : unsupported((reg), (what), (err)))
 
 int mg_registry_get_model(struct mg_registry *reg, const char *name,
-			  struct mg_registered_model *out, struct mg_err *err)
+                          struct mg_registered_model *out, struct mg_err *err)
 {
 	if (need(name, "model name", err))
 		return -1;
@@ -291,7 +289,7 @@ int mg_registry_get_model(struct mg_registry *reg, const char *name,
 }
 
 int mg_registry_get_version(struct mg_registry *reg, const char *name, const char *version,
-			    struct mg_model_version *out, struct mg_err *err)
+                            struct mg_model_version *out, struct mg_err *err)
 {
 	if (need(name, "model name", err) || mg_version_check(version, err))
 		return -1;
@@ -299,7 +297,7 @@ int mg_registry_get_version(struct mg_registry *reg, const char *name, const cha
 }
 
 int mg_registry_get_version_by_alias(struct mg_registry *reg, const char *name, const char *alias,
-				     struct mg_model_version *out, struct mg_err *err)
+                                     struct mg_model_version *out, struct mg_err *err)
 {
 	if (need(name, "model name", err) || need(alias, "alias", err))
 		return -1;
@@ -307,7 +305,7 @@ int mg_registry_get_version_by_alias(struct mg_registry *reg, const char *name, 
 }
 
 int mg_registry_versions_in_stage(struct mg_registry *reg, const char *name, const char *stage,
-				  mg_version_cb *cb, void *arg, struct mg_err *err)
+                                  mg_version_cb *cb, void *arg, struct mg_err *err)
 {
 	const char *canon;
 
@@ -316,23 +314,23 @@ int mg_registry_versions_in_stage(struct mg_registry *reg, const char *name, con
 	canon = mg_stage_canonical(stage);
 	if (!canon)
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "invalid stage '%.64s': expected None, Staging, Production or "
-				  "Archived",
-				  stage);
+		                  "invalid stage '%.64s': expected None, Staging, Production or "
+		                  "Archived",
+		                  stage);
 	return CALL(reg, versions_in_stage, "stages", err, name, canon, cb, arg, err);
 }
 
 int mg_registry_search_versions(struct mg_registry *reg, const struct mg_version_query *q,
-				mg_version_cb *cb, void *arg, struct mg_err *err)
+                                mg_version_cb *cb, void *arg, struct mg_err *err)
 {
 	if (q->page_size < 0 || q->page_size > 200000)
 		return mg_err_set(err, MG_EXIT_USAGE, "invalid page size %d: expected 1..200000",
-				  q->page_size);
+		                  q->page_size);
 	return CALL(reg, search_versions, "searching model versions", err, q, cb, arg, err);
 }
 
 int mg_registry_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *out,
-			struct mg_err *err)
+                        struct mg_err *err)
 {
 	if (need(run_id, "run id", err))
 		return -1;
@@ -340,7 +338,7 @@ int mg_registry_get_run(struct mg_registry *reg, const char *run_id, struct mg_r
 }
 
 int mg_registry_metric_history(struct mg_registry *reg, const char *run_id, const char *key,
-			       mg_metric_cb *cb, void *arg, struct mg_err *err)
+                               mg_metric_cb *cb, void *arg, struct mg_err *err)
 {
 	if (need(run_id, "run id", err) || need(key, "metric name", err))
 		return -1;
@@ -348,37 +346,36 @@ int mg_registry_metric_history(struct mg_registry *reg, const char *run_id, cons
 }
 
 int mg_registry_set_version_tag(struct mg_registry *reg, const char *name, const char *version,
-				const char *key, const char *value, struct mg_err *err)
+                                const char *key, const char *value, struct mg_err *err)
 {
 	if (need(name, "model name", err) || mg_version_check(version, err) ||
 	    need(key, "tag key", err))
 		return -1;
 	return CALL(reg, set_version_tag, "setting version tags", err, name, version, key,
-		    value ? value : "", err);
+	            value ? value : "", err);
 }
 
-int mg_registry_delete_version_tag(struct mg_registry *reg, const char *name,
-				   const char *version, const char *key, struct mg_err *err)
+int mg_registry_delete_version_tag(struct mg_registry *reg, const char *name, const char *version,
+                                   const char *key, struct mg_err *err)
 {
 	if (need(name, "model name", err) || mg_version_check(version, err) ||
 	    need(key, "tag key", err))
 		return -1;
-	return CALL(reg, delete_version_tag, "deleting version tags", err, name, version, key,
-		    err);
+	return CALL(reg, delete_version_tag, "deleting version tags", err, name, version, key, err);
 }
 
 int mg_registry_update_version_description(struct mg_registry *reg, const char *name,
-					   const char *version, const char *description,
-					   struct mg_err *err)
+                                           const char *version, const char *description,
+                                           struct mg_err *err)
 {
 	if (need(name, "model name", err) || mg_version_check(version, err))
 		return -1;
-	return CALL(reg, update_version_description, "updating descriptions", err, name,
-		    version, description ? description : "", err);
+	return CALL(reg, update_version_description, "updating descriptions", err, name, version,
+	            description ? description : "", err);
 }
 
 int mg_registry_transition_stage(struct mg_registry *reg, const char *name, const char *version,
-				 const char *stage, bool archive_existing, struct mg_err *err)
+                                 const char *stage, bool archive_existing, struct mg_err *err)
 {
 	const char *canon;
 
@@ -388,20 +385,20 @@ int mg_registry_transition_stage(struct mg_registry *reg, const char *name, cons
 	canon = mg_stage_canonical(stage);
 	if (!canon)
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "invalid stage '%.64s': expected None, Staging, Production or "
-				  "Archived",
-				  stage);
+		                  "invalid stage '%.64s': expected None, Staging, Production or "
+		                  "Archived",
+		                  stage);
 	if (archive_existing && strcmp(canon, "Staging") && strcmp(canon, "Production"))
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "cannot archive existing versions when moving to '%s': only "
-				  "Staging and Production are active stages",
-				  canon);
+		                  "cannot archive existing versions when moving to '%s': only "
+		                  "Staging and Production are active stages",
+		                  canon);
 	return CALL(reg, transition_stage, "stage transitions", err, name, version, canon,
-		    archive_existing, err);
+	            archive_existing, err);
 }
 
 int mg_registry_set_alias(struct mg_registry *reg, const char *name, const char *alias,
-			  const char *version, struct mg_err *err)
+                          const char *version, struct mg_err *err)
 {
 	if (need(name, "model name", err) || need(alias, "alias", err) ||
 	    mg_version_check(version, err))
@@ -410,34 +407,33 @@ int mg_registry_set_alias(struct mg_registry *reg, const char *name, const char 
 }
 
 int mg_registry_delete_alias(struct mg_registry *reg, const char *name, const char *alias,
-			     struct mg_err *err)
+                             struct mg_err *err)
 {
 	if (need(name, "model name", err) || need(alias, "alias", err))
 		return -1;
 	return CALL(reg, delete_alias, "aliases", err, name, alias, err);
 }
 
-int mg_registry_experiment_id(struct mg_registry *reg, const char *name, bool create,
-			      char **id_out, struct mg_err *err)
+int mg_registry_experiment_id(struct mg_registry *reg, const char *name, bool create, char **id_out,
+                              struct mg_err *err)
 {
 	if (need(name, "experiment name", err))
 		return -1;
 	return CALL(reg, experiment_id, "experiments", err, name, create, id_out, err);
 }
 
-int mg_registry_create_run(struct mg_registry *reg, const char *experiment_id,
-			   const char *run_name, const struct mg_kvlist *tags, char **run_id_out,
-			   struct mg_err *err)
+int mg_registry_create_run(struct mg_registry *reg, const char *experiment_id, const char *run_name,
+                           const struct mg_kvlist *tags, char **run_id_out, struct mg_err *err)
 {
 	if (need(experiment_id, "experiment id", err))
 		return -1;
 	return CALL(reg, create_run, "creating runs", err, experiment_id, run_name, tags,
-		    run_id_out, err);
+	            run_id_out, err);
 }
 
 int mg_registry_log_batch(struct mg_registry *reg, const char *run_id,
-			  const struct mg_kvlist *params, const struct mg_metriclist *metrics,
-			  const struct mg_kvlist *tags, struct mg_err *err)
+                          const struct mg_kvlist *params, const struct mg_metriclist *metrics,
+                          const struct mg_kvlist *tags, struct mg_err *err)
 {
 	if (need(run_id, "run id", err))
 		return -1;
@@ -445,13 +441,13 @@ int mg_registry_log_batch(struct mg_registry *reg, const char *run_id,
 }
 
 int mg_registry_end_run(struct mg_registry *reg, const char *run_id, const char *status,
-			struct mg_err *err)
+                        struct mg_err *err)
 {
 	if (need(run_id, "run id", err))
 		return -1;
 	if (strcmp(status, "FINISHED") && strcmp(status, "FAILED") && strcmp(status, "KILLED"))
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "invalid run status '%.32s': expected FINISHED, FAILED or KILLED",
-				  status);
+		                  "invalid run status '%.32s': expected FINISHED, FAILED or KILLED",
+		                  status);
 	return CALL(reg, end_run, "ending runs", err, run_id, status, err);
 }

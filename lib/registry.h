@@ -46,7 +46,10 @@ struct mg_kvlist {
 	size_t alloc; /* private */
 };
 
-#define MG_KVLIST_INIT { NULL, 0, 0 }
+#define MG_KVLIST_INIT     \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 /* Set `key` to a copy of `value`, replacing an existing value for the key. */
 void mg_kvlist_set(struct mg_kvlist *l, const char *key, const char *value);
@@ -58,7 +61,7 @@ void mg_kvlist_sort(struct mg_kvlist *l);
 
 struct mg_metric {
 	char *key;
-	double value; /* may be NaN or +-Inf: MLflow stores them */
+	double value;      /* may be NaN or +-Inf: MLflow stores them */
 	int64_t timestamp; /* ms since the epoch */
 	int64_t step;
 };
@@ -69,10 +72,13 @@ struct mg_metriclist {
 	size_t alloc; /* private */
 };
 
-#define MG_METRICLIST_INIT { NULL, 0, 0 }
+#define MG_METRICLIST_INIT \
+	{                  \
+		NULL, 0, 0 \
+	}
 
 void mg_metriclist_add(struct mg_metriclist *l, const char *key, double value, int64_t timestamp,
-		       int64_t step);
+                       int64_t step);
 /* The entry for `key` (borrowed), or NULL. */
 const struct mg_metric *mg_metriclist_get(const struct mg_metriclist *l, const char *key);
 void mg_metriclist_release(struct mg_metriclist *l);
@@ -92,7 +98,7 @@ struct mg_model_version {
 	char *status; /* READY, PENDING_REGISTRATION, FAILED_REGISTRATION */
 	char *status_message;
 	char *user_id;
-	char *model_id; /* MLflow 3 LoggedModel id, "" when none */
+	char *model_id;                 /* MLflow 3 LoggedModel id, "" when none */
 	int64_t creation_timestamp;     /* ms since the epoch */
 	int64_t last_updated_timestamp; /* ms since the epoch */
 	struct mg_kvlist tags;          /* key -> value, in key order */
@@ -120,8 +126,8 @@ struct mg_run {
 	char *status; /* RUNNING, SCHEDULED, FINISHED, FAILED, KILLED */
 	char *lifecycle_stage;
 	char *artifact_uri;
-	int64_t start_time; /* ms since the epoch */
-	int64_t end_time;   /* 0 while running */
+	int64_t start_time;           /* ms since the epoch */
+	int64_t end_time;             /* 0 while running */
 	struct mg_metriclist metrics; /* the latest value of each metric, in key order */
 	struct mg_kvlist params;      /* in key order */
 	struct mg_kvlist tags;        /* in key order */
@@ -158,7 +164,7 @@ void mg_registry_resolve_uri(const char *flag, struct mg_buf *out);
  * registry's lifetime (logging, secret registration).
  */
 int mg_registry_open(struct mg_ctx *ctx, const char *uri, struct mg_registry **out,
-		     struct mg_err *err);
+                     struct mg_err *err);
 
 /* Close and free; NULL is fine. */
 void mg_registry_close(struct mg_registry *reg);
@@ -171,56 +177,55 @@ const char *mg_registry_backend(const struct mg_registry *reg);
 
 /* Reads. */
 int mg_registry_get_model(struct mg_registry *reg, const char *name,
-			  struct mg_registered_model *out, struct mg_err *err);
+                          struct mg_registered_model *out, struct mg_err *err);
 int mg_registry_get_version(struct mg_registry *reg, const char *name, const char *version,
-			    struct mg_model_version *out, struct mg_err *err);
+                            struct mg_model_version *out, struct mg_err *err);
 int mg_registry_get_version_by_alias(struct mg_registry *reg, const char *name, const char *alias,
-				     struct mg_model_version *out, struct mg_err *err);
+                                     struct mg_model_version *out, struct mg_err *err);
 /* Every version of `name` whose current stage is `stage` (usually one, maybe more). */
 int mg_registry_versions_in_stage(struct mg_registry *reg, const char *name, const char *stage,
-				  mg_version_cb *cb, void *arg, struct mg_err *err);
+                                  mg_version_cb *cb, void *arg, struct mg_err *err);
 int mg_registry_search_versions(struct mg_registry *reg, const struct mg_version_query *q,
-				mg_version_cb *cb, void *arg, struct mg_err *err);
+                                mg_version_cb *cb, void *arg, struct mg_err *err);
 int mg_registry_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *out,
-			struct mg_err *err);
+                        struct mg_err *err);
 /* Every logged value of one metric, oldest first as the backend returns them. */
 int mg_registry_metric_history(struct mg_registry *reg, const char *run_id, const char *key,
-			       mg_metric_cb *cb, void *arg, struct mg_err *err);
+                               mg_metric_cb *cb, void *arg, struct mg_err *err);
 
 /* Writes: each is all-or-nothing. */
 int mg_registry_set_version_tag(struct mg_registry *reg, const char *name, const char *version,
-				const char *key, const char *value, struct mg_err *err);
-int mg_registry_delete_version_tag(struct mg_registry *reg, const char *name,
-				   const char *version, const char *key, struct mg_err *err);
+                                const char *key, const char *value, struct mg_err *err);
+int mg_registry_delete_version_tag(struct mg_registry *reg, const char *name, const char *version,
+                                   const char *key, struct mg_err *err);
 int mg_registry_update_version_description(struct mg_registry *reg, const char *name,
-					   const char *version, const char *description,
-					   struct mg_err *err);
+                                           const char *version, const char *description,
+                                           struct mg_err *err);
 /*
  * Move a version to `stage` (None, Staging, Production, Archived; any case).
  * With `archive_existing` (only for Staging/Production) every other version
  * in that stage becomes Archived in the same atomic change.
  */
 int mg_registry_transition_stage(struct mg_registry *reg, const char *name, const char *version,
-				 const char *stage, bool archive_existing, struct mg_err *err);
+                                 const char *stage, bool archive_existing, struct mg_err *err);
 int mg_registry_set_alias(struct mg_registry *reg, const char *name, const char *alias,
-			  const char *version, struct mg_err *err);
+                          const char *version, struct mg_err *err);
 int mg_registry_delete_alias(struct mg_registry *reg, const char *name, const char *alias,
-			     struct mg_err *err);
+                             struct mg_err *err);
 
 /* Tracking writes, to record comparisons as runs. */
 /* The id of experiment `name`, created when missing and `create` is set. */
-int mg_registry_experiment_id(struct mg_registry *reg, const char *name, bool create,
-			      char **id_out, struct mg_err *err);
+int mg_registry_experiment_id(struct mg_registry *reg, const char *name, bool create, char **id_out,
+                              struct mg_err *err);
 /* A new RUNNING run; *run_id_out is owned by the caller (free()). */
-int mg_registry_create_run(struct mg_registry *reg, const char *experiment_id,
-			   const char *run_name, const struct mg_kvlist *tags, char **run_id_out,
-			   struct mg_err *err);
+int mg_registry_create_run(struct mg_registry *reg, const char *experiment_id, const char *run_name,
+                           const struct mg_kvlist *tags, char **run_id_out, struct mg_err *err);
 int mg_registry_log_batch(struct mg_registry *reg, const char *run_id,
-			  const struct mg_kvlist *params, const struct mg_metriclist *metrics,
-			  const struct mg_kvlist *tags, struct mg_err *err);
+                          const struct mg_kvlist *params, const struct mg_metriclist *metrics,
+                          const struct mg_kvlist *tags, struct mg_err *err);
 /* End a run with status FINISHED, FAILED or KILLED. */
 int mg_registry_end_run(struct mg_registry *reg, const char *run_id, const char *status,
-			struct mg_err *err);
+                        struct mg_err *err);
 
 /* Helpers shared by the backends and the gates. */
 

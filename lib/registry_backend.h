@@ -16,52 +16,52 @@ struct mg_registry_ops {
 	const char *name; /* "rest", "sqlite" */
 	void (*close)(struct mg_registry *reg);
 
-	int (*get_model)(struct mg_registry *reg, const char *name,
-			 struct mg_registered_model *out, struct mg_err *err);
+	int (*get_model)(struct mg_registry *reg, const char *name, struct mg_registered_model *out,
+	                 struct mg_err *err);
 	int (*get_version)(struct mg_registry *reg, const char *name, const char *version,
-			   struct mg_model_version *out, struct mg_err *err);
+	                   struct mg_model_version *out, struct mg_err *err);
 	int (*get_version_by_alias)(struct mg_registry *reg, const char *name, const char *alias,
-				    struct mg_model_version *out, struct mg_err *err);
+	                            struct mg_model_version *out, struct mg_err *err);
 	int (*versions_in_stage)(struct mg_registry *reg, const char *name, const char *stage,
-				 mg_version_cb *cb, void *arg, struct mg_err *err);
+	                         mg_version_cb *cb, void *arg, struct mg_err *err);
 	int (*search_versions)(struct mg_registry *reg, const struct mg_version_query *q,
-			       mg_version_cb *cb, void *arg, struct mg_err *err);
+	                       mg_version_cb *cb, void *arg, struct mg_err *err);
 	int (*get_run)(struct mg_registry *reg, const char *run_id, struct mg_run *out,
-		       struct mg_err *err);
+	               struct mg_err *err);
 	int (*metric_history)(struct mg_registry *reg, const char *run_id, const char *key,
-			      mg_metric_cb *cb, void *arg, struct mg_err *err);
+	                      mg_metric_cb *cb, void *arg, struct mg_err *err);
 
 	int (*set_version_tag)(struct mg_registry *reg, const char *name, const char *version,
-			       const char *key, const char *value, struct mg_err *err);
+	                       const char *key, const char *value, struct mg_err *err);
 	int (*delete_version_tag)(struct mg_registry *reg, const char *name, const char *version,
-				  const char *key, struct mg_err *err);
+	                          const char *key, struct mg_err *err);
 	int (*update_version_description)(struct mg_registry *reg, const char *name,
-					  const char *version, const char *description,
-					  struct mg_err *err);
+	                                  const char *version, const char *description,
+	                                  struct mg_err *err);
 	int (*transition_stage)(struct mg_registry *reg, const char *name, const char *version,
-				const char *stage, bool archive_existing, struct mg_err *err);
+	                        const char *stage, bool archive_existing, struct mg_err *err);
 	int (*set_alias)(struct mg_registry *reg, const char *name, const char *alias,
-			 const char *version, struct mg_err *err);
+	                 const char *version, struct mg_err *err);
 	int (*delete_alias)(struct mg_registry *reg, const char *name, const char *alias,
-			    struct mg_err *err);
+	                    struct mg_err *err);
 
-	int (*experiment_id)(struct mg_registry *reg, const char *name, bool create,
-			     char **id_out, struct mg_err *err);
+	int (*experiment_id)(struct mg_registry *reg, const char *name, bool create, char **id_out,
+	                     struct mg_err *err);
 	int (*create_run)(struct mg_registry *reg, const char *experiment_id, const char *run_name,
-			  const struct mg_kvlist *tags, char **run_id_out, struct mg_err *err);
-	int (*log_batch)(struct mg_registry *reg, const char *run_id, const struct mg_kvlist *params,
-			 const struct mg_metriclist *metrics, const struct mg_kvlist *tags,
-			 struct mg_err *err);
+	                  const struct mg_kvlist *tags, char **run_id_out, struct mg_err *err);
+	int (*log_batch)(struct mg_registry *reg, const char *run_id,
+	                 const struct mg_kvlist *params, const struct mg_metriclist *metrics,
+	                 const struct mg_kvlist *tags, struct mg_err *err);
 	int (*end_run)(struct mg_registry *reg, const char *run_id, const char *status,
-		       struct mg_err *err);
+	               struct mg_err *err);
 };
 
 struct mg_registry {
 	const struct mg_registry_ops *ops;
-	struct mg_ctx *ctx;    /* borrowed: logger, secrets */
-	char *uri;             /* without credentials */
-	char *workspace;       /* MLFLOW_WORKSPACE, or "default" */
-	void *impl;            /* the backend's own state, freed by ops->close */
+	struct mg_ctx *ctx; /* borrowed: logger, secrets */
+	char *uri;          /* without credentials */
+	char *workspace;    /* MLFLOW_WORKSPACE, or "default" */
+	void *impl;         /* the backend's own state, freed by ops->close */
 };
 
 /*

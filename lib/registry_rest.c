@@ -22,8 +22,8 @@ struct rest {
 
 /* MLflow's per-request limits for log-batch. */
 #define BATCH_MAX_METRICS 1000
-#define BATCH_MAX_PARAMS 100
-#define BATCH_MAX_TAGS 100
+#define BATCH_MAX_PARAMS  100
+#define BATCH_MAX_TAGS    100
 
 static int64_t now_ms(void)
 {
@@ -35,7 +35,8 @@ static int64_t now_ms(void)
 
 static void base64(struct mg_buf *out, const char *s)
 {
-	static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char tbl[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t len = strlen(s);
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -90,12 +91,12 @@ static void first_line(const struct mg_buf *body, struct mg_buf *out)
  * else (auth, 5xx, proxies, unknown endpoints) is infrastructure.
  */
 static int http_error(struct mg_registry *reg, const char *method, const char *path,
-		      const struct mg_http_response *resp, struct mg_err *err)
+                      const struct mg_http_response *resp, struct mg_err *err)
 {
 	struct mg_err ignore = MG_ERR_INIT;
 	struct mg_buf detail = MG_BUF_INIT(MG_BUF_SMALL);
-	cJSON *doc = mg_json_parse(resp->body.buf, resp->body.len, "error body", MG_EXIT_INFRA,
-				   &ignore);
+	cJSON *doc =
+	        mg_json_parse(resp->body.buf, resp->body.len, "error body", MG_EXIT_INFRA, &ignore);
 	const char *code = doc ? mg_json_str(doc, "error_code") : "";
 	int exit_code = MG_EXIT_INFRA;
 	enum mg_reason reason = MG_REASON_NONE;
@@ -113,11 +114,12 @@ static int http_error(struct mg_registry *reg, const char *method, const char *p
 	}
 	if (resp->attempts > 1)
 		mg_err_setr(err, exit_code, reason,
-			    "registry '%s' answered %s %s with HTTP %ld after %d attempts: %s",
-			    reg->uri, method, path, resp->status, resp->attempts, detail.buf);
+		            "registry '%s' answered %s %s with HTTP %ld after %d attempts: %s",
+		            reg->uri, method, path, resp->status, resp->attempts, detail.buf);
 	else
-		mg_err_setr(err, exit_code, reason, "registry '%s' answered %s %s with HTTP %ld: %s",
-			    reg->uri, method, path, resp->status, detail.buf);
+		mg_err_setr(err, exit_code, reason,
+		            "registry '%s' answered %s %s with HTTP %ld: %s", reg->uri, method,
+		            path, resp->status, detail.buf);
 	cJSON_Delete(doc);
 	mg_buf_release(&detail);
 	return -1;
@@ -129,7 +131,7 @@ static int http_error(struct mg_registry *reg, const char *method, const char *p
  * the parsed answer goes to *out (caller frees).
  */
 static int call(struct mg_registry *reg, const char *method, const char *path,
-		const char *const *query, const cJSON *body, cJSON **out, struct mg_err *err)
+                const char *const *query, const cJSON *body, cJSON **out, struct mg_err *err)
 {
 	struct rest *r = REST(reg);
 	struct mg_buf url = MG_BUF_INIT(MG_BUF_LARGE);
@@ -167,8 +169,9 @@ static int call(struct mg_registry *reg, const char *method, const char *path,
 		cJSON_Delete(*out);
 		*out = NULL;
 		mg_err_set(err, MG_EXIT_INFRA,
-			   "registry '%s' answered %s %s with a body that is not a JSON object: %.200s",
-			   reg->uri, method, path, resp.body.buf);
+		           "registry '%s' answered %s %s with a body that is not a JSON object: "
+		           "%.200s",
+		           reg->uri, method, path, resp.body.buf);
 		goto done;
 	}
 	if (!*out)
@@ -228,21 +231,21 @@ static void version_from(const cJSON *o, struct mg_model_version *mv)
 }
 
 static int member_object(struct mg_registry *reg, const cJSON *doc, const char *key,
-			 const cJSON **out, struct mg_err *err)
+                         const cJSON **out, struct mg_err *err)
 {
 	*out = cJSON_GetObjectItemCaseSensitive(doc, key);
 	if (cJSON_IsObject(*out))
 		return 0;
 	return mg_err_set(err, MG_EXIT_INFRA, "registry '%s' answered without a '%s' object",
-			  reg->uri, key);
+	                  reg->uri, key);
 }
 
 /* --- reads --------------------------------------------------------------- */
 
 static int rest_get_model(struct mg_registry *reg, const char *name,
-			  struct mg_registered_model *out, struct mg_err *err)
+                          struct mg_registered_model *out, struct mg_err *err)
 {
-	const char *q[] = { "name", name, NULL };
+	const char *q[] = {"name", name, NULL};
 	cJSON *doc = NULL;
 	const cJSON *rm, *a;
 
@@ -269,9 +272,9 @@ static int rest_get_model(struct mg_registry *reg, const char *name,
 }
 
 static int rest_get_version(struct mg_registry *reg, const char *name, const char *version,
-			    struct mg_model_version *out, struct mg_err *err)
+                            struct mg_model_version *out, struct mg_err *err)
 {
-	const char *q[] = { "name", name, "version", version, NULL };
+	const char *q[] = {"name", name, "version", version, NULL};
 	cJSON *doc = NULL;
 	const cJSON *mv;
 
@@ -285,11 +288,10 @@ static int rest_get_version(struct mg_registry *reg, const char *name, const cha
 	return 0;
 }
 
-static int rest_get_version_by_alias(struct mg_registry *reg, const char *name,
-				     const char *alias, struct mg_model_version *out,
-				     struct mg_err *err)
+static int rest_get_version_by_alias(struct mg_registry *reg, const char *name, const char *alias,
+                                     struct mg_model_version *out, struct mg_err *err)
 {
-	const char *q[] = { "name", name, "alias", alias, NULL };
+	const char *q[] = {"name", name, "alias", alias, NULL};
 	cJSON *doc = NULL;
 	const cJSON *mv;
 
@@ -302,7 +304,7 @@ static int rest_get_version_by_alias(struct mg_registry *reg, const char *name,
 		    strstr(err->msg, "INVALID_PARAMETER_VALUE") && strstr(err->msg, "not found")) {
 			mg_err_clear(err);
 			mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_NOT_FOUND,
-				    "alias '%s' of model '%s' is not set", alias, name);
+			            "alias '%s' of model '%s' is not set", alias, name);
 		}
 		return -1;
 	}
@@ -316,16 +318,16 @@ static int rest_get_version_by_alias(struct mg_registry *reg, const char *name,
 }
 
 static int rest_search_versions(struct mg_registry *reg, const struct mg_version_query *qry,
-				mg_version_cb *cb, void *arg, struct mg_err *err)
+                                mg_version_cb *cb, void *arg, struct mg_err *err)
 {
 	char page_size[16], *token = NULL;
 	int ret = -1;
 
 	snprintf(page_size, sizeof(page_size), "%d", qry->page_size ? qry->page_size : 1000);
 	for (;;) {
-		const char *q[] = { "filter",	    qry->filter, "max_results", page_size,
-				    "order_by",	    qry->order_by, "page_token", token,
-				    NULL };
+		const char *q[] = {"filter",     qry->filter, "max_results",
+		                   page_size,    "order_by",  qry->order_by,
+		                   "page_token", token,       NULL};
 		cJSON *doc = NULL;
 		const cJSON *item;
 		int stop = 0;
@@ -334,7 +336,7 @@ static int rest_search_versions(struct mg_registry *reg, const struct mg_version
 			goto done;
 		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "model_versions"))
 		{
-			struct mg_model_version mv = { 0 };
+			struct mg_model_version mv = {0};
 
 			version_from(item, &mv);
 			stop = cb(arg, &mv, err);
@@ -373,11 +375,11 @@ static int stage_filter_cb(void *arg, const struct mg_model_version *mv, struct 
 
 /* MLflow's search has no stage filter: search the model's versions, keep the stage's. */
 static int rest_versions_in_stage(struct mg_registry *reg, const char *name, const char *stage,
-				  mg_version_cb *cb, void *arg, struct mg_err *err)
+                                  mg_version_cb *cb, void *arg, struct mg_err *err)
 {
 	struct mg_buf filter = MG_BUF_INIT(MG_BUF_SMALL);
-	struct stage_filter f = { stage, cb, arg };
-	struct mg_version_query q = { 0 };
+	struct stage_filter f = {stage, cb, arg};
+	struct mg_version_query q = {0};
 	int ret;
 
 	if (!strchr(name, '\''))
@@ -387,9 +389,9 @@ static int rest_versions_in_stage(struct mg_registry *reg, const char *name, con
 	else {
 		mg_buf_release(&filter);
 		return mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-				   "model name '%s' has both kinds of quote: MLflow's search "
-				   "cannot express it",
-				   name);
+		                   "model name '%s' has both kinds of quote: MLflow's search "
+		                   "cannot express it",
+		                   name);
 	}
 	q.filter = filter.buf;
 	q.order_by = "version_number DESC";
@@ -405,14 +407,14 @@ static void metrics_from(const cJSON *arr, struct mg_metriclist *out)
 	cJSON_ArrayForEach(m, arr)
 	{
 		mg_metriclist_add(out, mg_json_str(m, "key"), mg_json_double(m, "value"),
-				  mg_json_i64(m, "timestamp"), mg_json_i64(m, "step"));
+		                  mg_json_i64(m, "timestamp"), mg_json_i64(m, "step"));
 	}
 }
 
 static int rest_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *out,
-			struct mg_err *err)
+                        struct mg_err *err)
 {
-	const char *q[] = { "run_id", run_id, NULL };
+	const char *q[] = {"run_id", run_id, NULL};
 	cJSON *doc = NULL;
 	const cJSON *run, *info, *data;
 
@@ -441,14 +443,14 @@ static int rest_get_run(struct mg_registry *reg, const char *run_id, struct mg_r
 }
 
 static int rest_metric_history(struct mg_registry *reg, const char *run_id, const char *key,
-			       mg_metric_cb *cb, void *arg, struct mg_err *err)
+                               mg_metric_cb *cb, void *arg, struct mg_err *err)
 {
 	char *token = NULL;
 	int ret = -1;
 
 	for (;;) {
-		const char *q[] = { "run_id",	   run_id, "metric_key", key, "max_results",
-				    "1000",	   "page_token", token, NULL };
+		const char *q[] = {"run_id", run_id,       "metric_key", key, "max_results",
+		                   "1000",   "page_token", token,        NULL};
 		cJSON *doc = NULL;
 		const cJSON *m;
 		int stop = 0;
@@ -457,9 +459,9 @@ static int rest_metric_history(struct mg_registry *reg, const char *run_id, cons
 			goto done;
 		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "metrics"))
 		{
-			struct mg_metric one = { (char *)mg_json_str(m, "key"),
-						 mg_json_double(m, "value"),
-						 mg_json_i64(m, "timestamp"), mg_json_i64(m, "step") };
+			struct mg_metric one = {
+			        (char *)mg_json_str(m, "key"), mg_json_double(m, "value"),
+			        mg_json_i64(m, "timestamp"), mg_json_i64(m, "step")};
 
 			stop = cb(arg, &one, err);
 			if (stop)
@@ -483,7 +485,7 @@ done:
 
 /* POST/PATCH/DELETE `body` (consumed) and ignore the answer's content. */
 static int write_call(struct mg_registry *reg, const char *method, const char *path, cJSON *body,
-		      struct mg_err *err)
+                      struct mg_err *err)
 {
 	cJSON *doc = NULL;
 	int ret = call(reg, method, path, NULL, body, &doc, err);
@@ -503,7 +505,7 @@ static cJSON *name_version(const char *name, const char *version)
 }
 
 static int rest_set_version_tag(struct mg_registry *reg, const char *name, const char *version,
-				const char *key, const char *value, struct mg_err *err)
+                                const char *key, const char *value, struct mg_err *err)
 {
 	cJSON *b = name_version(name, version);
 
@@ -512,8 +514,8 @@ static int rest_set_version_tag(struct mg_registry *reg, const char *name, const
 	return write_call(reg, "POST", "/model-versions/set-tag", b, err);
 }
 
-static int rest_delete_version_tag(struct mg_registry *reg, const char *name,
-				   const char *version, const char *key, struct mg_err *err)
+static int rest_delete_version_tag(struct mg_registry *reg, const char *name, const char *version,
+                                   const char *key, struct mg_err *err)
 {
 	cJSON *b = name_version(name, version);
 
@@ -522,8 +524,8 @@ static int rest_delete_version_tag(struct mg_registry *reg, const char *name,
 }
 
 static int rest_update_version_description(struct mg_registry *reg, const char *name,
-					   const char *version, const char *description,
-					   struct mg_err *err)
+                                           const char *version, const char *description,
+                                           struct mg_err *err)
 {
 	cJSON *b = name_version(name, version);
 
@@ -532,7 +534,7 @@ static int rest_update_version_description(struct mg_registry *reg, const char *
 }
 
 static int rest_transition_stage(struct mg_registry *reg, const char *name, const char *version,
-				 const char *stage, bool archive_existing, struct mg_err *err)
+                                 const char *stage, bool archive_existing, struct mg_err *err)
 {
 	cJSON *b = name_version(name, version);
 
@@ -542,7 +544,7 @@ static int rest_transition_stage(struct mg_registry *reg, const char *name, cons
 }
 
 static int rest_set_alias(struct mg_registry *reg, const char *name, const char *alias,
-			  const char *version, struct mg_err *err)
+                          const char *version, struct mg_err *err)
 {
 	cJSON *b = name_version(name, version);
 
@@ -551,7 +553,7 @@ static int rest_set_alias(struct mg_registry *reg, const char *name, const char 
 }
 
 static int rest_delete_alias(struct mg_registry *reg, const char *name, const char *alias,
-			     struct mg_err *err)
+                             struct mg_err *err)
 {
 	cJSON *b = cJSON_CreateObject();
 
@@ -560,10 +562,10 @@ static int rest_delete_alias(struct mg_registry *reg, const char *name, const ch
 	return write_call(reg, "DELETE", "/registered-models/alias", b, err);
 }
 
-static int rest_experiment_id(struct mg_registry *reg, const char *name, bool create,
-			      char **id_out, struct mg_err *err)
+static int rest_experiment_id(struct mg_registry *reg, const char *name, bool create, char **id_out,
+                              struct mg_err *err)
 {
-	const char *q[] = { "experiment_name", name, NULL };
+	const char *q[] = {"experiment_name", name, NULL};
 	cJSON *doc = NULL, *body;
 	const cJSON *exp;
 	int ret = -1;
@@ -604,9 +606,8 @@ static cJSON *tag_array(const struct mg_kvlist *l, const char *value_key)
 	return arr;
 }
 
-static int rest_create_run(struct mg_registry *reg, const char *experiment_id,
-			   const char *run_name, const struct mg_kvlist *tags, char **run_id_out,
-			   struct mg_err *err)
+static int rest_create_run(struct mg_registry *reg, const char *experiment_id, const char *run_name,
+                           const struct mg_kvlist *tags, char **run_id_out, struct mg_err *err)
 {
 	cJSON *b = cJSON_CreateObject(), *doc = NULL;
 	const cJSON *run, *info;
@@ -631,18 +632,18 @@ done:
 }
 
 static int rest_log_batch(struct mg_registry *reg, const char *run_id,
-			  const struct mg_kvlist *params, const struct mg_metriclist *metrics,
-			  const struct mg_kvlist *tags, struct mg_err *err)
+                          const struct mg_kvlist *params, const struct mg_metriclist *metrics,
+                          const struct mg_kvlist *tags, struct mg_err *err)
 {
 	cJSON *b, *arr;
 	int64_t now = now_ms();
 
-	if ((metrics && metrics->n > BATCH_MAX_METRICS) || (params && params->n > BATCH_MAX_PARAMS) ||
-	    (tags && tags->n > BATCH_MAX_TAGS))
+	if ((metrics && metrics->n > BATCH_MAX_METRICS) ||
+	    (params && params->n > BATCH_MAX_PARAMS) || (tags && tags->n > BATCH_MAX_TAGS))
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "log batch too large for MLflow: at most %d metrics, %d params "
-				  "and %d tags per request",
-				  BATCH_MAX_METRICS, BATCH_MAX_PARAMS, BATCH_MAX_TAGS);
+		                  "log batch too large for MLflow: at most %d metrics, %d params "
+		                  "and %d tags per request",
+		                  BATCH_MAX_METRICS, BATCH_MAX_PARAMS, BATCH_MAX_TAGS);
 	b = cJSON_CreateObject();
 	cJSON_AddStringToObject(b, "run_id", run_id);
 	arr = cJSON_AddArrayToObject(b, "metrics");
@@ -652,7 +653,8 @@ static int rest_log_batch(struct mg_registry *reg, const char *run_id,
 
 		cJSON_AddStringToObject(o, "key", m->key);
 		mg_json_add_double(o, "value", m->value);
-		cJSON_AddNumberToObject(o, "timestamp", (double)(m->timestamp ? m->timestamp : now));
+		cJSON_AddNumberToObject(o, "timestamp",
+		                        (double)(m->timestamp ? m->timestamp : now));
 		cJSON_AddNumberToObject(o, "step", (double)m->step);
 		cJSON_AddItemToArray(arr, o);
 	}
@@ -662,7 +664,7 @@ static int rest_log_batch(struct mg_registry *reg, const char *run_id,
 }
 
 static int rest_end_run(struct mg_registry *reg, const char *run_id, const char *status,
-			struct mg_err *err)
+                        struct mg_err *err)
 {
 	cJSON *b = cJSON_CreateObject();
 
@@ -687,25 +689,25 @@ static void rest_close(struct mg_registry *reg)
 }
 
 static const struct mg_registry_ops rest_ops = {
-	.name = "rest",
-	.close = rest_close,
-	.get_model = rest_get_model,
-	.get_version = rest_get_version,
-	.get_version_by_alias = rest_get_version_by_alias,
-	.versions_in_stage = rest_versions_in_stage,
-	.search_versions = rest_search_versions,
-	.get_run = rest_get_run,
-	.metric_history = rest_metric_history,
-	.set_version_tag = rest_set_version_tag,
-	.delete_version_tag = rest_delete_version_tag,
-	.update_version_description = rest_update_version_description,
-	.transition_stage = rest_transition_stage,
-	.set_alias = rest_set_alias,
-	.delete_alias = rest_delete_alias,
-	.experiment_id = rest_experiment_id,
-	.create_run = rest_create_run,
-	.log_batch = rest_log_batch,
-	.end_run = rest_end_run,
+        .name = "rest",
+        .close = rest_close,
+        .get_model = rest_get_model,
+        .get_version = rest_get_version,
+        .get_version_by_alias = rest_get_version_by_alias,
+        .versions_in_stage = rest_versions_in_stage,
+        .search_versions = rest_search_versions,
+        .get_run = rest_get_run,
+        .metric_history = rest_metric_history,
+        .set_version_tag = rest_set_version_tag,
+        .delete_version_tag = rest_delete_version_tag,
+        .update_version_description = rest_update_version_description,
+        .transition_stage = rest_transition_stage,
+        .set_alias = rest_set_alias,
+        .delete_alias = rest_delete_alias,
+        .experiment_id = rest_experiment_id,
+        .create_run = rest_create_run,
+        .log_batch = rest_log_batch,
+        .end_run = rest_end_run,
 };
 
 /* Authorization from the environment: Basic (user + password) before Bearer (token). */
@@ -722,9 +724,9 @@ static int add_auth(struct mg_registry *reg, struct mg_http *http, struct mg_err
 	token = token && *token ? token : NULL;
 	if ((user != NULL) != (pass != NULL))
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD must be "
-				  "set together (only %s is set)",
-				  user ? "the username" : "the password");
+		                  "MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD must be "
+		                  "set together (only %s is set)",
+		                  user ? "the username" : "the password");
 	if (user) {
 		mg_buf_addf(&cred, "%s:%s", user, pass);
 		mg_buf_adds(&b, "Authorization: Basic ");
@@ -754,16 +756,17 @@ int mg_registry_rest_open(struct mg_registry *reg, const char *uri, struct mg_er
 	reg->ops = &rest_ops;
 	if (memchr(host, '@', slash ? (size_t)(slash - host) : strlen(host)))
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "registry '%s': credentials in the URI are not accepted; set "
-				  "MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD or "
-				  "MLFLOW_TRACKING_TOKEN",
-				  reg->uri);
+		                  "registry '%s': credentials in the URI are not accepted; set "
+		                  "MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD or "
+		                  "MLFLOW_TRACKING_TOKEN",
+		                  reg->uri);
 	if (!*host || *host == '/')
-		return mg_err_set(err, MG_EXIT_USAGE, "registry '%s': no host in the URI", reg->uri);
+		return mg_err_set(err, MG_EXIT_USAGE, "registry '%s': no host in the URI",
+		                  reg->uri);
 	if (strchr(uri, '?') || strchr(uri, '#'))
 		return mg_err_set(err, MG_EXIT_USAGE,
-				  "registry '%s': a query or fragment in the URI is not supported",
-				  reg->uri);
+		                  "registry '%s': a query or fragment in the URI is not supported",
+		                  reg->uri);
 	if (mg_http_config_from_env(&cfg, err))
 		return -1;
 	len = strlen(uri);

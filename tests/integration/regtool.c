@@ -196,18 +196,18 @@ done:
 static int run(struct mg_registry *reg, int argc, char **argv, struct mg_err *err)
 {
 	const char *cmd = argv[0];
-	struct mg_model_version mv = { 0 };
-	struct mg_registered_model rm = { 0 };
-	struct mg_run r = { 0 };
+	struct mg_model_version mv = {0};
+	struct mg_registered_model rm = {0};
+	struct mg_run r = {0};
 	char *id = NULL;
 	int ret = -1;
 
-#define NEED(n) \
-	do { \
-		if (argc != (n) + 1) { \
+#define NEED(n)                                                                            \
+	do {                                                                               \
+		if (argc != (n) + 1) {                                                     \
 			mg_err_set(err, MG_EXIT_USAGE, "%s takes %d arguments", cmd, (n)); \
-			goto done; \
-		} \
+			goto done;                                                         \
+		}                                                                          \
 	} while (0)
 
 	if (!strcmp(cmd, "get-model")) {
@@ -221,7 +221,7 @@ static int run(struct mg_registry *reg, int argc, char **argv, struct mg_err *er
 		cJSON_AddStringToObject(o, "description", rm.description);
 		cJSON_AddNumberToObject(o, "creation_timestamp", (double)rm.creation_timestamp);
 		cJSON_AddNumberToObject(o, "last_updated_timestamp",
-					(double)rm.last_updated_timestamp);
+		                        (double)rm.last_updated_timestamp);
 		cJSON_AddItemToObject(o, "tags", kv_object(&rm.tags));
 		cJSON_AddItemToObject(o, "aliases", kv_object(&rm.aliases));
 		print_json(o);
@@ -237,10 +237,11 @@ static int run(struct mg_registry *reg, int argc, char **argv, struct mg_err *er
 		print_json(version_json(&mv));
 	} else if (!strcmp(cmd, "in-stage")) {
 		NEED(2);
-		if (mg_registry_versions_in_stage(reg, argv[1], argv[2], print_version_cb, NULL, err))
+		if (mg_registry_versions_in_stage(reg, argv[1], argv[2], print_version_cb, NULL,
+		                                  err))
 			goto done;
 	} else if (!strcmp(cmd, "search") || !strcmp(cmd, "count")) {
-		struct mg_version_query q = { 0 };
+		struct mg_version_query q = {0};
 		long long page, n = 0;
 		bool count = cmd[0] == 'c';
 
@@ -254,7 +255,7 @@ static int run(struct mg_registry *reg, int argc, char **argv, struct mg_err *er
 		q.page_size = (int)page;
 		q.order_by = argc == 4 ? argv[3] : NULL;
 		if (mg_registry_search_versions(reg, &q, count ? count_cb : print_version_cb, &n,
-						err))
+		                                err))
 			goto done;
 		if (count)
 			printf("%lld\n", n);
@@ -299,7 +300,7 @@ static int run(struct mg_registry *reg, int argc, char **argv, struct mg_err *er
 	} else if (!strcmp(cmd, "transition")) {
 		NEED(4);
 		if (mg_registry_transition_stage(reg, argv[1], argv[2], argv[3],
-						 !strcmp(argv[4], "archive"), err))
+		                                 !strcmp(argv[4], "archive"), err))
 			goto done;
 	} else if (!strcmp(cmd, "set-alias")) {
 		NEED(3);
@@ -319,7 +320,8 @@ static int run(struct mg_registry *reg, int argc, char **argv, struct mg_err *er
 		int rc = 0;
 
 		if (argc < 3) {
-			mg_err_set(err, MG_EXIT_USAGE, "create-run takes EXPERIMENT_ID NAME [K=V...]");
+			mg_err_set(err, MG_EXIT_USAGE,
+			           "create-run takes EXPERIMENT_ID NAME [K=V...]");
 			goto done;
 		}
 		for (int i = 3; i < argc && !rc; i++) {
@@ -362,8 +364,8 @@ done:
 
 static const char *reason_name(enum mg_reason r)
 {
-	static const char *const names[] = { "none", "not_found", "unsupported", "conflict",
-					      "too_large" };
+	static const char *const names[] = {"none", "not_found", "unsupported", "conflict",
+	                                    "too_large"};
 
 	return r < MG_ARRAY_SIZE(names) ? names[r] : "?";
 }

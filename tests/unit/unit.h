@@ -34,9 +34,10 @@ struct unit_suite {
 /* CU_ASSERT_STRING_EQUAL without the casts at every call */
 #define ASSERT_STR(actual, expected) CU_ASSERT_STRING_EQUAL((actual), (expected))
 
-extern const struct unit_suite unit_suite_err, unit_suite_buf, unit_suite_parse, unit_suite_opts,
-        unit_suite_ci, unit_suite_secrets, unit_suite_clock, unit_suite_fileio, unit_suite_log,
-        unit_suite_strlist, unit_suite_dispatch;
+/* The suites, one per tests/unit/test_<module>.c, listed by the Makefile. */
+#define UNIT_SUITE(name) extern const struct unit_suite unit_suite_##name;
+#include "unit_suites.h"
+#undef UNIT_SUITE
 
 /* A fresh temporary directory for a test (owned by the caller: unit_rmtree it). */
 char *unit_tmpdir(void);
