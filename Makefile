@@ -21,7 +21,7 @@ INSTALL ?= install
 CLANG_FORMAT ?= clang-format
 VALGRIND ?= valgrind
 
-PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3
+PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto
 TEST_PKGS := cunit
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \

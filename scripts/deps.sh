@@ -12,8 +12,8 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libxml2-dev libsqlite3-dev
-	libcunit1-dev clang-format valgrind
-	python3 python3-venv curl git ca-certificates
+	libssl-dev libcunit1-dev clang-format valgrind
+	python3 python3-venv curl git ca-certificates time
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
