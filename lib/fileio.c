@@ -72,15 +72,21 @@ static void dir_of(const char *path, struct mg_buf *dir)
 		mg_buf_add(dir, path, (size_t)(slash - path));
 }
 
-int mg_file_write_atomic(const char *path, const void *data, size_t len, struct mg_err *err)
+int mg_atomic_open(struct mg_atomic_file *f, const char *path, struct mg_err *err)
 {
-	struct mg_buf tmp = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_buf dir = MG_BUF_INIT(MG_BUF_SMALL);
 	const char *base = strrchr(path, '/');
-	int fd = -1, dfd = -1, ret = -1;
-	bool created = false; /* the temp file exists and is ours to remove */
+	int ret = -1;
 	mode_t mask;
 
+	f->fd = -1;
+	f->path = path;
+	mg_buf_init(&f->tmp, MG_BUF_SMALL);
+	if (!strcmp(path, "-")) {
+		fflush(stdout);
+		f->fd = STDOUT_FILENO;
+		return 0;
+	}
 	base = base ? base + 1 : path;
 	if (!*base) {
 		mg_err_set(err, MG_EXIT_USAGE, "cannot write '%s': not a file name", path);
@@ -88,50 +94,104 @@ int mg_file_write_atomic(const char *path, const void *data, size_t len, struct 
 	}
 	dir_of(path, &dir);
 	/* hidden temp name in the same directory, so rename() stays atomic */
-	mg_buf_addf(&tmp, "%s/.%s.tmp-XXXXXX", dir.buf, base);
-	if (mg_buf_overflowed(&dir) || mg_buf_overflowed(&tmp)) {
+	mg_buf_addf(&f->tmp, "%s/.%s.tmp-XXXXXX", dir.buf, base);
+	if (mg_buf_overflowed(&dir) || mg_buf_overflowed(&f->tmp)) {
 		mg_err_set(err, MG_EXIT_USAGE, "cannot write '%.200s...': path too long", path);
 		goto done;
 	}
-	fd = mkstemp(tmp.buf);
-	if (fd < 0) {
-		mg_err_set(err, MG_EXIT_INFRA, "cannot create a file in '%s': %s", dir.buf,
-		           strerror(errno));
+	f->fd = mkstemp(f->tmp.buf);
+	if (f->fd < 0) {
+		mg_err_set(err, MG_EXIT_INFRA, "cannot write '%s': %s", path, strerror(errno));
 		goto done;
 	}
-	created = true;
 	mask = umask(0);
 	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) || write_all(fd, data, len) || fsync(fd)) {
+	if (fchmod(f->fd, 0666 & ~mask)) {
 		mg_err_set(err, MG_EXIT_INFRA, "cannot write '%s': %s", path, strerror(errno));
 		goto done;
 	}
-	if (close(fd)) {
-		fd = -1;
-		mg_err_set(err, MG_EXIT_INFRA, "cannot write '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.buf, path)) {
-		mg_err_set(err, MG_EXIT_INFRA, "cannot replace '%s': %s", path, strerror(errno));
-		goto done;
-	}
-	created = false; /* renamed: nothing left to remove */
-	/* make the rename itself durable */
-	dfd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
 	ret = 0;
 done:
-	if (fd >= 0)
-		close(fd);
-	if (dfd >= 0)
-		close(dfd);
-	if (created)
-		unlink(tmp.buf);
-	mg_buf_release(&tmp);
+	if (ret && f->fd >= 0) {
+		mg_atomic_abort(f);
+	} else if (ret) {
+		mg_buf_reset(&f->tmp); /* nothing was created */
+		mg_atomic_abort(f);
+	}
 	mg_buf_release(&dir);
 	return ret;
+}
+
+int mg_atomic_write(struct mg_atomic_file *f, const void *data, size_t len, struct mg_err *err)
+{
+	if (f->fd < 0 || write_all(f->fd, data, len))
+		return mg_err_set(err, MG_EXIT_INFRA, "cannot write '%s': %s", f->path,
+		                  f->fd < 0 ? "file not open" : strerror(errno));
+	return 0;
+}
+
+int mg_atomic_commit(struct mg_atomic_file *f, struct mg_err *err)
+{
+	struct mg_buf dir = MG_BUF_INIT(MG_BUF_SMALL);
+	int dfd, ret = -1;
+
+	if (f->fd == STDOUT_FILENO && !f->tmp.len) {
+		f->fd = -1;
+		return 0;
+	}
+	if (f->fd < 0)
+		return mg_err_set(err, MG_EXIT_INFRA, "cannot write '%s': file not open", f->path);
+	if (fsync(f->fd)) {
+		mg_err_set(err, MG_EXIT_INFRA, "cannot write '%s': %s", f->path, strerror(errno));
+		goto done;
+	}
+	ret = close(f->fd);
+	f->fd = -1;
+	if (ret) {
+		mg_err_set(err, MG_EXIT_INFRA, "cannot write '%s': %s", f->path, strerror(errno));
+		goto done;
+	}
+	ret = -1;
+	if (rename(f->tmp.buf, f->path)) {
+		mg_err_set(err, MG_EXIT_INFRA, "cannot replace '%s': %s", f->path, strerror(errno));
+		goto done;
+	}
+	mg_buf_reset(&f->tmp); /* renamed: nothing left to remove */
+	/* make the rename itself durable */
+	dir_of(f->path, &dir);
+	dfd = open(dir.buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	ret = 0;
+done:
+	mg_buf_release(&dir);
+	mg_atomic_abort(f);
+	return ret;
+}
+
+void mg_atomic_abort(struct mg_atomic_file *f)
+{
+	if (f->fd >= 0 && f->fd != STDOUT_FILENO)
+		close(f->fd);
+	f->fd = -1;
+	if (f->tmp.len)
+		unlink(f->tmp.buf);
+	mg_buf_release(&f->tmp);
+}
+
+int mg_file_write_atomic(const char *path, const void *data, size_t len, struct mg_err *err)
+{
+	struct mg_atomic_file f;
+
+	if (mg_atomic_open(&f, path, err))
+		return -1;
+	if (mg_atomic_write(&f, data, len, err) || mg_atomic_commit(&f, err)) {
+		mg_atomic_abort(&f);
+		return -1;
+	}
+	return 0;
 }
 
 int mg_write_output(const struct mg_secrets *secrets, const char *path, struct mg_buf *content,

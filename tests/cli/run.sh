@@ -5,7 +5,8 @@
 #
 # Each case is a file CASE_DIR/NAME.case of "key: value" lines:
 #   # comment                  what the case proves
-#   setup: SHELL               run in the case's sandbox dir before the command ($BIN is set)
+#   setup: SHELL               run in the case's sandbox dir before the command
+#                              ($BIN: the executables, $FIXTURES: the read-only fixtures/)
 #   env: NAME=VALUE            add to the command's environment (repeatable)
 #   args: PROG ARG...          the command; PROG is looked up in BINDIR unless it has a '/';
 #                              arguments are shell words (quotes work)
@@ -27,7 +28,8 @@ BIN=$(cd "${1:?usage: run.sh BINDIR [CASE_DIR]}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 CASES=${2:-$here/cases}
 TIMEOUT=${MLGATE_CLI_TIMEOUT:-60}
-export BIN
+FIXTURES=$(cd "$here/../../fixtures" && pwd)
+export BIN FIXTURES
 
 # Exit codes a sanitizer or valgrind uses, so they can never pass for a gate's own codes.
 export ASAN_OPTIONS="exitcode=86:abort_on_error=0:detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"

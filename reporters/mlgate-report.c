@@ -1,0 +1,84 @@
+/*
+ * mlgate-report: merge JUnit reports, write Markdown summaries and CI
+ * annotations. The logic is in report.c.
+ */
+#include "setup.h"
+#include "ci.h"
+#include "ctx.h"
+#include "opts.h"
+#include "report.h"
+
+struct options {
+	const char *output;
+	const char *summary;
+	const char *ci;
+};
+
+int main(int argc, char **argv)
+{
+	struct options o = {NULL, NULL, NULL};
+	const struct mg_opt table[] = {
+	        MG_OPT_STR('o', "output", "FILE", &o.output,
+	                   "merge: write the merged JUnit XML to FILE ('-': stdout)"),
+	        MG_OPT_STR(0, "summary", "FILE", &o.summary,
+	                   "summary: write the Markdown to FILE instead of stdout"),
+	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &o.ci,
+	                      "CI to report to (default: detected from the environment)"),
+	        MG_OPT_HELP_VERSION,
+	        MG_OPT_END_OF_TABLE,
+	};
+	const struct mg_cmd_spec spec = {
+	        .prog = "mlgate-report",
+	        .usage = "merge -o OUT.xml IN.xml... | summary IN.xml... [--summary FILE] | "
+	                 "annotate IN.xml...",
+	        .summary = "Merge JUnit reports, write Markdown summaries and CI annotations.",
+	        .details =
+	                "Commands:\n"
+	                "  merge     one JUnit file with every input suite; counts and times\n"
+	                "            recomputed, properties (evidence) kept\n"
+	                "  summary   Markdown summary to stdout or --summary FILE; in GitHub\n"
+	                "            Actions also appended to $GITHUB_STEP_SUMMARY, in Azure\n"
+	                "            Pipelines uploaded with ##vso[task.uploadsummary]\n"
+	                "  annotate  annotations for failed and errored checks (GitHub ::error,\n"
+	                "            Azure ##vso[task.logissue]; 'file:line: failed: ...' lines\n"
+	                "            outside CI)\n"
+	                "In CI every command also sets the outputs verdict, tests, failures,\n"
+	                "errors, skipped and failed-checks.\n"
+	                "Exit 0 when every input passed, 1 when one failed or errored (or has no\n"
+	                "test cases), 2 for an unreadable or invalid input (file and line are\n"
+	                "named), 3 when an output cannot be written.\n",
+	        .opts = table,
+	};
+	struct mg_ctx ctx;
+	struct mg_strlist args = MG_STRLIST_INIT;
+	struct mg_err err = MG_ERR_INIT;
+	struct mg_report_opts ro = {0};
+	int rc;
+
+	mg_ctx_init(&ctx, "mlgate-report");
+	rc = mg_opts_main(&spec, argc, argv, &args, stdout, &ctx.log);
+	if (rc >= 0)
+		goto done;
+	if (!args.n) {
+		mg_error(&ctx.log, "no command given; try 'mlgate-report --help'");
+		rc = MG_EXIT_USAGE;
+		goto done;
+	}
+	if (mg_ci_resolve(o.ci, &ctx.ci, &err)) {
+		rc = mg_log_err(&ctx.log, &err);
+		goto done;
+	}
+	ro.command = args.items[0];
+	ro.inputs = args.items + 1;
+	ro.ninputs = args.n - 1;
+	ro.output = o.output;
+	ro.summary = o.summary;
+	rc = mg_report_run(&ctx, &ro, &err);
+	if (rc < 0)
+		rc = mg_log_err(&ctx.log, &err);
+done:
+	mg_strlist_release(&args);
+	rc = mg_ctx_finish(&ctx, rc);
+	mg_ctx_release(&ctx);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * mlgate-report's logic (the executable itself only parses options):
+ *
+ *   merge -o OUT.xml IN.xml...   one JUnit file with every input suite,
+ *                                counts and times recomputed, properties kept
+ *   summary IN.xml...            Markdown to stdout or --summary FILE, and
+ *                                to the CI's summary when running in CI
+ *   annotate IN.xml...           annotations for failed and errored checks
+ *                                in the CI (plain "file:line: error:" lines
+ *                                outside CI)
+ *
+ * In GitHub Actions every command first registers the secrets with
+ * ::add-mask:: and finally writes the outputs verdict, tests, failures,
+ * errors, skipped and failed-checks to $GITHUB_OUTPUT; in Azure Pipelines
+ * ##vso[task.setsecret] and ##vso[task.setvariable ...;isoutput=true].
+ */
+#ifndef MG_REPORT_H
+#define MG_REPORT_H
+
+#include "setup.h"
+#include "ctx.h"
+#include "err.h"
+
+struct mg_report_opts {
+	const char *command;       /* "merge", "summary" or "annotate" */
+	const char *output;        /* merge: -o FILE */
+	const char *summary;       /* summary: --summary FILE */
+	const char *const *inputs; /* JUnit files, borrowed */
+	size_t ninputs;
+	size_t max_input; /* bytes per input; 0 for MG_JUNIT_READ_MAX */
+};
+
+/*
+ * Run one command. Returns MG_EXIT_PASS when every input passed (has test
+ * cases, none failed or errored, no mlgate.verdict other than "passed"),
+ * MG_EXIT_FAIL when one did not, or -1 with `err` set: MG_EXIT_USAGE for
+ * bad arguments and unreadable or invalid input (naming file and line),
+ * MG_EXIT_INFRA when an output could not be written.
+ */
+int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_err *err);
+
+#endif
