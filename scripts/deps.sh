@@ -13,7 +13,7 @@ packages=(
 	gcc make pkg-config
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libxml2-dev libsqlite3-dev
 	libssl-dev libcunit1-dev clang-format valgrind
-	python3 python3-venv curl git ca-certificates time
+	python3 python3-venv curl git ca-certificates time locales
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
