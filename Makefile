@@ -69,6 +69,9 @@ ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 FORMAT_SRC := $(sort $(wildcard lib/*.[ch] $(foreach d,$(GATE_DIRS),$(d)/*.[ch]) \
 	tests/unit/*.[ch] tests/integration/*.[ch]))
 
+# keep intermediate objects (integration test programs are built from them)
+.SECONDARY:
+
 .PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
 	check-asan check-valgrind format install uninstall clean FORCE
 
