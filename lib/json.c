@@ -104,9 +104,19 @@ double mg_json_double(const cJSON *obj, const char *key)
 	return NAN;
 }
 
+char *mg_double_str(double v, char out[MG_DOUBLE_LEN])
+{
+	for (int digits = 15; digits <= 17; digits++) {
+		snprintf(out, MG_DOUBLE_LEN, "%.*g", digits, v);
+		if (strtod(out, NULL) == v || isnan(v))
+			break;
+	}
+	return out;
+}
+
 void mg_json_add_double(cJSON *obj, const char *key, double v)
 {
-	char num[32];
+	char num[MG_DOUBLE_LEN];
 
 	if (isnan(v)) {
 		cJSON_AddStringToObject(obj, key, "NaN");
@@ -116,16 +126,8 @@ void mg_json_add_double(cJSON *obj, const char *key, double v)
 		cJSON_AddStringToObject(obj, key, v > 0 ? "Infinity" : "-Infinity");
 		return;
 	}
-	/*
-	 * cJSON prints 15 digits when they compare "close enough"; a metric
-	 * must survive the round trip exactly: the shortest %.Ng that does
-	 */
-	for (int digits = 15; digits <= 17; digits++) {
-		snprintf(num, sizeof(num), "%.*g", digits, v);
-		if (strtod(num, NULL) == v)
-			break;
-	}
-	cJSON_AddRawToObject(obj, key, num);
+	/* cJSON prints 15 digits when they compare "close enough": a metric must round-trip */
+	cJSON_AddRawToObject(obj, key, mg_double_str(v, num));
 }
 
 char *mg_json_print(const cJSON *item)

@@ -34,6 +34,10 @@ int64_t mg_json_i64(const cJSON *obj, const char *key);
 /* Member `key` as a double: a number, or "NaN", "Infinity", "-Infinity"; NaN when absent. */
 double mg_json_double(const cJSON *obj, const char *key);
 
+/* The shortest decimal text that reads back as exactly `v` ("0.91", not "0.91000000000000003"). */
+#define MG_DOUBLE_LEN 32
+char *mg_double_str(double v, char out[MG_DOUBLE_LEN]);
+
 /* Add a double, writing NaN and infinities as MLflow does ("NaN", "Infinity", "-Infinity"). */
 void mg_json_add_double(cJSON *obj, const char *key, double v);
 

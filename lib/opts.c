@@ -145,6 +145,10 @@ int mg_opts_parse(const struct mg_cmd_spec *spec, int argc, char **argv, struct 
 			*(bool *)o->value = true;
 			continue;
 		}
+		if (!value && o->version_if_bare && (i + 1 >= argc || argv[i + 1][0] == '-')) {
+			ret = MG_OPTS_VERSION;
+			goto done;
+		}
 		if (!value) {
 			if (i + 1 >= argc) {
 				mg_err_set(err, MG_EXIT_USAGE, "option %s needs a value (%s)",

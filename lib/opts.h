@@ -46,6 +46,7 @@ struct mg_opt {
 	const char *help;           /* one line */
 	long long min, max;         /* MG_OPT_INT bounds */
 	const char *const *choices; /* MG_OPT_CHOICE: NULL-terminated */
+	bool version_if_bare;       /* MG_OPT_STRING: given without a value, acts as --version */
 };
 
 #define MG_OPT_GROUP_(title)                          \
@@ -81,6 +82,20 @@ struct mg_opt {
 	{                                                                                  \
 		.type = MG_OPT_LIST, .short_name = (s), .long_name = (l), .arg_name = (a), \
 		.value = (v), .help = (h)                                                  \
+	}
+/*
+ * A gate's --version N (the model version) that, given alone, still shows
+ * the tool's version as every executable's --version does.
+ */
+#define MG_OPT_STR_OR_VERSION(s, l, a, v, h)                                                 \
+	{                                                                                    \
+		.type = MG_OPT_STRING, .short_name = (s), .long_name = (l), .arg_name = (a), \
+		.value = (v), .help = (h), .version_if_bare = true                           \
+	}
+#define MG_OPT_HELP_ONLY                                                     \
+	{                                                                    \
+		.type = MG_OPT_HELP, .short_name = 'h', .long_name = "help", \
+		.help = "show this help and exit"                            \
 	}
 #define MG_OPT_HELP_VERSION                                     \
 	{.type = MG_OPT_HELP,                                   \

@@ -9,6 +9,9 @@
 #include <openssl/evp.h>
 #include <regex.h>
 
+const char *const mg_policy_sections[] = {"compliance", "compare", "promote", "smoke",
+                                          "changes",    "release", NULL};
+
 const struct mg_schema mg_schema_string = {.type = MG_SCHEMA_STRING};
 const struct mg_schema mg_schema_nonempty_string = {.type = MG_SCHEMA_STRING,
                                                     .format = MG_FORMAT_NONEMPTY};

@@ -69,6 +69,9 @@ extern const struct mg_schema mg_schema_string, mg_schema_nonempty_string, mg_sc
 int mg_schema_check(const struct mg_schema *s, const cJSON *v, const char *where, const char *path,
                     struct mg_err *err);
 
+/* The sections a policy document may hold, one per gate, NULL-terminated. */
+extern const char *const mg_policy_sections[];
+
 #define MG_POLICY_MAX_BYTES ((size_t)4 * 1024 * 1024)
 
 struct mg_policy {

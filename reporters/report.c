@@ -72,7 +72,7 @@ static int read_inputs(struct mg_ctx *ctx, const struct mg_report_opts *o, struc
 	return 0;
 }
 
-static int write_ci_outputs(struct mg_ctx *ctx, const struct mg_result *r, bool passed,
+static int write_ci_outputs(struct mg_ctx *ctx, const struct mg_result *r, const char *verdict,
                             struct mg_buf *out, struct mg_err *err)
 {
 	struct mg_buf failed = MG_BUF_INIT(MG_BUF_LARGE / 64);
@@ -105,7 +105,7 @@ static int write_ci_outputs(struct mg_ctx *ctx, const struct mg_result *r, bool 
 		mg_buf_adds(&failed, "(too many to list)");
 	}
 	if (ctx->ci == MG_CI_AZURE) {
-		mg_azure_set_output(out, "verdict", passed ? "passed" : "failed");
+		mg_azure_set_output(out, "verdict", verdict);
 		for (size_t i = 0; i < 4; i++)
 			mg_azure_set_output(out, names[i], num[i]);
 		mg_azure_set_output(out, "failed_checks", failed.buf);
@@ -117,7 +117,7 @@ static int write_ci_outputs(struct mg_ctx *ctx, const struct mg_result *r, bool 
 		ret = 0;
 		goto done;
 	}
-	if (mg_gha_output(&file, "verdict", passed ? "passed" : "failed", err))
+	if (mg_gha_output(&file, "verdict", verdict, err))
 		goto done;
 	for (size_t i = 0; i < 4; i++)
 		if (mg_gha_output(&file, names[i], num[i], err))
@@ -132,8 +132,24 @@ done:
 	return ret;
 }
 
+/* What goes into a summary: the standard one, then a gate's own sections. */
+struct summary_spec {
+	const char *path;                                 /* --summary FILE, or NULL */
+	bool echo;                                        /* no file: print it to the log */
+	void (*extra)(struct mg_md *md, const void *arg); /* may be NULL */
+	const void *arg;
+};
+
+static void build_md(struct mg_md *md, const struct mg_result *r, const struct summary_spec *sp)
+{
+	mg_md_result(md, r);
+	if (sp->extra)
+		sp->extra(md, sp->arg);
+	mg_md_finish(md);
+}
+
 /* Azure shows a summary file given by absolute path; pick or make one. */
-static int azure_summary(struct mg_ctx *ctx, const struct mg_report_opts *o,
+static int azure_summary(struct mg_ctx *ctx, const struct summary_spec *sp,
                          const struct mg_result *r, struct mg_buf *out, struct mg_err *err)
 {
 	struct mg_md md;
@@ -143,10 +159,9 @@ static int azure_summary(struct mg_ctx *ctx, const struct mg_report_opts *o,
 	int ret = -1;
 
 	mg_md_init(&md, SUMMARY_FILE_MAX, &ctx->secrets);
-	mg_md_result(&md, r);
-	mg_md_finish(&md);
-	if (o->summary) {
-		mg_buf_adds(&path, o->summary); /* already written by the caller */
+	build_md(&md, r, sp);
+	if (sp->path && strcmp(sp->path, "-")) {
+		mg_buf_adds(&path, sp->path); /* already written by the caller */
 	} else {
 		if (!dir || !*dir)
 			dir = getenv("TMPDIR");
@@ -173,7 +188,7 @@ done:
 	return ret;
 }
 
-static int do_summary(struct mg_ctx *ctx, const struct mg_report_opts *o, const struct mg_result *r,
+static int do_summary(struct mg_ctx *ctx, const struct summary_spec *sp, const struct mg_result *r,
                       struct mg_buf *out, struct mg_err *err)
 {
 	struct mg_md md;
@@ -181,11 +196,12 @@ static int do_summary(struct mg_ctx *ctx, const struct mg_report_opts *o, const 
 	int ret = -1;
 
 	mg_md_init(&md, SUMMARY_FILE_MAX, &ctx->secrets);
-	mg_md_result(&md, r);
-	mg_md_finish(&md);
-	if (o->summary) {
-		if (mg_write_output(&ctx->secrets, o->summary, &md.buf, err))
+	build_md(&md, r, sp);
+	if (sp->path) {
+		if (mg_write_output(&ctx->secrets, sp->path, &md.buf, err))
 			goto done;
+	} else if (!sp->echo) {
+		/* a gate's summary goes to files and the CI only */
 	} else if (ctx->ci == MG_CI_GITHUB) {
 		/* Markdown from untrusted inputs, echoed into the log */
 		if (mg_gha_untrusted(out, md.buf.buf, md.buf.len, &ctx->secrets, err))
@@ -206,13 +222,12 @@ static int do_summary(struct mg_ctx *ctx, const struct mg_report_opts *o, const 
 			        MG_GHA_SUMMARY_MAX);
 		} else {
 			mg_md_init(&md, budget, &ctx->secrets);
-			mg_md_result(&md, r);
-			mg_md_finish(&md);
+			build_md(&md, r, sp);
 			if (mg_gha_append(step, &md.buf, &ctx->secrets, err))
 				goto done;
 		}
 	} else if (ctx->ci == MG_CI_AZURE) {
-		if (azure_summary(ctx, o, r, out, err))
+		if (azure_summary(ctx, sp, r, out, err))
 			goto done;
 	}
 	ret = 0;
@@ -221,8 +236,11 @@ done:
 	return ret;
 }
 
-/* Outside CI: "file:line: error: suite: id: message", one line each. */
-static void plain_annotations(const struct mg_result *r, struct mg_buf *out)
+/*
+ * Outside CI: "file:line: error: suite: id: message", one line each, for
+ * the failed and errored checks, or for every check when `all`.
+ */
+static void plain_annotations(const struct mg_result *r, bool all, struct mg_buf *out)
 {
 	struct mg_buf msg = MG_BUF_INIT(MG_TEXT_MESSAGE_MAX * 2);
 
@@ -232,7 +250,7 @@ static void plain_annotations(const struct mg_result *r, struct mg_buf *out)
 		for (size_t j = 0; j < s->nchecks; j++) {
 			const struct mg_check *c = &s->checks[j];
 
-			if (c->status != MG_STATUS_FAILED && c->status != MG_STATUS_ERROR)
+			if (!all && c->status != MG_STATUS_FAILED && c->status != MG_STATUS_ERROR)
 				continue;
 			mg_buf_reset(&msg);
 			if (c->file && *c->file) {
@@ -242,9 +260,7 @@ static void plain_annotations(const struct mg_result *r, struct mg_buf *out)
 					mg_buf_addf(&msg, ":%ld", c->line);
 				mg_buf_adds(&msg, ": ");
 			}
-			mg_buf_addf(&msg,
-			            "%s: %s: ", c->status == MG_STATUS_ERROR ? "error" : "failed",
-			            s->name);
+			mg_buf_addf(&msg, "%s: %s: ", mg_status_name(c->status), s->name);
 			mg_result_clean_log(&msg, c->id, strlen(c->id), MG_TEXT_NAME_MAX, NULL);
 			mg_buf_adds(&msg, ": ");
 			if (c->message)
@@ -294,7 +310,9 @@ int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_
 		if (mg_junit_write(&r, o->output, &ctx->secrets, err))
 			goto done;
 	} else if (!strcmp(o->command, "summary")) {
-		if (do_summary(ctx, o, &r, &out, err))
+		struct summary_spec sp = {o->summary, true, NULL, NULL};
+
+		if (do_summary(ctx, &sp, &r, &out, err))
 			goto done;
 	} else if (ctx->ci == MG_CI_GITHUB) {
 		mg_gha_annotate(&out, &r, &ctx->secrets);
@@ -304,9 +322,9 @@ int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_
 		                  passed ? "mlgate: every input passed"
 		                         : "mlgate: failed or errored checks");
 	} else {
-		plain_annotations(&r, &out);
+		plain_annotations(&r, false, &out);
 	}
-	if (write_ci_outputs(ctx, &r, passed, &out, err))
+	if (write_ci_outputs(ctx, &r, passed ? "passed" : "failed", &out, err))
 		goto done;
 	if (out.len && mg_write_output(&ctx->secrets, "-", &out, err))
 		goto done;
@@ -314,5 +332,48 @@ int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_
 done:
 	mg_buf_release(&out);
 	mg_result_release(&r);
+	return ret;
+}
+
+int mg_report_publish(struct mg_ctx *ctx, const struct mg_result *r, const struct mg_publish *p,
+                      struct mg_err *err)
+{
+	struct summary_spec sp = {p->summary, false, p->extra_md, p->extra_arg};
+	struct mg_buf out = MG_BUF_INIT(MG_BUF_LARGE);
+	bool passed = !strcmp(p->verdict, "passed");
+	int ret = -1;
+
+	if (ci_prelude(ctx, err))
+		goto done;
+	if (p->junit && mg_junit_write(r, p->junit, &ctx->secrets, err))
+		goto done;
+	if (p->json && p->json_doc) {
+		struct mg_buf doc = MG_BUF_INIT(MG_BUF_LARGE);
+
+		mg_buf_add(&doc, p->json_doc->buf, p->json_doc->len);
+		ret = mg_write_output(&ctx->secrets, p->json, &doc, err);
+		mg_buf_release(&doc);
+		if (ret)
+			goto done;
+		ret = -1;
+	}
+	if ((p->summary || ctx->ci != MG_CI_NONE) && do_summary(ctx, &sp, r, &out, err))
+		goto done;
+	if (ctx->ci == MG_CI_GITHUB) {
+		mg_gha_annotate(&out, r, &ctx->secrets);
+	} else if (ctx->ci == MG_CI_AZURE) {
+		mg_azure_annotate(&out, r, &ctx->secrets);
+		mg_azure_complete(&out, passed ? MG_AZURE_SUCCEEDED : MG_AZURE_FAILED,
+		                  passed ? "mlgate: passed" : "mlgate: did not pass");
+	}
+	if (!p->quiet)
+		plain_annotations(r, true, &out);
+	if (write_ci_outputs(ctx, r, p->verdict, &out, err))
+		goto done;
+	if (out.len && mg_write_output(&ctx->secrets, "-", &out, err))
+		goto done;
+	ret = 0;
+done:
+	mg_buf_release(&out);
 	return ret;
 }

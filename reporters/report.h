@@ -19,6 +19,7 @@
 
 #include "setup.h"
 #include "ctx.h"
+#include "buf.h"
 #include "err.h"
 
 struct mg_report_opts {
@@ -38,5 +39,33 @@ struct mg_report_opts {
  * MG_EXIT_INFRA when an output could not be written.
  */
 int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_err *err);
+
+struct mg_md;
+struct mg_result;
+
+/* What a gate hands to the reporters when its verdict is in. */
+struct mg_publish {
+	const char *verdict;           /* passed, failed, error or manual */
+	const char *junit;             /* --junit FILE, or NULL */
+	const char *json;              /* --json FILE, or NULL */
+	const struct mg_buf *json_doc; /* the gate's JSON decision, for --json */
+	const char *summary;           /* --summary FILE ("-": stdout), or NULL */
+	bool quiet;                    /* no check lines on stdout */
+	/* the gate's own summary sections, after the standard ones; may be NULL */
+	void (*extra_md)(struct mg_md *md, const void *arg);
+	const void *extra_arg;
+};
+
+/*
+ * Publish a gate's result everywhere it belongs: secrets registered with
+ * the CI first; the JUnit file, the JSON decision and the Markdown summary
+ * when asked for (each written atomically, secrets masked); in CI the step
+ * summary, annotations for failed and errored checks and the outputs
+ * (verdict, tests, failures, errors, skipped, failed-checks); on stdout one
+ * line per check. Failures are MG_EXIT_INFRA (or MG_EXIT_USAGE for a
+ * path that cannot be a file).
+ */
+int mg_report_publish(struct mg_ctx *ctx, const struct mg_result *r, const struct mg_publish *p,
+                      struct mg_err *err);
 
 #endif

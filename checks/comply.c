@@ -1,0 +1,900 @@
+#include "setup.h"
+#include "comply.h"
+#include "alloc.h"
+#include "clock.h"
+#include "git.h"
+#include "json.h"
+#include "markdown.h"
+#include "policy.h"
+#include "report.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <regex.h>
+#include <strings.h>
+
+/* --- the policy's "compliance" section ------------------------------------ */
+
+static const struct mg_schema_field tag_rule_fields[] = {
+        {"pattern", &mg_schema_regex, false},
+        {"allowed", &mg_schema_string_list, false},
+        {"required", &mg_schema_bool, false},
+        {NULL, NULL, false},
+};
+static const struct mg_schema tag_rule = {.type = MG_SCHEMA_OBJECT, .fields = tag_rule_fields};
+static const struct mg_schema tag_rules = {.type = MG_SCHEMA_MAP, .items = &tag_rule};
+
+static const struct mg_schema length = {
+        .type = MG_SCHEMA_INTEGER, .ranged = true, .min = 0, .max = 100000};
+static const struct mg_schema_field description_fields[] = {
+        {"min_length", &length, false},
+        {NULL, NULL, false},
+};
+static const struct mg_schema description_rule = {.type = MG_SCHEMA_OBJECT,
+                                                  .fields = description_fields};
+
+static const struct mg_schema nonempty_list = {
+        .type = MG_SCHEMA_ARRAY, .items = &mg_schema_nonempty_string, .nonempty = true};
+static const struct mg_schema_field card_fields[] = {
+        {"path", &mg_schema_nonempty_string, true},
+        {"required_sections", &nonempty_list, false},
+        {NULL, NULL, false},
+};
+static const struct mg_schema card_rule = {.type = MG_SCHEMA_OBJECT, .fields = card_fields};
+
+static const char *const run_statuses[] = {"FINISHED", "RUNNING", "SCHEDULED",
+                                           "FAILED",   "KILLED",  NULL};
+static const struct mg_schema run_status = {.type = MG_SCHEMA_STRING, .choices = run_statuses};
+static const struct mg_schema_field lineage_fields[] = {
+        {"require_git_commit", &mg_schema_bool, false},
+        {"reachable_from", &mg_schema_nonempty_string, false},
+        {"run_status", &run_status, false},
+        {NULL, NULL, false},
+};
+static const struct mg_schema lineage_rule = {.type = MG_SCHEMA_OBJECT, .fields = lineage_fields};
+
+static const struct mg_schema_field run_fields[] = {
+        {"required_params", &mg_schema_string_list, false},
+        {"required_metrics", &mg_schema_string_list, false},
+        {NULL, NULL, false},
+};
+static const struct mg_schema run_rules = {.type = MG_SCHEMA_OBJECT, .fields = run_fields};
+
+static const char *const severities[] = {"fail", "warn", NULL};
+static const struct mg_schema severity_value = {.type = MG_SCHEMA_STRING, .choices = severities};
+static const struct mg_schema severity = {.type = MG_SCHEMA_MAP, .items = &severity_value};
+
+static const struct mg_schema_field waiver_fields[] = {
+        {"check", &mg_schema_nonempty_string, true},
+        {"reason", &mg_schema_nonempty_string, true},
+        {"owner", &mg_schema_nonempty_string, true},
+        {"expires", &mg_schema_date, true},
+        {NULL, NULL, false},
+};
+static const struct mg_schema waiver = {.type = MG_SCHEMA_OBJECT, .fields = waiver_fields};
+static const struct mg_schema waivers = {.type = MG_SCHEMA_ARRAY, .items = &waiver};
+
+static const struct mg_schema_field compliance_fields[] = {
+        {"version_tags", &tag_rules, false},
+        {"model_tags", &tag_rules, false},
+        {"forbidden_tags", &mg_schema_string_list, false},
+        {"description", &description_rule, false},
+        {"model_card", &card_rule, false},
+        {"lineage", &lineage_rule, false},
+        {"run", &run_rules, false},
+        {"severity", &severity, false},
+        {"waivers", &waivers, false},
+        {NULL, NULL, false},
+};
+static const struct mg_schema compliance = {.type = MG_SCHEMA_OBJECT, .fields = compliance_fields};
+
+/* --- state of one run ----------------------------------------------------- */
+
+struct comply {
+	struct mg_ctx *ctx;
+	const struct mg_comply_opts *o;
+	const cJSON *pol; /* the "compliance" section */
+	struct mg_registry *reg;
+	struct mg_model_version mv;
+	struct mg_registered_model rm;
+	struct mg_run run;
+	bool have_run;
+	struct mg_git *git;
+	char commit[MG_GIT_OID_HEX]; /* full id once known, else "" */
+	struct mg_suite *suite;
+	uint64_t t0; /* start of the current check */
+	size_t warnings;
+};
+
+/* Add a check with a formatted message; its duration runs from c->t0. */
+static struct mg_check *add(struct comply *c, const char *id, enum mg_status st, const char *fmt,
+                            ...) MG_PRINTF(4, 5);
+
+static struct mg_check *add(struct comply *c, const char *id, enum mg_status st, const char *fmt,
+                            ...)
+{
+	struct mg_buf msg = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_check *k;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	k = mg_suite_add(c->suite, id, st, msg.buf);
+	k->duration = mg_clock_since(c->t0);
+	c->t0 = mg_clock_ns();
+	mg_buf_release(&msg);
+	return k;
+}
+
+static const cJSON *pol_get(const cJSON *o, const char *key)
+{
+	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+/* --- helpers ---------------------------------------------------------------- */
+
+void mg_check_slug(struct mg_buf *out, const char *text)
+{
+	bool sep = false;
+	size_t start = out->len;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (isalnum(*p) || *p >= 0x80) {
+			if (sep && out->len > start)
+				mg_buf_addch(out, '_');
+			sep = false;
+			mg_buf_addch(out, (char)(*p < 0x80 ? tolower(*p) : *p));
+		} else {
+			sep = true;
+		}
+	}
+}
+
+/* Characters (UTF-8 code points) of `s`, not counting our own "[mlgate] " lines. */
+static size_t description_length(const char *s)
+{
+	size_t n = 0;
+
+	for (const char *p = s; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+		if (strncmp(p, "[mlgate] ", 9))
+			for (size_t i = 0; i < len; i++)
+				if (((unsigned char)p[i] & 0xC0) != 0x80)
+					n++;
+		p += len;
+	}
+	/* surrounding white space does not make a description longer */
+	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
+		s++;
+		n = n ? n - 1 : 0;
+	}
+	return n;
+}
+
+/* A heading line: level (1..6) and its trimmed text, or 0. Setext handled by the caller. */
+static int atx_heading(const char *line, size_t len, const char **text, size_t *tlen)
+{
+	size_t i = 0, lvl;
+
+	while (i < len && i < 3 && line[i] == ' ')
+		i++;
+	lvl = i;
+	while (i < len && line[i] == '#')
+		i++;
+	lvl = i - lvl;
+	if (lvl < 1 || lvl > 6 || (i < len && line[i] != ' ' && line[i] != '\t'))
+		return 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	*text = line + i;
+	*tlen = len - i;
+	/* closing #s and trailing blanks */
+	while (*tlen && ((*text)[*tlen - 1] == ' ' || (*text)[*tlen - 1] == '\t' ||
+	                 (*text)[*tlen - 1] == '\r'))
+		(*tlen)--;
+	while (*tlen && (*text)[*tlen - 1] == '#')
+		(*tlen)--;
+	while (*tlen && ((*text)[*tlen - 1] == ' ' || (*text)[*tlen - 1] == '\t'))
+		(*tlen)--;
+	return (int)lvl;
+}
+
+static bool blank(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!isspace((unsigned char)s[i]))
+			return false;
+	return true;
+}
+
+static bool is_fence(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && i < 3 && s[i] == ' ')
+		i++;
+	return len - i >= 3 && (!strncmp(s + i, "```", 3) || !strncmp(s + i, "~~~", 3));
+}
+
+/* Setext underline ("===" or "---"): 1 or 2, else 0. */
+static int setext(const char *s, size_t len)
+{
+	size_t i = 0;
+	char ch;
+
+	while (i < len && i < 3 && s[i] == ' ')
+		i++;
+	if (i >= len || (s[i] != '=' && s[i] != '-'))
+		return 0;
+	ch = s[i];
+	while (i < len && s[i] == ch)
+		i++;
+	return blank(s + i, len - i) ? (ch == '=' ? 1 : 2) : 0;
+}
+
+bool mg_markdown_has_section(const char *md, const char *section)
+{
+	size_t want = strlen(section);
+	int in_level = 0; /* > 0 while inside the wanted section */
+	bool fenced = false;
+	const char *prev = NULL;
+	size_t prev_len = 0;
+
+	for (const char *p = md; *p;) {
+		const char *nl = strchr(p, '\n'), *text = NULL;
+		size_t len = nl ? (size_t)(nl - p) : strlen(p), tlen = 0;
+		int lvl = 0;
+
+		if (is_fence(p, len)) {
+			fenced = !fenced;
+		} else if (!fenced) {
+			lvl = atx_heading(p, len, &text, &tlen);
+			if (!lvl && prev && !blank(prev, prev_len) && setext(p, len)) {
+				lvl = setext(p, len);
+				text = prev;
+				tlen = prev_len;
+				while (tlen && isspace((unsigned char)text[tlen - 1]))
+					tlen--;
+				while (tlen && isspace((unsigned char)*text)) {
+					text++;
+					tlen--;
+				}
+			}
+		}
+		if (lvl) {
+			if (in_level && lvl <= in_level)
+				in_level = 0; /* the section ended empty */
+			if (tlen == want && !strncasecmp(text, section, want))
+				in_level = lvl;
+		} else if (in_level && !blank(p, len) &&
+		           !(nl && setext(nl + 1, strcspn(nl + 1, "\n")))) {
+			return true; /* text under the heading (not the next setext heading's title)
+			              */
+		}
+		prev = p;
+		prev_len = len;
+		p += len + (nl ? 1 : 0);
+	}
+	return false;
+}
+
+/* --- the checks -------------------------------------------------------------- */
+
+static void join_list(const cJSON *arr, struct mg_buf *out)
+{
+	const cJSON *v;
+
+	cJSON_ArrayForEach(v, arr)
+	{
+		mg_buf_addf(out, "%s%s", out->len ? ", " : "", v->valuestring);
+	}
+}
+
+static void check_tags(struct comply *c, const char *kind, const cJSON *rules,
+                       const struct mg_kvlist *tags, const char *owner)
+{
+	const cJSON *rule;
+	struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL), list = MG_BUF_INIT(MG_BUF_SMALL);
+
+	cJSON_ArrayForEach(rule, rules)
+	{
+		const char *key = rule->string, *value = mg_kvlist_get(tags, key);
+		const cJSON *pattern = pol_get(rule, "pattern"),
+		            *allowed = pol_get(rule, "allowed");
+		const cJSON *required = pol_get(rule, "required");
+		bool found = false;
+
+		mg_buf_reset(&id);
+		mg_buf_addf(&id, "compliance.%s.", kind);
+		mg_check_slug(&id, key);
+		if (!value) {
+			if (cJSON_IsFalse(required))
+				add(c, id.buf, MG_STATUS_SKIPPED,
+				    "%s tag '%s' is not set (optional)", owner, key);
+			else
+				add(c, id.buf, MG_STATUS_FAILED, "%s tag '%s' is missing", owner,
+				    key);
+			continue;
+		}
+		if (!*value) {
+			add(c, id.buf, MG_STATUS_FAILED, "%s tag '%s' is empty", owner, key);
+			continue;
+		}
+		if (cJSON_IsString(pattern)) {
+			regex_t re;
+
+			/* the policy check compiled it already */
+			if (regcomp(&re, pattern->valuestring, REG_EXTENDED | REG_NOSUB))
+				mg_die_oom(0);
+			found = !regexec(&re, value, 0, NULL, 0);
+			regfree(&re);
+			if (!found) {
+				add(c, id.buf, MG_STATUS_FAILED, "%s tag %s='%s' does not match %s",
+				    owner, key, value, pattern->valuestring);
+				continue;
+			}
+		}
+		if (cJSON_IsArray(allowed)) {
+			const cJSON *a;
+
+			found = false;
+			cJSON_ArrayForEach(a, allowed)
+			{
+				found = found || !strcmp(a->valuestring, value);
+			}
+			if (!found) {
+				mg_buf_reset(&list);
+				join_list(allowed, &list);
+				add(c, id.buf, MG_STATUS_FAILED, "%s tag %s='%s' is not one of %s",
+				    owner, key, value, list.buf);
+				continue;
+			}
+		}
+		add(c, id.buf, MG_STATUS_PASSED, "%s=%s", key, value);
+	}
+	mg_buf_release(&id);
+	mg_buf_release(&list);
+}
+
+static void check_forbidden(struct comply *c, const cJSON *keys)
+{
+	const cJSON *k;
+	struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL);
+
+	cJSON_ArrayForEach(k, keys)
+	{
+		const char *v = mg_kvlist_get(&c->mv.tags, k->valuestring);
+
+		mg_buf_reset(&id);
+		mg_buf_adds(&id, "compliance.forbidden_tag.");
+		mg_check_slug(&id, k->valuestring);
+		if (v)
+			add(c, id.buf, MG_STATUS_FAILED, "forbidden tag '%s' is set ('%s')",
+			    k->valuestring, v);
+		else
+			add(c, id.buf, MG_STATUS_PASSED, "tag '%s' is not set", k->valuestring);
+	}
+	mg_buf_release(&id);
+}
+
+static void check_description(struct comply *c, const cJSON *rule)
+{
+	const cJSON *min = pol_get(rule, "min_length");
+	size_t n = description_length(c->mv.description), want = 1;
+
+	if (cJSON_IsNumber(min) && min->valuedouble > 1)
+		want = (size_t)min->valuedouble;
+	if (!n)
+		add(c, "compliance.description", MG_STATUS_FAILED,
+		    "the model version has no description");
+	else if (n < want)
+		add(c, "compliance.description", MG_STATUS_FAILED,
+		    "the description has %zu characters, the policy asks for at least %zu", n,
+		    want);
+	else
+		add(c, "compliance.description", MG_STATUS_PASSED, "%zu characters", n);
+}
+
+/* Read the run behind the version; false (with a check added) when there is none. */
+static int load_run(struct comply *c, struct mg_err *err)
+{
+	if (c->have_run || !*c->mv.run_id)
+		return 0;
+	if (mg_registry_get_run(c->reg, c->mv.run_id, &c->run, err)) {
+		if (err->reason != MG_REASON_NOT_FOUND)
+			return -1;
+		mg_err_clear(err);
+		return 0;
+	}
+	c->have_run = true;
+	return 0;
+}
+
+/* The commit the model came from: the run's tag, or --commit. */
+static int find_commit(struct comply *c, struct mg_err *err)
+{
+	const char *tag =
+	        c->have_run ? mg_kvlist_get(&c->run.tags, "mlflow.source.git.commit") : NULL;
+	const char *given = c->o->commit;
+
+	if (tag && *tag && given && strncasecmp(tag, given, strlen(given))) {
+		add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
+		    "the run was trained at commit %s but --commit says %s", tag, given);
+		return 1;
+	}
+	if (!(tag && *tag) && !given)
+		return 0;
+	if (mg_git_commit_id(c->git, tag && *tag ? tag : given, c->commit, err)) {
+		if (err->reason != MG_REASON_NOT_FOUND)
+			return -1;
+		add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
+		    "commit %s is not in the repository at '%s'", tag && *tag ? tag : given,
+		    mg_git_workdir(c->git));
+		mg_err_clear(err);
+		c->commit[0] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+static int check_lineage(struct comply *c, const cJSON *rule, struct mg_err *err)
+{
+	const cJSON *status = pol_get(rule, "run_status"), *need_commit, *branch;
+	int found;
+
+	if (!*c->mv.run_id)
+		add(c, "compliance.lineage.run", MG_STATUS_FAILED,
+		    "the model version names no run it came from");
+	else if (!c->have_run)
+		add(c, "compliance.lineage.run", MG_STATUS_FAILED, "run %s does not exist",
+		    c->mv.run_id);
+	else if (cJSON_IsString(status) && strcmp(c->run.status, status->valuestring))
+		add(c, "compliance.lineage.run", MG_STATUS_FAILED,
+		    "run %s has status %s, the policy asks for %s", c->run.run_id, c->run.status,
+		    status->valuestring);
+	else
+		add(c, "compliance.lineage.run", MG_STATUS_PASSED, "run %s, status %s",
+		    c->run.run_id, c->run.status);
+
+	found = c->git ? find_commit(c, err) : 0;
+	if (found < 0)
+		return -1;
+	need_commit = pol_get(rule, "require_git_commit");
+	branch = pol_get(rule, "reachable_from");
+	if (found == 0 && cJSON_IsTrue(need_commit)) {
+		if (c->commit[0])
+			add(c, "compliance.lineage.git_commit", MG_STATUS_PASSED, "commit %s",
+			    c->commit);
+		else
+			add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
+			    "no git commit: the run has no mlflow.source.git.commit tag and "
+			    "--commit was not given");
+	}
+	if (cJSON_IsString(branch)) {
+		char tip[MG_GIT_OID_HEX];
+		bool reach = false;
+
+		if (!c->commit[0]) {
+			add(c, "compliance.lineage.reachable", MG_STATUS_FAILED,
+			    "no git commit to check against branch '%s'", branch->valuestring);
+			return 0;
+		}
+		if (mg_git_branch_tip(c->git, branch->valuestring, tip, err)) {
+			if (err->reason != MG_REASON_NOT_FOUND)
+				return -1;
+			add(c, "compliance.lineage.reachable", MG_STATUS_FAILED, "%s", err->msg);
+			mg_err_clear(err);
+			return 0;
+		}
+		if (mg_git_is_reachable(c->git, c->commit, tip, &reach, err))
+			return -1;
+		if (reach)
+			add(c, "compliance.lineage.reachable", MG_STATUS_PASSED,
+			    "commit %.12s is on %s", c->commit, branch->valuestring);
+		else
+			add(c, "compliance.lineage.reachable", MG_STATUS_FAILED,
+			    "commit %.12s is not reachable from %s (%.12s)", c->commit,
+			    branch->valuestring, tip);
+	}
+	return 0;
+}
+
+static void check_run(struct comply *c, const cJSON *rule)
+{
+	const cJSON *params = pol_get(rule, "required_params"), *v;
+	const cJSON *metrics = pol_get(rule, "required_metrics");
+	struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL);
+	char num[MG_DOUBLE_LEN];
+
+	cJSON_ArrayForEach(v, params)
+	{
+		const char *p = c->have_run ? mg_kvlist_get(&c->run.params, v->valuestring) : NULL;
+
+		mg_buf_reset(&id);
+		mg_buf_adds(&id, "compliance.run.param.");
+		mg_check_slug(&id, v->valuestring);
+		if (!c->have_run)
+			add(c, id.buf, MG_STATUS_FAILED, "no run to read parameter '%s' from",
+			    v->valuestring);
+		else if (!p)
+			add(c, id.buf, MG_STATUS_FAILED, "run %s has no parameter '%s'",
+			    c->run.run_id, v->valuestring);
+		else
+			add(c, id.buf, MG_STATUS_PASSED, "%s=%s", v->valuestring, p);
+	}
+	cJSON_ArrayForEach(v, metrics)
+	{
+		const struct mg_metric *m =
+		        c->have_run ? mg_metriclist_get(&c->run.metrics, v->valuestring) : NULL;
+
+		mg_buf_reset(&id);
+		mg_buf_adds(&id, "compliance.run.metric.");
+		mg_check_slug(&id, v->valuestring);
+		if (!c->have_run)
+			add(c, id.buf, MG_STATUS_FAILED, "no run to read metric '%s' from",
+			    v->valuestring);
+		else if (!m)
+			add(c, id.buf, MG_STATUS_FAILED, "run %s has no metric '%s'", c->run.run_id,
+			    v->valuestring);
+		else if (!isfinite(m->value))
+			add(c, id.buf, MG_STATUS_FAILED, "metric '%s' is %s, not a finite number",
+			    v->valuestring, isnan(m->value) ? "NaN" : "infinite");
+		else
+			add(c, id.buf, MG_STATUS_PASSED, "%s=%s", v->valuestring,
+			    mg_double_str(m->value, num));
+	}
+	mg_buf_release(&id);
+}
+
+/* "models/{model}/MODEL_CARD.md" with the placeholders filled in. */
+static void card_path(struct comply *c, const char *tmpl, struct mg_buf *out)
+{
+	for (const char *p = tmpl; *p; p++) {
+		if (!strncmp(p, "{model}", 7)) {
+			mg_buf_adds(out, c->mv.name);
+			p += 6;
+		} else if (!strncmp(p, "{version}", 9)) {
+			mg_buf_adds(out, c->mv.version);
+			p += 8;
+		} else {
+			mg_buf_addch(out, *p);
+		}
+	}
+}
+
+static int check_card(struct comply *c, const cJSON *rule, struct mg_err *err)
+{
+	const cJSON *sections = pol_get(rule, "required_sections"), *s;
+	struct mg_buf path = MG_BUF_INIT(MG_BUF_SMALL), text = MG_BUF_INIT(MG_BUF_LARGE / 16);
+	struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_check *k;
+	bool have = false;
+	int ret = -1;
+
+	card_path(c, pol_get(rule, "path")->valuestring, &path);
+	if (!c->commit[0]) {
+		k = add(c, "compliance.model_card", MG_STATUS_FAILED,
+		        "no git commit to read the model card '%s' from", path.buf);
+	} else if (mg_git_read_file(c->git, c->commit, path.buf, &text, err)) {
+		if (err->reason != MG_REASON_NOT_FOUND && err->reason != MG_REASON_TOO_LARGE)
+			goto done;
+		k = add(c, "compliance.model_card", MG_STATUS_FAILED, "%s", err->msg);
+		mg_err_clear(err);
+	} else {
+		k = add(c, "compliance.model_card", MG_STATUS_PASSED, "%s at commit %.12s",
+		        path.buf, c->commit);
+		have = true;
+	}
+	mg_check_set(&k->file, path.buf);
+	cJSON_ArrayForEach(s, sections)
+	{
+		mg_buf_reset(&id);
+		mg_buf_adds(&id, "compliance.model_card.section.");
+		mg_check_slug(&id, s->valuestring);
+		if (!have)
+			k = add(c, id.buf, MG_STATUS_FAILED, "no model card to look for '%s' in",
+			        s->valuestring);
+		else if (mg_markdown_has_section(text.buf, s->valuestring))
+			k = add(c, id.buf, MG_STATUS_PASSED, "section '%s' present",
+			        s->valuestring);
+		else
+			k = add(c, id.buf, MG_STATUS_FAILED,
+			        "the model card has no section '%s' with text under it",
+			        s->valuestring);
+		mg_check_set(&k->file, path.buf);
+	}
+	ret = 0;
+done:
+	mg_buf_release(&path);
+	mg_buf_release(&text);
+	mg_buf_release(&id);
+	return ret;
+}
+
+/* --- severity and waivers -------------------------------------------------- */
+
+static struct mg_check *find_check(struct comply *c, const char *id)
+{
+	for (size_t i = 0; i < c->suite->nchecks; i++)
+		if (!strcmp(c->suite->checks[i].id, id))
+			return &c->suite->checks[i];
+	return NULL;
+}
+
+/* A policy entry naming a check that does not exist is a typo: refuse it. */
+static int unknown_check(const struct mg_policy *p, const char *key_path, const char *id,
+                         struct mg_err *err)
+{
+	return mg_err_set(err, MG_EXIT_USAGE,
+	                  "policy '%s': %s: no check '%s' in this run (see the check IDs in the "
+	                  "JUnit or JSON output)",
+	                  p->path, key_path, id);
+}
+
+/* Put `prefix` in front of the check's message. */
+static void prefix_message(struct mg_check *k, const char *prefix)
+{
+	struct mg_buf msg = MG_BUF_INIT(MG_BUF_SMALL);
+
+	mg_buf_adds(&msg, prefix);
+	mg_buf_adds(&msg, k->message ? k->message : "");
+	mg_check_set(&k->message, msg.buf);
+	mg_buf_release(&msg);
+}
+
+static int apply_policy(struct comply *c, const struct mg_policy *p, time_t now, struct mg_err *err)
+{
+	const cJSON *sev = pol_get(c->pol, "severity"), *w, *e;
+	struct mg_buf path = MG_BUF_INIT(MG_BUF_SMALL);
+	int i = 0, ret = -1;
+
+	cJSON_ArrayForEach(e, sev)
+	{
+		struct mg_check *k = find_check(c, e->string);
+
+		mg_buf_reset(&path);
+		mg_buf_addf(&path, "compliance.severity.%s", e->string);
+		if (!k) {
+			unknown_check(p, path.buf, e->string, err);
+			goto done;
+		}
+		if (strcmp(e->valuestring, "warn") || k->status != MG_STATUS_FAILED)
+			continue;
+		c->warnings++;
+		if (c->o->fail_on_warn) {
+			prefix_message(k, "warning (failing: --fail-on-warn): ");
+		} else {
+			k->status = MG_STATUS_PASSED;
+			prefix_message(k, "warning: ");
+		}
+	}
+	cJSON_ArrayForEach(w, pol_get(c->pol, "waivers"))
+	{
+		const char *id = mg_json_str(w, "check"), *expires = mg_json_str(w, "expires");
+		struct mg_check *k = find_check(c, id);
+		struct mg_buf note = MG_BUF_INIT(MG_BUF_SMALL), prefix = MG_BUF_INIT(MG_BUF_SMALL);
+		time_t until;
+
+		mg_buf_reset(&path);
+		mg_buf_addf(&path, "compliance.waivers[%d].check", i++);
+		if (!k) {
+			unknown_check(p, path.buf, id, err);
+			mg_buf_release(&note);
+			mg_buf_release(&prefix);
+			goto done;
+		}
+		mg_time_parse(path.buf, expires, &until, err); /* checked by the schema */
+		if (strlen(expires) == 10)
+			until += 86400; /* a date waives through the end of that day (UTC) */
+		mg_buf_addf(&note, "owner %s, reason: %s", mg_json_str(w, "owner"),
+		            mg_json_str(w, "reason"));
+		if (k->status == MG_STATUS_FAILED && now < until) {
+			k->status = MG_STATUS_SKIPPED;
+			mg_buf_addf(&note, "); would have failed: ");
+			mg_buf_addf(&prefix, "waived until %s (", expires);
+		} else if (k->status == MG_STATUS_FAILED) {
+			mg_buf_addf(&note, "); ");
+			mg_buf_addf(&prefix, "waiver expired on %s (", expires);
+		}
+		if (prefix.len) {
+			mg_buf_add(&prefix, note.buf, note.len);
+			prefix_message(k, prefix.buf);
+		}
+		mg_buf_release(&note);
+		mg_buf_release(&prefix);
+	}
+	ret = 0;
+done:
+	mg_buf_release(&path);
+	return ret;
+}
+
+/* --- the gate ---------------------------------------------------------------- */
+
+static int evaluate(struct comply *c, struct mg_err *err)
+{
+	const cJSON *lin = pol_get(c->pol, "lineage"), *mc = pol_get(c->pol, "model_card");
+	const cJSON *runr = pol_get(c->pol, "run");
+
+	c->t0 = mg_clock_ns();
+	if (pol_get(c->pol, "model_tags") && mg_registry_get_model(c->reg, c->mv.name, &c->rm, err))
+		return -1;
+	check_tags(c, "version_tag", pol_get(c->pol, "version_tags"), &c->mv.tags, "version");
+	check_tags(c, "model_tag", pol_get(c->pol, "model_tags"), &c->rm.tags, "model");
+	check_forbidden(c, pol_get(c->pol, "forbidden_tags"));
+	if (pol_get(c->pol, "description"))
+		check_description(c, pol_get(c->pol, "description"));
+	if ((lin || mc || runr || c->o->commit) && load_run(c, err))
+		return -1;
+	if (lin || mc || c->o->commit) {
+		if (mg_git_open(c->o->repo ? c->o->repo : ".", &c->git, err))
+			return -1;
+	}
+	if (lin) {
+		if (check_lineage(c, lin, err))
+			return -1;
+	} else if (c->git && find_commit(c, err) < 0) {
+		return -1;
+	}
+	if (runr)
+		check_run(c, runr);
+	if (mc && check_card(c, mc, err))
+		return -1;
+	return 0;
+}
+
+struct md_arg {
+	const struct comply *c;
+	const struct mg_buf *changes;
+	bool dry_run;
+};
+
+static void md_extra(struct mg_md *md, const void *arg)
+{
+	const struct md_arg *a = arg;
+
+	const char *head[] = {a->dry_run ? "Registry change (dry run: not made)"
+	                                 : "Registry change"};
+
+	if (!a->changes->len)
+		return;
+	mg_md_table_head(md, 1, head);
+	for (const char *p = a->changes->buf; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *row = mg_xstrndup(p, len);
+
+		mg_md_table_row(md, 1, (const char *const *)&row);
+		free(row);
+		p += len + (nl ? 1 : 0);
+	}
+}
+
+int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_err *err)
+{
+	struct comply c = {0};
+	struct mg_policy policy = {0};
+	struct mg_result result;
+	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_gate_run run = {0};
+	struct mg_publish pub = {0};
+	struct md_arg md = {&c, &changes, o->gate.dry_run};
+	struct mg_counts counts;
+	char where[4200];
+	int ret = -1, code;
+
+	c.ctx = ctx;
+	c.o = o;
+	mg_result_init(&result, "mlgate");
+	c.suite = mg_result_add_suite(&result, "comply");
+	run.gate = "comply";
+	run.started = time(NULL);
+	run.model = o->gate.model ? o->gate.model : "";
+	run.version = o->gate.version ? o->gate.version : "";
+	run.commit = "";
+	run.policy_sha256 = "";
+
+	/* configuration first: nothing is read before it is known to be sane */
+	if (mg_gate_check_opts(ctx, &o->gate, err))
+		goto done;
+	if (!o->gate.policy) {
+		mg_err_set(err, MG_EXIT_USAGE, "missing --policy FILE");
+		goto done;
+	}
+	if (mg_policy_load(o->gate.policy, mg_policy_sections, &policy, err))
+		goto done;
+	run.policy_sha256 = policy.sha256;
+	c.pol = mg_policy_section(&policy, "compliance");
+	mg_policy_where(&policy, where, sizeof(where));
+	if (!c.pol) {
+		mg_err_set(err, MG_EXIT_USAGE, "%s has no \"compliance\" section", where);
+		goto done;
+	}
+	if (mg_schema_check(&compliance, c.pol, where, "compliance", err))
+		goto done;
+
+	mg_registry_resolve_uri(o->gate.registry, &uri);
+	if (mg_registry_open(ctx, uri.buf, &c.reg, err))
+		goto done;
+	run.registry = mg_registry_uri(c.reg);
+	if (mg_gate_resolve(c.reg, &o->gate, &c.mv, err))
+		goto done;
+	run.version = c.mv.version;
+	run.model = c.mv.name;
+	if (evaluate(&c, err))
+		goto done;
+	run.commit = c.commit;
+	if (apply_policy(&c, &policy, run.started, err))
+		goto done;
+	ret = 0;
+done:
+	/* an error is a verdict too: it is published, and nothing is written back */
+	code = ret ? err->code : 0;
+	if (ret && code == MG_EXIT_USAGE && !c.reg) {
+		/* a usage or configuration error before anything ran: no evidence to write */
+		goto out;
+	}
+	if (ret)
+		mg_suite_add(c.suite, "compliance.evaluation", MG_STATUS_ERROR, err->msg);
+	run.verdict = mg_gate_verdict(c.suite);
+	run.finished = time(NULL);
+	mg_suite_counts(c.suite, &counts);
+	mg_buf_addf(&summary, "%zu checks, %zu failed, %zu waived, %zu warnings", counts.tests,
+	            counts.failures, counts.skipped, c.warnings);
+	if (!ret &&
+	    mg_gate_writeback(c.reg, &run, &c.mv, summary.buf, o->gate.dry_run, &changes, err)) {
+		/* the verdict could not be recorded: that is an infrastructure error */
+		mg_suite_add(c.suite, "compliance.writeback", MG_STATUS_ERROR, err->msg);
+		run.verdict = "error";
+		ret = -1;
+		code = err->code;
+	}
+	if (c.warnings) {
+		char n[32];
+
+		snprintf(n, sizeof(n), "%zu", c.warnings);
+		mg_suite_set_prop(c.suite, "mlgate.warnings", n);
+	}
+	mg_gate_evidence(c.suite, &run);
+	mg_gate_json(&run, c.suite, &changes, o->gate.dry_run, &json);
+	pub.verdict = run.verdict;
+	pub.junit = o->gate.junit;
+	pub.json = o->gate.json;
+	pub.json_doc = &json;
+	pub.summary = o->gate.summary;
+	pub.quiet = o->quiet;
+	pub.extra_md = md_extra;
+	pub.extra_arg = &md;
+	{
+		struct mg_err perr = MG_ERR_INIT;
+
+		if (mg_report_publish(ctx, &result, &pub, &perr)) {
+			mg_err_set(err, perr.code, "%s", perr.msg);
+			ret = -1;
+			code = perr.code;
+		}
+	}
+	if (o->gate.dry_run && changes.len && !o->quiet)
+		fputs(changes.buf, stdout);
+out:
+	if (ret)
+		ret = code ? code : MG_EXIT_INFRA;
+	else
+		ret = !strcmp(run.verdict, "passed") ? MG_EXIT_PASS : MG_EXIT_FAIL;
+	mg_model_version_release(&c.mv);
+	mg_registered_model_release(&c.rm);
+	mg_run_release(&c.run);
+	mg_git_close(c.git);
+	mg_registry_close(c.reg);
+	mg_policy_release(&policy);
+	mg_result_release(&result);
+	mg_buf_release(&uri);
+	mg_buf_release(&json);
+	mg_buf_release(&changes);
+	mg_buf_release(&summary);
+	return ret;
+}

@@ -1,0 +1,299 @@
+#include "setup.h"
+#include "gate.h"
+#include "alloc.h"
+#include "clock.h"
+#include "json.h"
+
+#include <math.h>
+
+/* MLflow keeps at most this many characters of a version description. */
+#define DESCRIPTION_MAX 5000
+#define LINE_PREFIX     "[mlgate] "
+
+int mg_gate_check_opts(struct mg_ctx *ctx, const struct mg_gate_opts *o, struct mg_err *err)
+{
+	int n = (o->version != NULL) + (o->alias != NULL) + (o->stage != NULL);
+
+	if (!o->model)
+		return mg_err_set(err, MG_EXIT_USAGE, "missing --model NAME");
+	if (n != 1)
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "give exactly one of --version, --alias and --stage (got %d)", n);
+	if (o->version && mg_version_check(o->version, err))
+		return -1;
+	if (o->stage && !mg_stage_canonical(o->stage))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "invalid value '%.64s' for --stage: expected None, Staging, "
+		                  "Production or Archived",
+		                  o->stage);
+	return mg_ci_resolve(o->ci, &ctx->ci, err);
+}
+
+struct stage_pick {
+	struct mg_model_version *out;
+	struct mg_buf versions; /* every version found, for the message */
+	size_t n;
+};
+
+static int pick_cb(void *arg, const struct mg_model_version *mv, struct mg_err *err)
+{
+	struct stage_pick *p = arg;
+
+	(void)err;
+	mg_buf_addf(&p->versions, "%s%s", p->n ? ", " : "", mv->version);
+	if (!p->n++) {
+		/* keep a copy of the first; a second one makes this an error anyway */
+		p->out->name = mg_xstrdup(mv->name);
+		p->out->version = mg_xstrdup(mv->version);
+	}
+	return 0;
+}
+
+int mg_gate_resolve(struct mg_registry *reg, const struct mg_gate_opts *o,
+                    struct mg_model_version *out, struct mg_err *err)
+{
+	struct stage_pick p = {out, MG_BUF_INIT(MG_BUF_SMALL), 0};
+	struct mg_model_version found = {0};
+	const char *stage;
+	int ret = -1;
+
+	if (o->version)
+		return mg_registry_get_version(reg, o->model, o->version, out, err);
+	if (o->alias)
+		return mg_registry_get_version_by_alias(reg, o->model, o->alias, out, err);
+	stage = mg_stage_canonical(o->stage);
+	if (mg_registry_versions_in_stage(reg, o->model, stage, pick_cb, &p, err))
+		goto done;
+	if (!p.n) {
+		mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_NOT_FOUND,
+		            "model '%s' has no version in stage %s", o->model, stage);
+		goto done;
+	}
+	if (p.n > 1) {
+		mg_err_set(err, MG_EXIT_USAGE,
+		           "model '%s' has %zu versions in stage %s (%s): name one with --version",
+		           o->model, p.n, stage, p.versions.buf);
+		goto done;
+	}
+	/* read it whole, with its tags */
+	if (mg_registry_get_version(reg, o->model, out->version, &found, err))
+		goto done;
+	mg_model_version_release(out);
+	*out = found;
+	memset(&found, 0, sizeof(found));
+	ret = 0;
+done:
+	if (ret)
+		mg_model_version_release(out);
+	mg_buf_release(&p.versions);
+	return ret;
+}
+
+void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
+{
+	char at[MG_TIME_LEN];
+
+	mg_suite_set_prop(s, "mlgate.gate", run->gate);
+	mg_suite_set_prop(s, "mlgate.verdict", run->verdict);
+	mg_suite_set_prop(s, "mlgate.model", run->model);
+	mg_suite_set_prop(s, "mlgate.version", run->version);
+	mg_suite_set_prop(s, "mlgate.registry", run->registry);
+	mg_suite_set_prop(s, "mlgate.git.commit", run->commit ? run->commit : "");
+	mg_suite_set_prop(s, "mlgate.policy.sha256", run->policy_sha256 ? run->policy_sha256 : "");
+	mg_suite_set_prop(s, "mlgate.tool.version", MLGATE_VERSION);
+	mg_suite_set_prop(s, "mlgate.finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
+	s->timestamp = run->started;
+	s->has_timestamp = true;
+}
+
+const char *mg_gate_verdict(const struct mg_suite *s)
+{
+	bool failed = false;
+
+	for (size_t i = 0; i < s->nchecks; i++) {
+		if (s->checks[i].status == MG_STATUS_ERROR)
+			return "error";
+		if (s->checks[i].status == MG_STATUS_FAILED)
+			failed = true;
+	}
+	return failed ? "failed" : "passed";
+}
+
+void mg_gate_run_url(struct mg_buf *out)
+{
+	const char *server = getenv("GITHUB_SERVER_URL"), *repo = getenv("GITHUB_REPOSITORY");
+	const char *run = getenv("GITHUB_RUN_ID"), *coll = getenv("SYSTEM_COLLECTIONURI");
+	const char *project = getenv("SYSTEM_TEAMPROJECT"), *build = getenv("BUILD_BUILDID");
+
+	if (server && *server && repo && *repo && run && *run) {
+		mg_buf_addf(out, "%s/%s/actions/runs/%s", server, repo, run);
+	} else if (coll && *coll && project && *project && build && *build) {
+		size_t len = strlen(coll);
+
+		mg_buf_addf(out, "%s%s", coll, coll[len - 1] == '/' ? "" : "/");
+		mg_buf_adds(out, project); /* spaces in project names stay as Azure shows them */
+		mg_buf_addf(out, "/_build/results?buildId=%s", build);
+	}
+}
+
+void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
+                  const struct mg_buf *changes, bool dry_run, struct mg_buf *out)
+{
+	cJSON *o = cJSON_CreateObject(), *checks, *ch, *counts;
+	struct mg_counts c;
+	char at[MG_TIME_LEN];
+	char *text;
+
+	cJSON_AddStringToObject(o, "gate", run->gate);
+	cJSON_AddStringToObject(o, "verdict", run->verdict);
+	cJSON_AddStringToObject(o, "model", run->model);
+	cJSON_AddStringToObject(o, "version", run->version ? run->version : "");
+	cJSON_AddStringToObject(o, "registry", run->registry);
+	cJSON_AddStringToObject(o, "commit", run->commit ? run->commit : "");
+	cJSON_AddStringToObject(o, "policy_sha256", run->policy_sha256 ? run->policy_sha256 : "");
+	cJSON_AddStringToObject(o, "tool_version", MLGATE_VERSION);
+	cJSON_AddStringToObject(o, "started", mg_time_format(run->started, MG_TIME_ZULU, at));
+	cJSON_AddStringToObject(o, "finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
+	mg_suite_counts(s, &c);
+	counts = cJSON_AddObjectToObject(o, "counts");
+	cJSON_AddNumberToObject(counts, "tests", (double)c.tests);
+	cJSON_AddNumberToObject(counts, "passed", (double)c.passed);
+	cJSON_AddNumberToObject(counts, "failed", (double)c.failures);
+	cJSON_AddNumberToObject(counts, "errors", (double)c.errors);
+	cJSON_AddNumberToObject(counts, "skipped", (double)c.skipped);
+	checks = cJSON_AddArrayToObject(o, "checks");
+	for (size_t i = 0; i < s->nchecks; i++) {
+		const struct mg_check *k = &s->checks[i];
+
+		ch = cJSON_CreateObject();
+		cJSON_AddStringToObject(ch, "id", k->id);
+		cJSON_AddStringToObject(ch, "status", mg_status_name(k->status));
+		cJSON_AddStringToObject(ch, "message", k->message ? k->message : "");
+		if (k->details)
+			cJSON_AddStringToObject(ch, "details", k->details);
+		if (k->file)
+			cJSON_AddStringToObject(ch, "file", k->file);
+		cJSON_AddItemToArray(checks, ch);
+	}
+	cJSON_AddBoolToObject(o, "dry_run", dry_run);
+	ch = cJSON_AddArrayToObject(o, "registry_changes");
+	for (const char *p = changes ? changes->buf : ""; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *one = mg_xstrndup(p, len);
+
+		cJSON_AddItemToArray(ch, cJSON_CreateString(one));
+		free(one);
+		p += len + (nl ? 1 : 0);
+	}
+	text = cJSON_Print(o);
+	if (!text)
+		mg_die_oom(0);
+	mg_buf_adds(out, text);
+	mg_buf_addch(out, '\n');
+	free(text);
+	cJSON_Delete(o);
+}
+
+/* Record one change as a line of `changes`. */
+static void note(struct mg_buf *changes, const char *fmt, ...) MG_PRINTF(2, 3);
+
+static void note(struct mg_buf *changes, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_buf_vaddf(changes, fmt, ap);
+	va_end(ap);
+	mg_buf_addch(changes, '\n');
+}
+
+/* The description with our previous lines dropped when it would grow past MLflow's limit. */
+static void new_description(const char *old, const char *line, struct mg_buf *out)
+{
+	size_t want = strlen(old) + strlen(line) + 2;
+
+	if (want <= DESCRIPTION_MAX) {
+		mg_buf_adds(out, old);
+	} else {
+		/* keep the user's text, drop earlier [mlgate] lines */
+		for (const char *p = old; *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+
+			if (strncmp(p, LINE_PREFIX, strlen(LINE_PREFIX)))
+				mg_buf_add(out, p, len);
+			p += len;
+		}
+		while (out->len && (out->buf[out->len - 1] == '\n'))
+			mg_buf_truncate(out, out->len - 1);
+	}
+	if (out->len)
+		mg_buf_adds(out, "\n");
+	mg_buf_adds(out, line);
+	if (out->len > DESCRIPTION_MAX)
+		mg_buf_truncate(out, DESCRIPTION_MAX);
+}
+
+int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
+                      const struct mg_model_version *mv, const char *summary_line, bool dry_run,
+                      struct mg_buf *changes, struct mg_err *err)
+{
+	struct mg_buf key = MG_BUF_INIT(MG_BUF_SMALL), url = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf line = MG_BUF_INIT(MG_BUF_SMALL), desc = MG_BUF_INIT(MG_BUF_LARGE);
+	const char *old_verdict, *old_commit;
+	char at[MG_TIME_LEN];
+	struct {
+		const char *suffix, *value;
+	} tags[4];
+	int ret = -1;
+
+	mg_buf_addf(&key, "mlgate.%s.verdict", run->gate);
+	old_verdict = mg_kvlist_get(&mv->tags, key.buf);
+	mg_buf_reset(&key);
+	mg_buf_addf(&key, "mlgate.%s.commit", run->gate);
+	old_commit = mg_kvlist_get(&mv->tags, key.buf);
+	if (old_verdict && !strcmp(old_verdict, run->verdict) && old_commit &&
+	    !strcmp(old_commit, run->commit ? run->commit : "")) {
+		ret = 0; /* already recorded: a re-run changes nothing */
+		goto done;
+	}
+	mg_time_format(run->finished, MG_TIME_ZULU, at);
+	mg_gate_run_url(&url);
+	mg_buf_addf(&line, LINE_PREFIX "%s %s at %s", run->gate, run->verdict, at);
+	if (summary_line && *summary_line)
+		mg_buf_addf(&line, ": %s", summary_line);
+	if (url.len)
+		mg_buf_addf(&line, " (%s)", url.buf);
+	new_description(mv->description, line.buf, &desc);
+
+	/* the verdict goes last: when it is there, the rest is too */
+	tags[0].suffix = "at", tags[0].value = at;
+	tags[1].suffix = "commit", tags[1].value = run->commit ? run->commit : "";
+	tags[2].suffix = "run_url", tags[2].value = url.buf;
+	tags[3].suffix = "verdict", tags[3].value = run->verdict;
+
+	note(changes, "%s description of model '%s' version %s: append \"%s\"",
+	     dry_run ? "would update" : "updated", mv->name, mv->version, line.buf);
+	if (!dry_run &&
+	    mg_registry_update_version_description(reg, mv->name, mv->version, desc.buf, err))
+		goto done;
+	for (size_t i = 0; i < MG_ARRAY_SIZE(tags); i++) {
+		if (!*tags[i].value)
+			continue; /* outside CI there is no run URL: no empty tag */
+		mg_buf_reset(&key);
+		mg_buf_addf(&key, "mlgate.%s.%s", run->gate, tags[i].suffix);
+		note(changes, "%s tag %s=%s on model '%s' version %s",
+		     dry_run ? "would set" : "set", key.buf, tags[i].value, mv->name, mv->version);
+		if (!dry_run && mg_registry_set_version_tag(reg, mv->name, mv->version, key.buf,
+		                                            tags[i].value, err))
+			goto done;
+	}
+	ret = 0;
+done:
+	mg_buf_release(&key);
+	mg_buf_release(&url);
+	mg_buf_release(&line);
+	mg_buf_release(&desc);
+	return ret;
+}

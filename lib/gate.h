@@ -1,0 +1,108 @@
+/*
+ * What every gate has in common (DESIGN §3-§5): the model it judges, the
+ * common options, the evidence properties of its JUnit suite, the JSON
+ * decision, and the write-back of its verdict onto the model version.
+ */
+#ifndef MG_GATE_H
+#define MG_GATE_H
+
+#include "setup.h"
+#include "ctx.h"
+#include "opts.h"
+#include "registry.h"
+#include "result.h"
+
+/* The options every gate takes; each gate's table includes MG_GATE_OPTIONS. */
+struct mg_gate_opts {
+	const char *registry; /* --registry URI */
+	const char *model;    /* --model NAME */
+	const char *version;  /* --version N */
+	const char *alias;    /* --alias A */
+	const char *stage;    /* --stage S */
+	const char *policy;   /* --policy FILE */
+	const char *junit;    /* --junit FILE */
+	const char *json;     /* --json FILE */
+	const char *summary;  /* --summary FILE */
+	const char *ci;       /* --ci none|github|azure */
+	bool dry_run;         /* --dry-run */
+};
+
+#define MG_GATE_OPTIONS(o)                                                                        \
+	MG_OPT_GROUP_("Model"),                                                                   \
+	        MG_OPT_STR('m', "model", "NAME", &(o)->model, "registered model name"),           \
+	        MG_OPT_STR_OR_VERSION('v', "version", "N", &(o)->version,                         \
+	                              "model version number (alone: show mlgate's version)"),     \
+	        MG_OPT_STR('a', "alias", "ALIAS", &(o)->alias, "the version an alias points at"), \
+	        MG_OPT_STR('s', "stage", "STAGE", &(o)->stage,                                    \
+	                   "the version in a stage (exactly one)"),                               \
+	        MG_OPT_STR('r', "registry", "URI", &(o)->registry,                                \
+	                   "registry (default: $MLFLOW_REGISTRY_URI, $MLFLOW_TRACKING_URI, "      \
+	                   "sqlite:///mlflow.db)"),                                               \
+	        MG_OPT_STR('p', "policy", "FILE", &(o)->policy, "policy document (JSON)"),        \
+	        MG_OPT_GROUP_("Output"),                                                          \
+	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit, "write JUnit XML evidence to FILE"),  \
+	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                                         \
+	                   "write the JSON decision to FILE ('-': stdout)"),                      \
+	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,                                   \
+	                   "write a Markdown summary to FILE"),                                   \
+	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                                     \
+	                      "CI output to write (default: detected from the environment)"),     \
+	        MG_OPT_BOOL('n', "dry-run", &(o)->dry_run,                                        \
+	                    "evaluate, print the registry changes it would make, change nothing")
+
+/*
+ * Check the common options: a model, exactly one of --version, --alias,
+ * --stage, and --ci applied to ctx. MG_EXIT_USAGE otherwise.
+ */
+int mg_gate_check_opts(struct mg_ctx *ctx, const struct mg_gate_opts *o, struct mg_err *err);
+
+/*
+ * The model version the options name. A stage must hold exactly one version
+ * (none or several is an error naming them: pick one with --version).
+ */
+int mg_gate_resolve(struct mg_registry *reg, const struct mg_gate_opts *o,
+                    struct mg_model_version *out, struct mg_err *err);
+
+/* The facts every gate run records as evidence (DESIGN §4). */
+struct mg_gate_run {
+	const char *gate;    /* "comply" */
+	const char *verdict; /* passed, failed, error, manual */
+	const char *model;
+	const char *version;
+	const char *registry;      /* without credentials */
+	const char *commit;        /* git commit judged, "" when none */
+	const char *policy_sha256; /* "" when no policy */
+	time_t started;
+	time_t finished;
+};
+
+/* Set the mlgate.* evidence properties and the timestamp on `s`. */
+void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run);
+
+/* The verdict of a suite: error if any check errored, else failed if any failed, else passed. */
+const char *mg_gate_verdict(const struct mg_suite *s);
+
+/* The CI run's URL (GitHub or Azure variables), appended to `out`; nothing outside CI. */
+void mg_gate_run_url(struct mg_buf *out);
+
+/*
+ * The JSON decision: gate, verdict, model, version, registry, commit,
+ * policy_sha256, tool_version, started/finished, counts, checks[] and the
+ * registry changes made (or planned, with --dry-run). Appended to `out`.
+ */
+void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
+                  const struct mg_buf *changes, bool dry_run, struct mg_buf *out);
+
+/*
+ * Record the verdict on the model version (DESIGN §5): tags
+ * mlgate.<gate>.verdict/.at/.commit/.run_url and a "[mlgate] ..." line
+ * appended to the description. Nothing is written when the version already
+ * carries the same verdict for the same commit (re-runs are idempotent).
+ * Each change made, or with `dry_run` each change that would be made, is
+ * appended to `changes` as one line.
+ */
+int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
+                      const struct mg_model_version *mv, const char *summary_line, bool dry_run,
+                      struct mg_buf *changes, struct mg_err *err);
+
+#endif
