@@ -15,10 +15,12 @@ The model, each version from its own run:
   3  trained at c1, but its run FAILED and it lacks the owner tag
 """
 import argparse
+import contextlib
 import json
 import logging
 import os
 import subprocess
+import sys
 import uuid
 import warnings
 
@@ -104,9 +106,12 @@ def main():
     v3 = client.create_model_version(a.model, f"{failed.info.artifact_uri}/model",
                                      failed.info.run_id, tags={"risk_tier": "low"},
                                      description="Retrained scorer whose training run failed.")
-    print(json.dumps({"model": a.model, "versions": [v1.version, v2.version, v3.version],
-                      "c1": c1, "c2": c2, "s1": s1}))
+    return {"model": a.model, "versions": [v1.version, v2.version, v3.version],
+            "c1": c1, "c2": c2, "s1": s1}
 
 
 if __name__ == "__main__":
-    main()
+    # MLflow prints "View run ..." lines on stdout; stdout is for the JSON only
+    with contextlib.redirect_stdout(sys.stderr):
+        info = main()
+    print(json.dumps(info))
