@@ -60,20 +60,22 @@ LIB_SRC := $(sort $(wildcard lib/*.c) \
 	$(filter-out $(MAIN_SRC),$(foreach d,$(GATE_DIRS),$(wildcard $(d)/*.c))))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 ITEST_SRC := $(sort $(wildcard tests/integration/*.c))
+TOOL_SRC := $(sort $(wildcard tools/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_A := $(BUILD)/libmlgate.a
 PROGRAMS := $(patsubst %.c,$(OUT)/%,$(notdir $(MAIN_SRC)))
 UNIT_BIN := $(BUILD)/tests/unit-tests
 ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
+TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 FORMAT_SRC := $(sort $(wildcard lib/*.[ch] $(foreach d,$(GATE_DIRS),$(d)/*.[ch]) \
-	tests/unit/*.[ch] tests/integration/*.[ch]))
+	tests/unit/*.[ch] tests/integration/*.[ch] tools/*.[ch] bench/*.[ch]))
 
 # keep intermediate objects (integration test programs are built from them)
 .SECONDARY:
 
 .PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
-	check-asan check-valgrind format install uninstall clean FORCE
+	check-asan check-valgrind check-generated policy-schema format install uninstall clean FORCE
 
 all: $(PROGRAMS)
 
@@ -118,6 +120,10 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/tests/*/*.d)
 
 # --- set-up --------------------------------------------------------------
@@ -132,7 +138,7 @@ demo: deps
 # --- tests ---------------------------------------------------------------
 
 check: deps
-	@$(MAKE) --no-print-directory check-format
+	@$(MAKE) --no-print-directory check-format check-generated
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
@@ -159,6 +165,16 @@ VALGRIND_CMD = $(VALGRIND) -q --error-exitcode=97 --leak-check=full \
 check-valgrind: $(UNIT_BIN) $(PROGRAMS)
 	$(VALGRIND_CMD) $(UNIT_BIN)
 	MLGATE_WRAP='$(VALGRIND_CMD)' tests/cli/run.sh $(OUT)
+
+# Files made from the code: regenerate with `make policy-schema`.
+check-generated: $(BUILD)/tools/policy-schema
+	@$(BUILD)/tools/policy-schema | cmp -s - docs/policy.schema.json || \
+		{ echo "docs/policy.schema.json is stale: run 'make policy-schema'"; exit 1; }
+	@echo "check-generated: docs/policy.schema.json is up to date"
+
+policy-schema: $(BUILD)/tools/policy-schema
+	$(BUILD)/tools/policy-schema > docs/policy.schema.json.new
+	mv docs/policy.schema.json.new docs/policy.schema.json
 
 check-format:
 	@$(CLANG_FORMAT) --dry-run --Werror $(FORMAT_SRC) && echo "check-format: $(words $(FORMAT_SRC)) files formatted"

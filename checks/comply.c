@@ -88,6 +88,11 @@ static const struct mg_schema_field compliance_fields[] = {
 };
 static const struct mg_schema compliance = {.type = MG_SCHEMA_OBJECT, .fields = compliance_fields};
 
+const struct mg_schema *mg_comply_policy_schema(void)
+{
+	return &compliance;
+}
+
 /* --- state of one run ----------------------------------------------------- */
 
 struct comply {

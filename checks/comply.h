@@ -11,6 +11,7 @@
 #include "setup.h"
 #include "ctx.h"
 #include "gate.h"
+#include "policy.h"
 
 struct mg_comply_opts {
 	struct mg_gate_opts gate; /* model, version/alias/stage, registry, policy, outputs */
@@ -26,6 +27,9 @@ struct mg_comply_opts {
  * MG_EXIT_INFRA.
  */
 int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_err *err);
+
+/* The schema of the policy's "compliance" section. */
+const struct mg_schema *mg_comply_policy_schema(void);
 
 /*
  * Model-card helpers, exposed for tests: whether `markdown` has a heading

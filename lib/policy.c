@@ -227,6 +227,68 @@ done:
 	return ret;
 }
 
+cJSON *mg_schema_to_json(const struct mg_schema *s)
+{
+	static const char *const types[] = {NULL,     "object", "object",  "array",
+	                                    "string", "number", "integer", "boolean"};
+	cJSON *o = cJSON_CreateObject(), *props, *req;
+
+	if (types[s->type])
+		cJSON_AddStringToObject(o, "type", types[s->type]);
+	switch (s->type) {
+	case MG_SCHEMA_OBJECT:
+		props = cJSON_AddObjectToObject(o, "properties");
+		req = cJSON_CreateArray();
+		for (const struct mg_schema_field *f = s->fields; f->key; f++) {
+			cJSON_AddItemToObject(props, f->key, mg_schema_to_json(f->type));
+			if (f->required)
+				cJSON_AddItemToArray(req, cJSON_CreateString(f->key));
+		}
+		if (cJSON_GetArraySize(req))
+			cJSON_AddItemToObject(o, "required", req);
+		else
+			cJSON_Delete(req);
+		cJSON_AddBoolToObject(o, "additionalProperties", false);
+		break;
+	case MG_SCHEMA_MAP:
+		cJSON_AddItemToObject(o, "additionalProperties", mg_schema_to_json(s->items));
+		if (s->nonempty)
+			cJSON_AddNumberToObject(o, "minProperties", 1);
+		break;
+	case MG_SCHEMA_ARRAY:
+		cJSON_AddItemToObject(o, "items", mg_schema_to_json(s->items));
+		if (s->nonempty)
+			cJSON_AddNumberToObject(o, "minItems", 1);
+		break;
+	case MG_SCHEMA_STRING:
+		if (s->choices) {
+			cJSON *e = cJSON_AddArrayToObject(o, "enum");
+
+			for (size_t i = 0; s->choices[i]; i++)
+				cJSON_AddItemToArray(e, cJSON_CreateString(s->choices[i]));
+		}
+		if (s->format == MG_FORMAT_REGEX)
+			cJSON_AddStringToObject(o, "format", "regex");
+		else if (s->format == MG_FORMAT_DATE)
+			cJSON_AddStringToObject(o, "pattern",
+			                        "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-"
+			                        "9]{2}(Z|[+-][0-9]{2}:[0-9]{2}))?$");
+		else if (s->format == MG_FORMAT_NONEMPTY)
+			cJSON_AddNumberToObject(o, "minLength", 1);
+		break;
+	case MG_SCHEMA_NUMBER:
+	case MG_SCHEMA_INTEGER:
+		if (s->ranged) {
+			cJSON_AddNumberToObject(o, "minimum", s->min);
+			cJSON_AddNumberToObject(o, "maximum", s->max);
+		}
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
 /* --- documents ----------------------------------------------------------- */
 
 void mg_sha256_hex(const void *data, size_t len, char out[65])

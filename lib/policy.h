@@ -72,6 +72,13 @@ int mg_schema_check(const struct mg_schema *s, const cJSON *v, const char *where
 /* The sections a policy document may hold, one per gate, NULL-terminated. */
 extern const char *const mg_policy_sections[];
 
+/*
+ * The JSON Schema (draft 2020-12) equivalent of `s`, for editors: the
+ * schema tables are the single source, docs/policy.schema.json is made
+ * from them. The result is owned by the caller (cJSON_Delete).
+ */
+cJSON *mg_schema_to_json(const struct mg_schema *s);
+
 #define MG_POLICY_MAX_BYTES ((size_t)4 * 1024 * 1024)
 
 struct mg_policy {
