@@ -61,6 +61,7 @@ LIB_SRC := $(sort $(wildcard lib/*.c) \
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 ITEST_SRC := $(sort $(wildcard tests/integration/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_A := $(BUILD)/libmlgate.a
@@ -68,6 +69,7 @@ PROGRAMS := $(patsubst %.c,$(OUT)/%,$(notdir $(MAIN_SRC)))
 UNIT_BIN := $(BUILD)/tests/unit-tests
 ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
+BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FORMAT_SRC := $(sort $(wildcard lib/*.[ch] $(foreach d,$(GATE_DIRS),$(d)/*.[ch]) \
 	tests/unit/*.[ch] tests/integration/*.[ch] tools/*.[ch] bench/*.[ch]))
 
@@ -75,7 +77,8 @@ FORMAT_SRC := $(sort $(wildcard lib/*.[ch] $(foreach d,$(GATE_DIRS),$(d)/*.[ch])
 .SECONDARY:
 
 .PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
-	check-asan check-valgrind check-generated policy-schema format install uninstall clean FORCE
+	check-asan check-valgrind check-generated policy-schema bench format install uninstall \
+	clean FORCE
 
 all: $(PROGRAMS)
 
@@ -117,6 +120,10 @@ $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(LIB_A)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(TEST_LIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
@@ -165,6 +172,12 @@ VALGRIND_CMD = $(VALGRIND) -q --error-exitcode=97 --leak-check=full \
 check-valgrind: $(UNIT_BIN) $(PROGRAMS)
 	$(VALGRIND_CMD) $(UNIT_BIN)
 	MLGATE_WRAP='$(VALGRIND_CMD)' tests/cli/run.sh $(OUT)
+
+# Benchmarks (bench/b_*.sh), each printing mlgate and its peer side by side,
+# on the integration harness (real MLflow server, project venv).
+bench: deps $(PROGRAMS) $(ITEST_BINS) $(BENCH_BINS)
+	MLGATE_HARNESS_SUITE=bench MLGATE_BIN=$(OUT) MLGATE_TEST_BIN=$(BUILD)/tests \
+		MLGATE_BENCH_BIN=$(abspath $(BUILD)/bench) tests/integration/run.sh
 
 # Files made from the code: regenerate with `make policy-schema`.
 check-generated: $(BUILD)/tools/policy-schema

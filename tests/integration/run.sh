@@ -24,6 +24,13 @@ set -euo pipefail
 prog=run.sh
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# `make bench` runs the benchmarks (bench/b_*.sh) on the same harness
+suite_dir=$here
+prefix=t_
+if [ "${MLGATE_HARNESS_SUITE:-tests}" = bench ]; then
+	suite_dir=$repo/bench
+	prefix=b_
+fi
 
 server_timeout=${MLGATE_TEST_SERVER_TIMEOUT:-180}
 test_timeout=${MLGATE_TEST_TIMEOUT:-600}
@@ -56,19 +63,19 @@ tests=()
 if (($#)); then
 	for arg in "$@"; do
 		name=$(basename "$arg" .sh)
-		if [ ! -f "$here/$name.sh" ] || [[ $name != t_* ]]; then
-			echo "$prog: no such integration test '$arg' (tests are $here/t_*.sh)" >&2
+		if [ ! -f "$suite_dir/$name.sh" ] || [[ $name != "$prefix"* ]]; then
+			echo "$prog: no such test '$arg' (tests are $suite_dir/$prefix*.sh)" >&2
 			exit 2
 		fi
-		tests+=("$here/$name.sh")
+		tests+=("$suite_dir/$name.sh")
 	done
 else
 	while IFS= read -r t; do
 		tests+=("$t")
-	done < <(find "$here" -maxdepth 1 -type f -name 't_*.sh' | LC_ALL=C sort)
+	done < <(find "$suite_dir" -maxdepth 1 -type f -name "$prefix*.sh" | LC_ALL=C sort)
 fi
 if ((${#tests[@]} == 0)); then
-	echo "$prog: no test to run (no $here/t_*.sh)" >&2
+	echo "$prog: no test to run (no $suite_dir/$prefix*.sh)" >&2
 	echo "0 passed, 0 failed"
 	exit 1
 fi
@@ -273,6 +280,7 @@ for t in "${tests[@]}"; do
 	test_pid=
 	if ((rc == 0)); then
 		echo "ok $name"
+		[ "$prefix" = b_ ] && show_log "$log" # a benchmark's numbers are its result
 		passed=$((passed + 1))
 		continue
 	fi
