@@ -129,6 +129,24 @@ int mg_buf_addf(struct mg_buf *b, const char *fmt, ...)
 	return ret;
 }
 
+int mg_buf_add_mapped(struct mg_buf *b, const char *s, const char *const map[256])
+{
+	const char *run = s;
+	int ret = 0;
+
+	for (; *s; s++) {
+		const char *rep = map[(unsigned char)*s];
+
+		if (!rep)
+			continue;
+		ret |= mg_buf_add(b, run, (size_t)(s - run));
+		ret |= mg_buf_adds(b, rep);
+		run = s + 1;
+	}
+	ret |= mg_buf_add(b, run, (size_t)(s - run));
+	return ret ? -1 : 0;
+}
+
 void mg_buf_truncate(struct mg_buf *b, size_t len)
 {
 	if (len >= b->len)

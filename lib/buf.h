@@ -61,6 +61,13 @@ int mg_buf_addch(struct mg_buf *b, char c);
 int mg_buf_addf(struct mg_buf *b, const char *fmt, ...) MG_PRINTF(2, 3);
 int mg_buf_vaddf(struct mg_buf *b, const char *fmt, va_list ap) MG_PRINTF(2, 0);
 
+/*
+ * Append `s` with every byte that has an entry in `map` replaced by that
+ * entry (a table of 256, indexed by byte; NULL: the byte as it is). The
+ * escapers of the CI emitters are tables of this kind.
+ */
+int mg_buf_add_mapped(struct mg_buf *b, const char *s, const char *const map[256]);
+
 /* Make room for `extra` more bytes without changing the content. */
 int mg_buf_grow(struct mg_buf *b, size_t extra);
 

@@ -11,6 +11,7 @@
 #include "http.h"
 #include "json.h"
 
+#include <assert.h>
 #include <sys/time.h>
 
 struct rest {
@@ -317,30 +318,29 @@ static int rest_get_version_by_alias(struct mg_registry *reg, const char *name, 
 	return 0;
 }
 
-static int rest_search_versions(struct mg_registry *reg, const struct mg_version_query *qry,
-                                mg_version_cb *cb, void *arg, struct mg_err *err)
+/*
+ * GET `path` page by page, calling `each` for every element of the answer's
+ * `list` array. `q` is the query, whose last pair is "page_token" with a
+ * NULL value: the token of each next page goes there.
+ */
+static int paginate(struct mg_registry *reg, const char *path, const char **q, size_t nq,
+                    const char *list, int (*each)(const cJSON *item, void *arg, struct mg_err *err),
+                    void *arg, struct mg_err *err)
 {
-	char page_size[16], *token = NULL;
-	int ret = -1;
+	char *token = NULL;
+	int ret = -1, stop = 0;
 
-	snprintf(page_size, sizeof(page_size), "%d", qry->page_size ? qry->page_size : 1000);
-	for (;;) {
-		const char *q[] = {"filter",     qry->filter, "max_results",
-		                   page_size,    "order_by",  qry->order_by,
-		                   "page_token", token,       NULL};
+	assert(nq >= 3 && !strcmp(q[nq - 3], "page_token") && !q[nq - 1]);
+	while (!stop) {
 		cJSON *doc = NULL;
 		const cJSON *item;
-		int stop = 0;
 
-		if (call(reg, "GET", "/model-versions/search", q, NULL, &doc, err))
+		q[nq - 2] = token;
+		if (call(reg, "GET", path, q, NULL, &doc, err))
 			goto done;
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, "model_versions"))
+		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, list))
 		{
-			struct mg_model_version mv = {0};
-
-			version_from(item, &mv);
-			stop = cb(arg, &mv, err);
-			mg_model_version_release(&mv);
+			stop = each(item, arg, err);
 			if (stop)
 				break;
 		}
@@ -349,13 +349,43 @@ static int rest_search_versions(struct mg_registry *reg, const struct mg_version
 		cJSON_Delete(doc);
 		if (stop < 0)
 			goto done;
-		if (stop > 0 || !*token)
+		if (!*token)
 			break;
 	}
 	ret = 0;
 done:
 	free(token);
 	return ret;
+}
+
+struct each_version {
+	mg_version_cb *cb;
+	void *arg;
+};
+
+static int each_version(const cJSON *item, void *arg, struct mg_err *err)
+{
+	struct each_version *e = arg;
+	struct mg_model_version mv = {0};
+	int stop;
+
+	version_from(item, &mv);
+	stop = e->cb(e->arg, &mv, err);
+	mg_model_version_release(&mv);
+	return stop;
+}
+
+static int rest_search_versions(struct mg_registry *reg, const struct mg_version_query *qry,
+                                mg_version_cb *cb, void *arg, struct mg_err *err)
+{
+	struct each_version e = {cb, arg};
+	char page_size[16];
+	const char *q[] = {"filter",      qry->filter,  "max_results", page_size, "order_by",
+	                   qry->order_by, "page_token", NULL,          NULL};
+
+	snprintf(page_size, sizeof(page_size), "%d", qry->page_size ? qry->page_size : 1000);
+	return paginate(reg, "/model-versions/search", q, MG_ARRAY_SIZE(q), "model_versions",
+	                each_version, &e, err);
 }
 
 struct stage_filter {
@@ -442,43 +472,29 @@ static int rest_get_run(struct mg_registry *reg, const char *run_id, struct mg_r
 	return 0;
 }
 
+struct each_metric {
+	mg_metric_cb *cb;
+	void *arg;
+};
+
+static int each_metric(const cJSON *m, void *arg, struct mg_err *err)
+{
+	struct each_metric *e = arg;
+	struct mg_metric one = {(char *)mg_json_str(m, "key"), mg_json_double(m, "value"),
+	                        mg_json_i64(m, "timestamp"), mg_json_i64(m, "step")};
+
+	return e->cb(e->arg, &one, err);
+}
+
 static int rest_metric_history(struct mg_registry *reg, const char *run_id, const char *key,
                                mg_metric_cb *cb, void *arg, struct mg_err *err)
 {
-	char *token = NULL;
-	int ret = -1;
+	struct each_metric e = {cb, arg};
+	const char *q[] = {"run_id", run_id,       "metric_key", key, "max_results",
+	                   "1000",   "page_token", NULL,         NULL};
 
-	for (;;) {
-		const char *q[] = {"run_id", run_id,       "metric_key", key, "max_results",
-		                   "1000",   "page_token", token,        NULL};
-		cJSON *doc = NULL;
-		const cJSON *m;
-		int stop = 0;
-
-		if (call(reg, "GET", "/metrics/get-history", q, NULL, &doc, err))
-			goto done;
-		cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(doc, "metrics"))
-		{
-			struct mg_metric one = {
-			        (char *)mg_json_str(m, "key"), mg_json_double(m, "value"),
-			        mg_json_i64(m, "timestamp"), mg_json_i64(m, "step")};
-
-			stop = cb(arg, &one, err);
-			if (stop)
-				break;
-		}
-		free(token);
-		token = mg_json_strdup(doc, "next_page_token");
-		cJSON_Delete(doc);
-		if (stop < 0)
-			goto done;
-		if (stop > 0 || !*token)
-			break;
-	}
-	ret = 0;
-done:
-	free(token);
-	return ret;
+	return paginate(reg, "/metrics/get-history", q, MG_ARRAY_SIZE(q), "metrics", each_metric,
+	                &e, err);
 }
 
 /* --- writes -------------------------------------------------------------- */

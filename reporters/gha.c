@@ -5,39 +5,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void escape(struct mg_buf *out, const char *s, bool prop)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '%':
-			mg_buf_adds(out, "%25");
-			break;
-		case '\r':
-			mg_buf_adds(out, "%0D");
-			break;
-		case '\n':
-			mg_buf_adds(out, "%0A");
-			break;
-		case ':':
-			mg_buf_adds(out, prop ? "%3A" : ":");
-			break;
-		case ',':
-			mg_buf_adds(out, prop ? "%2C" : ",");
-			break;
-		default:
-			mg_buf_addch(out, *s);
-		}
-	}
-}
+/* The runner's two escaping rules: data (messages), and property values. */
+static const char *const data_map[256] = {['%'] = "%25", ['\r'] = "%0D", ['\n'] = "%0A"};
+static const char *const prop_map[256] = {
+        ['%'] = "%25", ['\r'] = "%0D", ['\n'] = "%0A", [':'] = "%3A", [','] = "%2C"};
 
 void mg_gha_escape_data(struct mg_buf *out, const char *s)
 {
-	escape(out, s, false);
+	mg_buf_add_mapped(out, s, data_map);
 }
 
 void mg_gha_escape_prop(struct mg_buf *out, const char *s)
 {
-	escape(out, s, true);
+	mg_buf_add_mapped(out, s, prop_map);
 }
 
 void mg_gha_add_masks(struct mg_buf *out, const struct mg_secrets *secrets)

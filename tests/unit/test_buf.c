@@ -112,7 +112,26 @@ static void test_buf__replace_respects_bound(void)
 	mg_buf_release(&b);
 }
 
+static void test_buf__add_mapped(void)
+{
+	static const char *const map[256] = { ['%'] = "%25", ['\n'] = "%0A", [','] = "" };
+	struct mg_buf b = MG_BUF_INIT(64);
+	struct mg_buf tiny = MG_BUF_INIT(4);
+
+	CU_ASSERT_EQUAL(mg_buf_add_mapped(&b, "a%b\nc,d", map), 0);
+	ASSERT_STR(b.buf, "a%25b%0Acd");
+	mg_buf_reset(&b);
+	CU_ASSERT_EQUAL(mg_buf_add_mapped(&b, "", map), 0);
+	CU_ASSERT_EQUAL(mg_buf_add_mapped(&b, "plain", map), 0);
+	ASSERT_STR(b.buf, "plain");
+	CU_ASSERT_EQUAL(mg_buf_add_mapped(&tiny, "%%%", map), -1);
+	CU_ASSERT_TRUE(mg_buf_overflowed(&tiny));
+	mg_buf_release(&b);
+	mg_buf_release(&tiny);
+}
+
 static const struct unit_test tests[] = {
+	UNIT_TEST(test_buf__add_mapped),
         UNIT_TEST(test_buf__init_is_empty_and_terminated),
         UNIT_TEST(test_buf__appends_grow),
         UNIT_TEST(test_buf__bound_is_enforced_and_sticky),
