@@ -22,7 +22,20 @@
  *
  * Streaming: searches and metric histories call back once per item, page by
  * page; nothing holds the whole registry in memory. A callback returns 0 to
- * go on, 1 to stop early (not an error), -1 (with err set) to fail.
+ * go on, 1 to stop early (not an error), -1 (with err set) to fail. As in
+ * MLflow, a version reached by a search may not carry its aliases; get it
+ * (mg_registry_get_version) when they matter.
+ *
+ * Environment (validated; nonsense is MG_EXIT_USAGE naming the variable):
+ *   REST     MLFLOW_TRACKING_TOKEN, MLFLOW_TRACKING_USERNAME/PASSWORD,
+ *            MLFLOW_TRACKING_INSECURE_TLS, MLFLOW_TRACKING_SERVER_CERT_PATH,
+ *            MLFLOW_TRACKING_CLIENT_CERT_PATH, MLFLOW_HTTP_REQUEST_TIMEOUT,
+ *            MLFLOW_HTTP_REQUEST_MAX_RETRIES, MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR,
+ *            MLFLOW_HTTP_REQUEST_BACKOFF_JITTER, MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER,
+ *            MLGATE_HTTP_MAX_BODY (see http.h)
+ *   SQLite   MLGATE_SQLITE_TIMEOUT: seconds to wait for a locked database
+ *            (0..3600, default 30), then MG_EXIT_INFRA
+ *   both     MLFLOW_WORKSPACE (default "default")
  */
 #ifndef MG_REGISTRY_H
 #define MG_REGISTRY_H

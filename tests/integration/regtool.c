@@ -8,7 +8,7 @@
  *   regtool URI by-alias NAME ALIAS
  *   regtool URI in-stage NAME STAGE             one JSON object per line
  *   regtool URI search FILTER PAGE_SIZE [ORDER] one JSON object per line ("" = no filter)
- *   regtool URI count FILTER PAGE_SIZE          only the number of versions
+ *   regtool URI count FILTER PAGE_SIZE [ORDER]  only the number of versions
  *   regtool URI get-run RUN_ID
  *   regtool URI history RUN_ID KEY              one JSON object per line
  *   regtool URI set-tag NAME VERSION KEY VALUE
@@ -245,7 +245,7 @@ static int run(struct mg_registry *reg, int argc, char **argv, struct mg_err *er
 		long long page, n = 0;
 		bool count = cmd[0] == 'c';
 
-		if (argc != 3 && !(argc == 4 && !count)) {
+		if (argc != 3 && argc != 4) {
 			mg_err_set(err, MG_EXIT_USAGE, "%s takes FILTER PAGE_SIZE [ORDER]", cmd);
 			goto done;
 		}
