@@ -5,7 +5,6 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/testlib.sh"
-regtool="$MLGATE_TEST_BIN/regtool"
 
 python3 "$here/faultserver.py" "$T_DIR/port" "$T_DIR/requests.log" &
 server=$!

@@ -7,14 +7,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-: "${MLGATE_TEST_PYTHON:?run me through tests/integration/run.sh}"
-: "${MLGATE_TEST_TMP:?run me through tests/integration/run.sh}"
-: "${MLGATE_TEST_BIN:?run me through tests/integration/run.sh}"
-regtool=$MLGATE_TEST_BIN/regtool
-[ -x "$regtool" ] || {
-	echo "missing $regtool (make tests)"
-	exit 1
-}
+. "$here/testlib.sh"
 cd "$MLGATE_TEST_TMP"
 py() { "$MLGATE_TEST_PYTHON" "$here/sqlite_mlflow.py" "$@"; }
 

@@ -9,14 +9,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-: "${MLGATE_TEST_PYTHON:?run me through tests/integration/run.sh}"
-: "${MLGATE_TEST_TMP:?run me through tests/integration/run.sh}"
-: "${MLGATE_TEST_BIN:?run me through tests/integration/run.sh}"
-regtool=$MLGATE_TEST_BIN/regtool
-[ -x "$regtool" ] || {
-	echo "missing $regtool (make tests)"
-	exit 1
-}
+. "$here/testlib.sh"
 cd "$MLGATE_TEST_TMP"
 versions=${MLGATE_TEST_SQLITE_VERSIONS:-100000}
 limit_kb=16384

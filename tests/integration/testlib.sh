@@ -5,8 +5,12 @@
 #   assert_match FILE REGEX     some line of FILE matches (grep -E)
 #   assert_no_match FILE REGEX
 #   fail MESSAGE
+# and $regtool, the registry command line (tests/integration/regtool.c).
 
 T_DIR=${MLGATE_TEST_TMP:?run through tests/integration/run.sh}
+: "${MLGATE_TEST_PYTHON:?run through tests/integration/run.sh}"
+: "${MLGATE_TEST_BIN:?run through tests/integration/run.sh}"
+regtool=$MLGATE_TEST_BIN/regtool
 OUT="$T_DIR/.out"
 ERR="$T_DIR/.err"
 
@@ -14,6 +18,8 @@ fail() {
 	echo "FAIL: $*" >&2
 	exit 1
 }
+
+[ -x "$regtool" ] || fail "missing $regtool (make tests)"
 
 run_cmd() {
 	set +e
