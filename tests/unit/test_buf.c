@@ -114,7 +114,7 @@ static void test_buf__replace_respects_bound(void)
 
 static void test_buf__add_mapped(void)
 {
-	static const char *const map[256] = { ['%'] = "%25", ['\n'] = "%0A", [','] = "" };
+	static const char *const map[256] = {['%'] = "%25", ['\n'] = "%0A", [','] = ""};
 	struct mg_buf b = MG_BUF_INIT(64);
 	struct mg_buf tiny = MG_BUF_INIT(4);
 
@@ -131,7 +131,7 @@ static void test_buf__add_mapped(void)
 }
 
 static const struct unit_test tests[] = {
-	UNIT_TEST(test_buf__add_mapped),
+        UNIT_TEST(test_buf__add_mapped),
         UNIT_TEST(test_buf__init_is_empty_and_terminated),
         UNIT_TEST(test_buf__appends_grow),
         UNIT_TEST(test_buf__bound_is_enforced_and_sticky),
