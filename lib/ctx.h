@@ -25,6 +25,13 @@ struct mg_ctx {
  */
 void mg_ctx_init(struct mg_ctx *ctx, const char *prog);
 
+/*
+ * Settings from the environment, for the gates: MLGATE_DEBUG=true logs
+ * every registry request with its timing (secrets masked). A malformed
+ * value is MG_EXIT_USAGE.
+ */
+int mg_ctx_from_env(struct mg_ctx *ctx, struct mg_err *err);
+
 void mg_ctx_release(struct mg_ctx *ctx);
 
 /*

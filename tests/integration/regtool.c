@@ -383,7 +383,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: regtool URI COMMAND ARGS... [-- COMMAND ARGS...]\n");
 		goto done;
 	}
-	if (mg_registry_open(&ctx, argv[1], &reg, &err))
+	if (mg_ctx_from_env(&ctx, &err) || mg_registry_open(&ctx, argv[1], &reg, &err))
 		goto fail;
 	while (start < argc) {
 		int end = start;
