@@ -8,6 +8,7 @@
 #
 # Each test runs with its own empty working directory and sees:
 #   MLGATE_TEST_MLFLOW_URI   http://127.0.0.1:PORT of the server
+#   MLGATE_TEST_MLFLOW_DB    the server's SQLite database file
 #   MLGATE_TEST_PYTHON       the venv's python (has mlflow and scikit-learn)
 #   MLGATE_TEST_TMP          a fresh directory for this test (also its cwd)
 #   MLGATE_BIN               the mlgate executables (default bin)
@@ -247,6 +248,8 @@ echo "MLflow ${version:-?} server on http://127.0.0.1:$port (up in $((SECONDS - 
 # --- the tests ------------------------------------------------------------
 
 export MLGATE_TEST_MLFLOW_URI=http://127.0.0.1:$port
+# the server's own database: tests cross-check the SQLite backend against it
+export MLGATE_TEST_MLFLOW_DB=$tmp/mlflow.db
 export MLGATE_TEST_PYTHON=$VENV/bin/python
 export MLGATE_BIN MLGATE_TEST_BIN
 
