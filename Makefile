@@ -22,6 +22,8 @@ CLANG_FORMAT ?= clang-format
 VALGRIND ?= valgrind
 
 PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto
+# libcsv (Debian's libcsv-dev) ships no pkg-config file
+NOPC_LIBS := -lcsv
 TEST_PKGS := cunit
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -30,7 +32,7 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 
 # pkg-config is asked once per make run, and only when something is compiled
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_PKGS)))$(PKG_CFLAGS)
-PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)))$(PKG_LIBS)
+PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(NOPC_LIBS))$(PKG_LIBS)
 TEST_LIBS = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)))$(TEST_LIBS)
 
 ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -DMLGATE_VERSION='"$(VERSION)"' -Ilib $(addprefix -I,$(GATE_DIRS)) \

@@ -12,7 +12,7 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libxml2-dev libsqlite3-dev
-	libssl-dev libcunit1-dev clang-format valgrind libxml2-utils sqlite3
+	libssl-dev libcsv-dev libcunit1-dev clang-format valgrind libxml2-utils sqlite3
 	python3 python3-venv curl git ca-certificates time locales
 )
 
