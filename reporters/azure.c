@@ -52,35 +52,30 @@ void mg_azure_logissue(struct mg_buf *out, bool error, const char *file, long li
 	mg_buf_addch(out, '\n');
 }
 
+struct annotate {
+	struct mg_buf *out;
+	const struct mg_secrets *secrets;
+};
+
+static void issue(const struct mg_suite *s, const struct mg_check *c, void *arg)
+{
+	struct annotate *a = arg;
+	struct mg_buf msg = MG_BUF_INIT(MG_TEXT_MESSAGE_MAX + MG_TEXT_NAME_MAX * 3);
+
+	mg_buf_addf(&msg, "%s: %s: ", s->name, c->id);
+	mg_check_problem_text(c, &msg);
+	mg_azure_logissue(a->out, true, c->file, c->line, c->id, msg.buf, a->secrets);
+	mg_buf_release(&msg);
+}
+
 void mg_azure_annotate(struct mg_buf *out, const struct mg_result *r,
                        const struct mg_secrets *secrets)
 {
-	struct mg_buf msg = MG_BUF_INIT(MG_TEXT_MESSAGE_MAX + MG_TEXT_NAME_MAX * 3);
-	size_t shown = 0, rest = 0;
+	struct annotate a = {out, secrets};
+	struct mg_buf msg = MG_BUF_INIT(MG_BUF_SMALL);
+	size_t rest = mg_result_each_problem(r, MG_AZURE_MAX_PER_TYPE, issue, &a);
 
-	for (size_t i = 0; i < r->nsuites; i++) {
-		const struct mg_suite *s = &r->suites[i];
-
-		for (size_t j = 0; j < s->nchecks; j++) {
-			const struct mg_check *c = &s->checks[j];
-
-			if (c->status != MG_STATUS_FAILED && c->status != MG_STATUS_ERROR)
-				continue;
-			if (shown == MG_AZURE_MAX_PER_TYPE) {
-				rest++;
-				continue;
-			}
-			mg_buf_reset(&msg);
-			mg_buf_addf(&msg, "%s: %s: %s", s->name, c->id,
-			            c->status == MG_STATUS_ERROR ? "could not be evaluated: " : "");
-			mg_buf_adds(&msg, c->message && *c->message ? c->message
-			                                            : mg_status_name(c->status));
-			mg_azure_logissue(out, true, c->file, c->line, c->id, msg.buf, secrets);
-			shown++;
-		}
-	}
 	if (rest) {
-		mg_buf_reset(&msg);
 		mg_buf_addf(&msg,
 		            "%zu more failed or errored check%s not logged as issues (Azure keeps "
 		            "%d per step); see the summary or the test results",

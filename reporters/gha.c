@@ -69,46 +69,38 @@ void mg_gha_annotation(struct mg_buf *out, enum mg_gha_level level, const char *
 	mg_buf_release(&t);
 }
 
+struct annotate {
+	struct mg_buf *out;
+	const struct mg_secrets *secrets;
+};
+
+static void annotation(const struct mg_suite *s, const struct mg_check *c, void *arg)
+{
+	struct annotate *a = arg;
+	struct mg_buf title = MG_BUF_INIT(MG_TEXT_NAME_MAX * 3);
+	struct mg_buf msg = MG_BUF_INIT(MG_TEXT_MESSAGE_MAX + 64);
+
+	mg_buf_addf(&title, "%s: %s", s->name, c->id);
+	mg_check_problem_text(c, &msg);
+	mg_gha_annotation(a->out, MG_GHA_ERROR, c->file, c->line, title.buf, msg.buf, a->secrets);
+	mg_buf_release(&title);
+	mg_buf_release(&msg);
+}
+
 void mg_gha_annotate(struct mg_buf *out, const struct mg_result *r,
                      const struct mg_secrets *secrets)
 {
-	struct mg_buf title = MG_BUF_INIT(MG_TEXT_NAME_MAX * 3);
-	struct mg_buf msg = MG_BUF_INIT(MG_TEXT_MESSAGE_MAX + 64);
-	size_t shown = 0, rest = 0;
+	struct annotate a = {out, secrets};
+	struct mg_buf msg = MG_BUF_INIT(MG_BUF_SMALL);
+	size_t rest = mg_result_each_problem(r, MG_GHA_MAX_PER_LEVEL, annotation, &a);
 
-	for (size_t i = 0; i < r->nsuites; i++) {
-		const struct mg_suite *s = &r->suites[i];
-
-		for (size_t j = 0; j < s->nchecks; j++) {
-			const struct mg_check *c = &s->checks[j];
-
-			if (c->status != MG_STATUS_FAILED && c->status != MG_STATUS_ERROR)
-				continue;
-			if (shown == MG_GHA_MAX_PER_LEVEL) {
-				rest++;
-				continue;
-			}
-			mg_buf_reset(&title);
-			mg_buf_reset(&msg);
-			mg_buf_addf(&title, "%s: %s", s->name, c->id);
-			if (c->status == MG_STATUS_ERROR)
-				mg_buf_adds(&msg, "could not be evaluated: ");
-			mg_buf_adds(&msg, c->message && *c->message ? c->message
-			                                            : mg_status_name(c->status));
-			mg_gha_annotation(out, MG_GHA_ERROR, c->file, c->line, title.buf, msg.buf,
-			                  secrets);
-			shown++;
-		}
-	}
 	if (rest) {
-		mg_buf_reset(&msg);
 		mg_buf_addf(&msg,
 		            "%zu more failed or errored check%s not annotated (GitHub keeps %d "
 		            "per step); see the job summary or the JUnit report",
 		            rest, rest == 1 ? "" : "s", MG_GHA_MAX_PER_LEVEL);
 		mg_gha_annotation(out, MG_GHA_NOTICE, NULL, 0, "mlgate", msg.buf, NULL);
 	}
-	mg_buf_release(&title);
 	mg_buf_release(&msg);
 }
 

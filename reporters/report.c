@@ -72,6 +72,15 @@ static int read_inputs(struct mg_ctx *ctx, const struct mg_report_opts *o, struc
 	return 0;
 }
 
+/* "suite/check-id" lines, for the failed-checks output. */
+static void list_problem(const struct mg_suite *s, const struct mg_check *c, void *arg)
+{
+	struct mg_buf *failed = arg;
+
+	mg_buf_addf(failed, "%s%s/", failed->len ? "\n" : "", s->name);
+	mg_result_clean_log(failed, c->id, strlen(c->id), MG_TEXT_NAME_MAX, NULL);
+}
+
 static int write_ci_outputs(struct mg_ctx *ctx, const struct mg_result *r, const char *verdict,
                             struct mg_buf *out, struct mg_err *err)
 {
@@ -90,16 +99,7 @@ static int write_ci_outputs(struct mg_ctx *ctx, const struct mg_result *r, const
 	snprintf(num[1], sizeof(num[1]), "%zu", c.failures);
 	snprintf(num[2], sizeof(num[2]), "%zu", c.errors);
 	snprintf(num[3], sizeof(num[3]), "%zu", c.skipped);
-	for (size_t i = 0; i < r->nsuites; i++) {
-		for (size_t j = 0; j < r->suites[i].nchecks; j++) {
-			const struct mg_check *k = &r->suites[i].checks[j];
-
-			if (k->status != MG_STATUS_FAILED && k->status != MG_STATUS_ERROR)
-				continue;
-			mg_buf_addf(&failed, "%s%s/", failed.len ? "\n" : "", r->suites[i].name);
-			mg_result_clean_log(&failed, k->id, strlen(k->id), MG_TEXT_NAME_MAX, NULL);
-		}
-	}
+	mg_result_each_problem(r, 0, list_problem, &failed);
 	if (mg_buf_overflowed(&failed)) {
 		mg_buf_reset(&failed);
 		mg_buf_adds(&failed, "(too many to list)");

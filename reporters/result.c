@@ -459,3 +459,36 @@ int mg_result_random_hex(char *out, size_t nbytes, struct mg_err *err)
 	out[2 * nbytes] = '\0';
 	return 0;
 }
+
+size_t mg_result_each_problem(const struct mg_result *r, size_t max,
+                              void (*each)(const struct mg_suite *s, const struct mg_check *c,
+                                           void *arg),
+                              void *arg)
+{
+	size_t shown = 0, rest = 0;
+
+	for (size_t i = 0; i < r->nsuites; i++) {
+		const struct mg_suite *s = &r->suites[i];
+
+		for (size_t j = 0; j < s->nchecks; j++) {
+			const struct mg_check *c = &s->checks[j];
+
+			if (c->status != MG_STATUS_FAILED && c->status != MG_STATUS_ERROR)
+				continue;
+			if (max && shown == max) {
+				rest++;
+				continue;
+			}
+			each(s, c, arg);
+			shown++;
+		}
+	}
+	return rest;
+}
+
+void mg_check_problem_text(const struct mg_check *c, struct mg_buf *out)
+{
+	if (c->status == MG_STATUS_ERROR)
+		mg_buf_adds(out, "could not be evaluated: ");
+	mg_buf_adds(out, c->message && *c->message ? c->message : mg_status_name(c->status));
+}

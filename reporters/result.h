@@ -112,6 +112,18 @@ void mg_suite_counts(const struct mg_suite *s, struct mg_counts *c);
  */
 bool mg_suite_passed(const struct mg_suite *s);
 
+/*
+ * Call `each` for the failed and errored checks of `r`, in order, for at
+ * most `max` of them (0: no limit). Returns how many more there were.
+ */
+size_t mg_result_each_problem(const struct mg_result *r, size_t max,
+                              void (*each)(const struct mg_suite *s, const struct mg_check *c,
+                                           void *arg),
+                              void *arg);
+
+/* What a failed or errored check says: "could not be evaluated: " for errors, then its message. */
+void mg_check_problem_text(const struct mg_check *c, struct mg_buf *out);
+
 /* Replace the owned string *field by a copy of `value` (NULL clears it). */
 void mg_check_set(char **field, const char *value);
 
