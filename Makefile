@@ -64,6 +64,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 ITEST_SRC := $(sort $(wildcard tests/integration/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 LIB_A := $(BUILD)/libmlgate.a
@@ -72,14 +73,16 @@ UNIT_BIN := $(BUILD)/tests/unit-tests
 ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
+FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
 FORMAT_SRC := $(sort $(wildcard lib/*.[ch] $(foreach d,$(GATE_DIRS),$(d)/*.[ch]) \
-	tests/unit/*.[ch] tests/integration/*.[ch] tools/*.[ch] bench/*.[ch]))
+	tests/unit/*.[ch] tests/integration/*.[ch] tools/*.[ch] bench/*.[ch] fuzz/*.[ch]))
 
 # keep intermediate objects (integration test programs are built from them)
 .SECONDARY:
 
 .PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
-	check-asan check-valgrind check-generated policy-schema bench format install uninstall \
+	check-asan check-valgrind check-fuzz check-generated policy-schema bench format install \
+	uninstall \
 	clean FORCE
 
 all: $(PROGRAMS)
@@ -125,6 +128,12 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# Each fuzz target with the stand-alone driver (fuzz/fuzz.h).
+$(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/driver.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+$(BUILD)/obj/fuzz/%.o: ALL_CFLAGS += -Ifuzz
+
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
@@ -163,10 +172,18 @@ check-cli: $(PROGRAMS)
 check-integration: $(PROGRAMS) $(ITEST_BINS)
 	MLGATE_BIN=$(OUT) MLGATE_TEST_BIN=$(BUILD)/tests tests/integration/run.sh
 
-# Unit and command-line tests again, built with AddressSanitizer and UBSan.
+# Unit, command-line and fuzz tests again, built with AddressSanitizer and UBSan.
 check-asan:
 	@$(MAKE) --no-print-directory DEVELOPER=1 SANITIZE=address,undefined \
-		BUILD=$(BUILD)/asan OUT=$(BUILD)/asan/bin check-unit check-cli
+		BUILD=$(BUILD)/asan OUT=$(BUILD)/asan/bin check-unit check-cli check-fuzz
+
+# Every parser against its seed corpus and a reproducible stream of mutants.
+FUZZ_ITERATIONS ?= 20000
+check-fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do \
+		name=$${f##*/fuzz_}; \
+		$$f fuzz/corpus/$$name $(FUZZ_ITERATIONS) || exit 1; \
+	done
 
 # Unit and command-line tests under valgrind (leaks and memory errors fail).
 VALGRIND_CMD = $(VALGRIND) -q --error-exitcode=97 --leak-check=full \
