@@ -139,23 +139,6 @@ static const cJSON *pol_get(const cJSON *o, const char *key)
 
 /* --- helpers ---------------------------------------------------------------- */
 
-void mg_check_slug(struct mg_buf *out, const char *text)
-{
-	bool sep = false;
-	size_t start = out->len;
-
-	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
-		if (isalnum(*p) || *p >= 0x80) {
-			if (sep && out->len > start)
-				mg_buf_addch(out, '_');
-			sep = false;
-			mg_buf_addch(out, (char)(*p < 0x80 ? tolower(*p) : *p));
-		} else {
-			sep = true;
-		}
-	}
-}
-
 /* Characters (UTF-8 code points) of `s`, not counting our own "[mlgate] " lines. */
 static size_t description_length(const char *s)
 {

@@ -37,7 +37,4 @@ const struct mg_schema *mg_comply_policy_schema(void);
  */
 bool mg_markdown_has_section(const char *markdown, const char *section);
 
-/* "Intended use" -> "intended_use": the section's part of a check ID. */
-void mg_check_slug(struct mg_buf *out, const char *text);
-
 #endif

@@ -4,6 +4,7 @@
 #include "clock.h"
 #include "json.h"
 
+#include <ctype.h>
 #include <math.h>
 
 /* MLflow keeps at most this many characters of a version description. */
@@ -87,6 +88,23 @@ done:
 		mg_model_version_release(out);
 	mg_buf_release(&p.versions);
 	return ret;
+}
+
+void mg_check_slug(struct mg_buf *out, const char *text)
+{
+	bool sep = false;
+	size_t start = out->len;
+
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		if (isalnum(*p) || *p >= 0x80) {
+			if (sep && out->len > start)
+				mg_buf_addch(out, '_');
+			sep = false;
+			mg_buf_addch(out, (char)(*p < 0x80 ? tolower(*p) : *p));
+		} else {
+			sep = true;
+		}
+	}
 }
 
 void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)

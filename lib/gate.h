@@ -63,6 +63,13 @@ int mg_gate_check_opts(struct mg_ctx *ctx, const struct mg_gate_opts *o, struct 
 int mg_gate_resolve(struct mg_registry *reg, const struct mg_gate_opts *o,
                     struct mg_model_version *out, struct mg_err *err);
 
+/*
+ * Append `text` as a check-ID part: lower-case ASCII letters and digits
+ * (other bytes >= 0x80 kept), runs of anything else as one '_':
+ * "Intended use" -> "intended_use", "ROC AUC@1%" -> "roc_auc_1".
+ */
+void mg_check_slug(struct mg_buf *out, const char *text);
+
 /* The facts every gate run records as evidence (DESIGN §4). */
 struct mg_gate_run {
 	const char *gate;    /* "comply" */

@@ -1,0 +1,1144 @@
+#include "setup.h"
+#include "compare.h"
+#include "alloc.h"
+#include "clock.h"
+#include "comply.h"
+#include "json.h"
+#include "markdown.h"
+#include "policy.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <unistd.h>
+
+/* --- the policy's "compare" section ------------------------------------------ */
+
+static const struct mg_schema_field rule_fields[] = {
+        {"name", &mg_schema_nonempty_string, true},
+        {"greater_is_better", &mg_schema_bool, true},
+        {"threshold", &mg_schema_number, false},
+        {"min_absolute_change", &mg_schema_number, false},
+        {"min_relative_change", &mg_schema_number, false},
+        {"max_regression", &mg_schema_number, false},
+        {"max_relative_regression", &mg_schema_number, false},
+        {NULL, NULL, false},
+};
+static const struct mg_schema rule = {.type = MG_SCHEMA_OBJECT, .fields = rule_fields};
+static const struct mg_schema rules = {.type = MG_SCHEMA_ARRAY, .items = &rule, .nonempty = true};
+
+static const char *const first_deployments[] = {"block", "thresholds_only", "manual", NULL};
+static const struct mg_schema first_deployment = {.type = MG_SCHEMA_STRING,
+                                                  .choices = first_deployments};
+static const char *const metric_sources[] = {"run", "model_metrics", NULL};
+static const struct mg_schema metric_source = {.type = MG_SCHEMA_STRING, .choices = metric_sources};
+
+static const struct mg_schema_field compare_fields[] = {
+        {"metrics", &rules, true},
+        {"first_deployment", &first_deployment, false},
+        {"metric_source", &metric_source, false},
+        {NULL, NULL, false},
+};
+static const struct mg_schema compare = {.type = MG_SCHEMA_OBJECT, .fields = compare_fields};
+
+const struct mg_schema *mg_compare_policy_schema(void)
+{
+	return &compare;
+}
+
+/* --- judging one metric ------------------------------------------------------- */
+
+/* A value as text, non-finite ones spelled as MLflow spells them. */
+static const char *num_str(double v, char s[MG_DOUBLE_LEN])
+{
+	if (isnan(v))
+		return "NaN";
+	if (isinf(v))
+		return v > 0 ? "Infinity" : "-Infinity";
+	return mg_double_str(v, s);
+}
+
+static void num(struct mg_buf *out, double v)
+{
+	char s[MG_DOUBLE_LEN];
+
+	mg_buf_adds(out, num_str(v, s));
+}
+
+void mg_compare_rule_text(const struct mg_compare_rule *r, struct mg_buf *out)
+{
+	mg_buf_adds(out, r->greater_is_better ? "higher is better" : "lower is better");
+	if (r->has_threshold) {
+		mg_buf_adds(out, r->greater_is_better ? "; threshold >= " : "; threshold <= ");
+		num(out, r->threshold);
+	}
+	if (r->has_min_abs) {
+		mg_buf_adds(out, "; min_absolute_change ");
+		num(out, r->min_abs);
+	}
+	if (r->has_min_rel) {
+		mg_buf_adds(out, "; min_relative_change ");
+		num(out, r->min_rel);
+	}
+	if (r->has_max_reg) {
+		mg_buf_adds(out, "; max_regression ");
+		num(out, r->max_reg);
+	}
+	if (r->has_max_rel_reg) {
+		mg_buf_adds(out, "; max_relative_regression ");
+		num(out, r->max_rel_reg);
+	}
+}
+
+/* MLflow's comparator: >= when greater is better, else <= (inclusive bounds). */
+static bool better_or_equal(const struct mg_compare_rule *r, double a, double b)
+{
+	return r->greater_is_better ? a >= b : a <= b;
+}
+
+/* The improvement of c over b relative to |b| (MLflow 3.17: divides by the magnitude). */
+static double relative_gain(const struct mg_compare_rule *r, double c, double b)
+{
+	return r->greater_is_better ? (c - b) / fabs(b) : (b - c) / fabs(b);
+}
+
+static bool comparative(const struct mg_compare_rule *r)
+{
+	return r->has_min_abs || r->has_min_rel || r->has_max_reg || r->has_max_rel_reg;
+}
+
+static void sep(struct mg_buf *why, size_t start)
+{
+	if (why->len > start)
+		mg_buf_adds(why, "; ");
+}
+
+enum mg_status mg_compare_judge(const struct mg_compare_rule *r, const double *cand,
+                                const double *base, bool have_baseline, struct mg_buf *why)
+{
+	const char *gt = r->greater_is_better ? ">=" : "<=";
+	size_t start = why->len;
+	bool failed = false;
+	double c, b, bound;
+
+	if (!cand) {
+		mg_buf_adds(why, "metric is missing on the candidate");
+		return MG_STATUS_FAILED;
+	}
+	c = *cand;
+	if (!isfinite(c)) {
+		mg_buf_addf(why, "candidate value is %s, not a number to compare",
+		            isnan(c) ? "NaN" : "infinite");
+		return MG_STATUS_FAILED;
+	}
+	if (r->has_threshold) {
+		if (!better_or_equal(r, c, r->threshold)) {
+			failed = true;
+			mg_buf_adds(why, "threshold failed: candidate ");
+			num(why, c);
+			mg_buf_addf(why, " is not %s ", gt);
+			num(why, r->threshold);
+		} else {
+			mg_buf_addf(why, "threshold %s ", gt);
+			num(why, r->threshold);
+			mg_buf_adds(why, " met");
+		}
+	}
+	if (!have_baseline) {
+		if (comparative(r)) {
+			sep(why, start);
+			mg_buf_adds(why,
+			            "no production model: changes and regressions not checked");
+		}
+		if (!r->has_threshold)
+			return MG_STATUS_SKIPPED;
+		return failed ? MG_STATUS_FAILED : MG_STATUS_PASSED;
+	}
+	if (!base) {
+		sep(why, start);
+		mg_buf_adds(why, "metric is missing on the production model");
+		return MG_STATUS_FAILED;
+	}
+	b = *base;
+	if (!isfinite(b)) {
+		sep(why, start);
+		mg_buf_addf(why, "production value is %s, not a number to compare",
+		            isnan(b) ? "NaN" : "infinite");
+		return MG_STATUS_FAILED;
+	}
+	if (r->has_min_abs) {
+		/* MLflow: cmp(Decimal(c), Decimal(b +- d)), the sum taken in float */
+		bound = r->greater_is_better ? b + r->min_abs : b - r->min_abs;
+		sep(why, start);
+		if (!better_or_equal(r, c, bound)) {
+			failed = true;
+			mg_buf_adds(why, "min_absolute_change failed: needs ");
+		} else {
+			mg_buf_adds(why, "min_absolute_change met: ");
+		}
+		mg_buf_addf(why, "%s ", gt);
+		num(why, bound);
+	}
+	if (r->has_min_rel) {
+		bool ok;
+
+		sep(why, start);
+		if (b == 0) {
+			/* MLflow's fallback: strictly better than 0 by 1e-10 */
+			ok = better_or_equal(r, c, r->greater_is_better ? b + 1e-10 : b - 1e-10);
+			mg_buf_addf(why,
+			            "min_relative_change %s (production is 0: candidate must be "
+			            "%s 1e-10)",
+			            ok ? "met" : "failed", r->greater_is_better ? ">=" : "<= -");
+		} else {
+			double rel = relative_gain(r, c, b);
+
+			ok = !(rel < r->min_rel);
+			mg_buf_addf(why, "min_relative_change %s: relative change ",
+			            ok ? "met" : "failed");
+			num(why, rel);
+			mg_buf_addf(why, " %s ", ok ? ">=" : "<");
+			num(why, r->min_rel);
+		}
+		failed = failed || !ok;
+	}
+	if (r->has_max_reg) {
+		bound = r->greater_is_better ? b - r->max_reg : b + r->max_reg;
+		sep(why, start);
+		if (!better_or_equal(r, c, bound)) {
+			failed = true;
+			mg_buf_adds(why, "max_regression exceeded: needs ");
+		} else {
+			mg_buf_adds(why, "within max_regression: ");
+		}
+		mg_buf_addf(why, "%s ", gt);
+		num(why, bound);
+	}
+	if (r->has_max_rel_reg) {
+		bool ok;
+
+		sep(why, start);
+		if (b == 0) {
+			/* no relative scale: the candidate may not be worse at all */
+			ok = better_or_equal(r, c, b);
+			mg_buf_addf(why,
+			            "max_relative_regression %s (production is 0: candidate "
+			            "must not be worse)",
+			            ok ? "met" : "exceeded");
+		} else {
+			double rel = relative_gain(r, c, b);
+
+			ok = rel >= -r->max_rel_reg;
+			mg_buf_addf(why, "max_relative_regression %s: relative change ",
+			            ok ? "met" : "exceeded");
+			num(why, rel);
+			mg_buf_addf(why, " %s -", ok ? ">=" : "<");
+			num(why, r->max_rel_reg);
+		}
+		failed = failed || !ok;
+	}
+	return failed ? MG_STATUS_FAILED : MG_STATUS_PASSED;
+}
+
+void mg_csv_field(struct mg_buf *out, const char *s)
+{
+	if (!s[strcspn(s, ",\"\r\n")]) {
+		mg_buf_adds(out, s);
+		return;
+	}
+	mg_buf_addch(out, '"');
+	for (; *s; s++) {
+		if (*s == '"')
+			mg_buf_addch(out, '"');
+		mg_buf_addch(out, *s);
+	}
+	mg_buf_addch(out, '"');
+}
+
+/* --- state of one run ----------------------------------------------------------- */
+
+struct side {
+	struct mg_model_version mv;
+	struct mg_run run;
+	bool have_mv, have_run;
+	char selector[256]; /* "version 3", "alias champion", "stage Production" */
+	char no_run[512];   /* why there are no metrics, "" when there are */
+	char absent[300];   /* baseline: "alias champion is not set", "no version is in stage X" */
+};
+
+struct metric {
+	struct mg_compare_rule r;
+	char *id;
+	bool have_c, have_b;
+	double c, b;
+	enum mg_status st;
+};
+
+struct compare {
+	struct mg_ctx *ctx;
+	const struct mg_compare_opts *o;
+	const cJSON *pol;
+	struct mg_registry *reg;
+	struct side cand, base;
+	bool first;             /* no production model */
+	const char *first_mode; /* block, thresholds_only, manual */
+	struct metric *m;
+	size_t nm;
+	struct mg_suite *suite;
+	char *exp_run_id; /* the run --log-experiment made */
+	char commit[128];
+};
+
+static const cJSON *pol_get(const cJSON *o, const char *key)
+{
+	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static bool opt_num(const cJSON *o, const char *key, double *out)
+{
+	const cJSON *v = pol_get(o, key);
+
+	if (!cJSON_IsNumber(v))
+		return false;
+	*out = v->valuedouble;
+	return true;
+}
+
+/* The rules, with what the schema cannot say checked here (MetricThreshold's rules). */
+static int load_rules(struct compare *c, const char *where, struct mg_err *err)
+{
+	const cJSON *arr = pol_get(c->pol, "metrics"), *e;
+	struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL);
+	size_t i = 0;
+	int ret = -1;
+
+	c->nm = (size_t)cJSON_GetArraySize(arr);
+	c->m = mg_xcalloc(c->nm, sizeof(*c->m));
+	cJSON_ArrayForEach(e, arr)
+	{
+		struct mg_compare_rule *r = &c->m[i].r;
+
+		r->name = mg_json_str(e, "name");
+		r->greater_is_better = cJSON_IsTrue(pol_get(e, "greater_is_better"));
+		r->has_threshold = opt_num(e, "threshold", &r->threshold);
+		r->has_min_abs = opt_num(e, "min_absolute_change", &r->min_abs);
+		r->has_min_rel = opt_num(e, "min_relative_change", &r->min_rel);
+		r->has_max_reg = opt_num(e, "max_regression", &r->max_reg);
+		r->has_max_rel_reg = opt_num(e, "max_relative_regression", &r->max_rel_reg);
+		if (r->has_min_abs && !(r->min_abs > 0)) {
+			mg_err_set(err, MG_EXIT_USAGE,
+			           "%s: compare.metrics[%zu].min_absolute_change: must be greater "
+			           "than "
+			           "0 (as in MLflow's MetricThreshold)",
+			           where, i);
+			goto done;
+		}
+		if (r->has_min_rel && !(r->min_rel >= 0 && r->min_rel <= 1)) {
+			mg_err_set(err, MG_EXIT_USAGE,
+			           "%s: compare.metrics[%zu].min_relative_change: must be between "
+			           "0 and "
+			           "1 (as in MLflow's MetricThreshold)",
+			           where, i);
+			goto done;
+		}
+		if (r->has_max_reg && !(r->max_reg >= 0)) {
+			mg_err_set(err, MG_EXIT_USAGE,
+			           "%s: compare.metrics[%zu].max_regression: must be 0 or more",
+			           where, i);
+			goto done;
+		}
+		if (r->has_max_rel_reg && !(r->max_rel_reg >= 0 && r->max_rel_reg <= 1)) {
+			mg_err_set(
+			        err, MG_EXIT_USAGE,
+			        "%s: compare.metrics[%zu].max_relative_regression: must be between "
+			        "0 and 1",
+			        where, i);
+			goto done;
+		}
+		if (!r->has_threshold && !comparative(r)) {
+			mg_err_set(
+			        err, MG_EXIT_USAGE,
+			        "%s: compare.metrics[%zu]: no rule for '%s': give at least one of "
+			        "threshold, min_absolute_change, min_relative_change, "
+			        "max_regression, max_relative_regression",
+			        where, i, r->name);
+			goto done;
+		}
+		mg_buf_reset(&id);
+		mg_buf_adds(&id, "compare.metric.");
+		mg_check_slug(&id, r->name);
+		if (id.len == strlen("compare.metric."))
+			mg_buf_adds(&id, "_");
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(c->m[j].id, id.buf)) {
+				mg_err_set(
+				        err, MG_EXIT_USAGE,
+				        "%s: compare.metrics[%zu].name: '%s' has the same check ID "
+				        "(%s) as compare.metrics[%zu] '%s'",
+				        where, i, r->name, id.buf, j, c->m[j].r.name);
+				goto done;
+			}
+		}
+		c->m[i].id = mg_xstrdup(id.buf);
+		i++;
+	}
+	ret = 0;
+done:
+	mg_buf_release(&id);
+	return ret;
+}
+
+/* Read the run behind a version; a version without one leaves side->no_run saying why. */
+static int load_side_run(struct compare *c, struct side *s, struct mg_err *err)
+{
+	if (!*s->mv.run_id) {
+		snprintf(s->no_run, sizeof(s->no_run), "version %s names no run", s->mv.version);
+		return 0;
+	}
+	if (mg_registry_get_run(c->reg, s->mv.run_id, &s->run, err)) {
+		if (err->reason != MG_REASON_NOT_FOUND)
+			return -1;
+		mg_err_clear(err);
+		snprintf(s->no_run, sizeof(s->no_run), "run %.64s of version %s does not exist",
+		         s->mv.run_id, s->mv.version);
+		return 0;
+	}
+	s->have_run = true;
+	return 0;
+}
+
+/* The production version: the one the --baseline-* option names, or the default. */
+static int resolve_baseline(struct compare *c, struct mg_err *err)
+{
+	const struct mg_compare_opts *o = c->o;
+	struct mg_gate_opts b = {0};
+
+	b.model = o->gate.model;
+	b.version = o->baseline_version;
+	b.alias = o->baseline_alias;
+	b.stage = o->baseline_stage;
+	if (!b.version && !b.alias && !b.stage) {
+		/* default: the same vocabulary as the candidate's selector */
+		if (o->gate.stage)
+			b.stage = "Production";
+		else
+			b.alias = "champion";
+	}
+	if (b.version)
+		snprintf(c->base.selector, sizeof(c->base.selector), "version %s", b.version);
+	else if (b.alias)
+		snprintf(c->base.selector, sizeof(c->base.selector), "alias %.200s", b.alias);
+	else
+		snprintf(c->base.selector, sizeof(c->base.selector), "stage %s",
+		         mg_stage_canonical(b.stage));
+	if (mg_gate_resolve(c->reg, &b, &c->base.mv, err)) {
+		/* an explicit version must exist; an empty alias or stage is a first deployment */
+		if (b.version || err->reason != MG_REASON_NOT_FOUND)
+			return -1;
+		mg_err_clear(err);
+		if (b.alias)
+			snprintf(c->base.absent, sizeof(c->base.absent), "alias %.200s is not set",
+			         b.alias);
+		else
+			snprintf(c->base.absent, sizeof(c->base.absent),
+			         "no version is in stage %s", mg_stage_canonical(b.stage));
+		c->first = true;
+		return 0;
+	}
+	c->base.have_mv = true;
+	if (!strcmp(c->base.mv.version, c->cand.mv.version))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "the candidate (%s) and the production model (%s) are the same "
+		                  "version %s of '%s': nothing to compare",
+		                  c->cand.selector, c->base.selector, c->cand.mv.version,
+		                  c->cand.mv.name);
+	return 0;
+}
+
+static void values_of(const struct side *s, const char *name, bool *have, double *v)
+{
+	const struct mg_metric *m = s->have_run ? mg_metriclist_get(&s->run.metrics, name) : NULL;
+
+	*have = m != NULL;
+	*v = m ? m->value : NAN;
+}
+
+static bool have_delta(const struct compare *c, const struct metric *m)
+{
+	return !c->first && m->have_c && m->have_b && isfinite(m->c) && isfinite(m->b);
+}
+
+static void evaluate(struct compare *c)
+{
+	struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL);
+	uint64_t t0 = mg_clock_ns();
+
+	for (size_t i = 0; i < c->nm; i++) {
+		struct metric *m = &c->m[i];
+		struct mg_check *k;
+
+		mg_buf_reset(&why);
+		values_of(&c->cand, m->r.name, &m->have_c, &m->c);
+		values_of(&c->base, m->r.name, &m->have_b, &m->b);
+		if (m->have_c && isfinite(m->c)) {
+			mg_buf_adds(&why, "candidate ");
+			num(&why, m->c);
+			if (!c->first && m->have_b && isfinite(m->b)) {
+				mg_buf_adds(&why, ", production ");
+				num(&why, m->b);
+			}
+			if (have_delta(c, m)) {
+				mg_buf_addf(&why, ", delta %s%.6g", m->c - m->b > 0 ? "+" : "",
+				            m->c - m->b);
+			}
+			mg_buf_adds(&why, ": ");
+		}
+		m->st = mg_compare_judge(&m->r, m->have_c ? &m->c : NULL, m->have_b ? &m->b : NULL,
+		                         !c->first, &why);
+		if (!m->have_c && c->cand.no_run[0])
+			mg_buf_addf(&why, " (%s)", c->cand.no_run);
+		if (!c->first && !m->have_b && c->base.no_run[0])
+			mg_buf_addf(&why, " (%s)", c->base.no_run);
+		if (c->first)
+			mg_buf_addf(&why, " [first deployment, policy %s]", c->first_mode);
+		k = mg_suite_add(c->suite, m->id, m->st, why.buf);
+		k->duration = mg_clock_since(t0);
+		t0 = mg_clock_ns();
+	}
+	if (c->first) {
+		size_t nthr = 0;
+		enum mg_status st;
+
+		for (size_t i = 0; i < c->nm; i++)
+			nthr += c->m[i].r.has_threshold;
+		mg_buf_reset(&why);
+		mg_buf_addf(&why, "no production model (%s): first deployment, policy %s",
+		            c->base.absent, c->first_mode);
+		if (!strcmp(c->first_mode, "block")) {
+			st = MG_STATUS_FAILED;
+			mg_buf_adds(&why, ": blocked until a production model exists or the policy "
+			                  "allows it");
+		} else if (!strcmp(c->first_mode, "manual")) {
+			st = MG_STATUS_SKIPPED;
+			mg_buf_adds(&why, ": a human must decide (verdict manual)");
+		} else if (nthr) {
+			st = MG_STATUS_PASSED;
+			mg_buf_addf(&why,
+			            ": only absolute thresholds were checked (%zu of %zu metrics)",
+			            nthr, c->nm);
+		} else {
+			st = MG_STATUS_FAILED;
+			mg_buf_adds(&why, ", but no metric has a threshold: nothing was checked");
+		}
+		mg_suite_add(c->suite, "compare.first_deployment", st, why.buf);
+	}
+	mg_buf_release(&why);
+}
+
+/* --- outputs -------------------------------------------------------------------- */
+
+static const char *side_version(const struct side *s)
+{
+	return s->have_mv ? s->mv.version : "none";
+}
+
+static const char *side_run(const struct side *s)
+{
+	return s->have_run ? s->run.run_id : "";
+}
+
+static void cell_num(struct mg_buf *out, bool have, double v)
+{
+	if (have)
+		num(out, v);
+	else
+		mg_buf_adds(out, "missing");
+}
+
+static const char *source_text(void)
+{
+	return "latest value of each metric on the version's run";
+}
+
+/* --results: one row per metric, appended with a single write (O_APPEND). */
+static int write_results(struct compare *c, const char *verdict, const char *finished,
+                         struct mg_err *err)
+{
+	const char *path = c->o->results;
+	size_t len = strlen(path);
+	bool csv = len >= 4 && !strcmp(path + len - 4, ".csv");
+	struct mg_buf rows = MG_BUF_INIT(MG_BUF_LARGE), rt = MG_BUF_INIT(MG_BUF_SMALL);
+	static const char *const head[] = {"finished",
+	                                   "model",
+	                                   "metric",
+	                                   "candidate_version",
+	                                   "candidate_run",
+	                                   "candidate",
+	                                   "baseline_version",
+	                                   "baseline_run",
+	                                   "baseline",
+	                                   "delta",
+	                                   "rule",
+	                                   "verdict",
+	                                   "metric_source",
+	                                   "gate_verdict",
+	                                   "first_deployment",
+	                                   NULL};
+	bool created = false;
+	int fd, ret = -1;
+
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0)
+		created = true;
+	else if (errno == EEXIST)
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0) {
+		mg_err_set(err, MG_EXIT_INFRA, "cannot open '%s' for appending: %s", path,
+		           strerror(errno));
+		goto done;
+	}
+	if (csv && created) {
+		for (size_t i = 0; head[i]; i++)
+			mg_buf_addf(&rows, "%s%s", i ? "," : "", head[i]);
+		mg_buf_adds(&rows, "\r\n");
+	}
+	for (size_t i = 0; i < c->nm; i++) {
+		const struct metric *m = &c->m[i];
+		char cb[MG_DOUBLE_LEN], bb[MG_DOUBLE_LEN], db[MG_DOUBLE_LEN];
+		const char *cv = "", *bv = "", *dv = "";
+		const char *fd_mode = c->first ? c->first_mode : "";
+
+		if (m->have_c)
+			cv = num_str(m->c, cb);
+		if (m->have_b && !c->first)
+			bv = num_str(m->b, bb);
+		if (have_delta(c, m))
+			dv = num_str(m->c - m->b, db);
+		mg_buf_reset(&rt);
+		mg_compare_rule_text(&m->r, &rt);
+		if (csv) {
+			const char *f[] = {finished,
+			                   c->cand.mv.name,
+			                   m->r.name,
+			                   c->cand.mv.version,
+			                   side_run(&c->cand),
+			                   cv,
+			                   c->first ? "none" : c->base.mv.version,
+			                   side_run(&c->base),
+			                   bv,
+			                   dv,
+			                   rt.buf,
+			                   mg_status_name(m->st),
+			                   "run",
+			                   verdict,
+			                   fd_mode};
+
+			for (size_t j = 0; j < sizeof(f) / sizeof(f[0]); j++) {
+				if (j)
+					mg_buf_addch(&rows, ',');
+				mg_csv_field(&rows, f[j]);
+			}
+			mg_buf_adds(&rows, "\r\n");
+		} else {
+			cJSON *o = cJSON_CreateObject();
+			char *t;
+
+			cJSON_AddStringToObject(o, "finished", finished);
+			cJSON_AddStringToObject(o, "model", c->cand.mv.name);
+			cJSON_AddStringToObject(o, "metric", m->r.name);
+			cJSON_AddStringToObject(o, "candidate_version", c->cand.mv.version);
+			cJSON_AddStringToObject(o, "candidate_run", side_run(&c->cand));
+			if (m->have_c)
+				mg_json_add_double(o, "candidate", m->c);
+			else
+				cJSON_AddNullToObject(o, "candidate");
+			cJSON_AddStringToObject(o, "baseline_version", side_version(&c->base));
+			cJSON_AddStringToObject(o, "baseline_run", side_run(&c->base));
+			if (m->have_b && !c->first)
+				mg_json_add_double(o, "baseline", m->b);
+			else
+				cJSON_AddNullToObject(o, "baseline");
+			if (have_delta(c, m))
+				mg_json_add_double(o, "delta", m->c - m->b);
+			else
+				cJSON_AddNullToObject(o, "delta");
+			cJSON_AddStringToObject(o, "rule", rt.buf);
+			cJSON_AddStringToObject(o, "verdict", mg_status_name(m->st));
+			cJSON_AddStringToObject(o, "metric_source", "run");
+			cJSON_AddStringToObject(o, "gate_verdict", verdict);
+			if (c->first)
+				cJSON_AddStringToObject(o, "first_deployment", fd_mode);
+			else
+				cJSON_AddNullToObject(o, "first_deployment");
+			t = mg_json_print(o);
+			mg_buf_adds(&rows, t);
+			mg_buf_addch(&rows, '\n');
+			free(t);
+			cJSON_Delete(o);
+		}
+	}
+	if (mg_buf_overflowed(&rows)) {
+		mg_err_set(err, MG_EXIT_INFRA, "the rows for '%s' are too large", path);
+		goto done;
+	}
+	mg_secrets_redact(&c->ctx->secrets, &rows);
+	for (size_t off = 0; off < rows.len;) {
+		ssize_t n = write(fd, rows.buf + off, rows.len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			mg_err_set(err, MG_EXIT_INFRA, "cannot append to '%s': %s", path,
+			           n < 0 ? strerror(errno) : "short write");
+			goto done;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) && errno != EINVAL) {
+		mg_err_set(err, MG_EXIT_INFRA, "cannot sync '%s': %s", path, strerror(errno));
+		goto done;
+	}
+	ret = 0;
+done:
+	if (fd >= 0 && close(fd) && !ret) {
+		mg_err_set(err, MG_EXIT_INFRA, "cannot close '%s': %s", path, strerror(errno));
+		ret = -1;
+	}
+	mg_buf_release(&rows);
+	mg_buf_release(&rt);
+	return ret;
+}
+
+/* MLflow takes at most 1000 metrics per log-batch request. */
+#define LOG_BATCH_METRICS 999
+
+/* --log-experiment: the comparison as an MLflow run. */
+static int log_experiment(struct compare *c, const char *verdict, struct mg_buf *changes,
+                          struct mg_err *err)
+{
+	struct mg_kvlist tags = MG_KVLIST_INIT, params = MG_KVLIST_INIT;
+	struct mg_metriclist ml = MG_METRICLIST_INIT;
+	struct mg_buf name = MG_BUF_INIT(MG_BUF_SMALL), key = MG_BUF_INIT(MG_BUF_SMALL);
+	char *exp_id = NULL;
+	int64_t now = (int64_t)time(NULL) * 1000;
+	int ret = -1;
+
+	mg_buf_addf(&name, "compare %s v%s vs %s", c->cand.mv.name, c->cand.mv.version,
+	            c->first ? "none" : c->base.mv.version);
+	if (c->o->gate.dry_run) {
+		mg_buf_addf(changes, "would log run '%s' to experiment '%s'\n", name.buf,
+		            c->o->log_experiment);
+		ret = 0;
+		goto done;
+	}
+	if (mg_registry_experiment_id(c->reg, c->o->log_experiment, true, &exp_id, err))
+		goto done;
+	mg_kvlist_set(&tags, "mlgate.gate", "compare");
+	mg_kvlist_set(&tags, "mlgate.verdict", verdict);
+	if (mg_registry_create_run(c->reg, exp_id, name.buf, &tags, &c->exp_run_id, err))
+		goto done;
+	mg_kvlist_set(&params, "model", c->cand.mv.name);
+	mg_kvlist_set(&params, "candidate_version", c->cand.mv.version);
+	mg_kvlist_set(&params, "baseline_version", side_version(&c->base));
+	mg_kvlist_set(&params, "candidate_run", side_run(&c->cand));
+	mg_kvlist_set(&params, "baseline_run", c->first ? "none" : side_run(&c->base));
+	mg_kvlist_set(&params, "metric_source", "run");
+	mg_kvlist_set(&params, "verdict", verdict);
+	if (c->first)
+		mg_kvlist_set(&params, "first_deployment", c->first_mode);
+	for (size_t i = 0; i < c->nm; i++) {
+		const struct metric *m = &c->m[i];
+
+		if (ml.n + 3 > LOG_BATCH_METRICS) {
+			if (mg_registry_log_batch(c->reg, c->exp_run_id, &params, &ml, NULL, err))
+				goto done;
+			mg_metriclist_release(&ml);
+			mg_kvlist_release(&params);
+		}
+		if (m->have_c) {
+			mg_buf_reset(&key);
+			mg_buf_addf(&key, "candidate.%s", m->r.name);
+			mg_metriclist_add(&ml, key.buf, m->c, now, 0);
+		}
+		if (m->have_b && !c->first) {
+			mg_buf_reset(&key);
+			mg_buf_addf(&key, "baseline.%s", m->r.name);
+			mg_metriclist_add(&ml, key.buf, m->b, now, 0);
+		}
+		if (have_delta(c, m)) {
+			mg_buf_reset(&key);
+			mg_buf_addf(&key, "delta.%s", m->r.name);
+			mg_metriclist_add(&ml, key.buf, m->c - m->b, now, 0);
+		}
+	}
+	if (mg_registry_log_batch(c->reg, c->exp_run_id, &params, &ml, NULL, err))
+		goto done;
+	if (mg_registry_end_run(c->reg, c->exp_run_id, "FINISHED", err))
+		goto done;
+	mg_buf_addf(changes, "logged run %s to experiment '%s'\n", c->exp_run_id,
+	            c->o->log_experiment);
+	ret = 0;
+done:
+	free(exp_id);
+	mg_kvlist_release(&tags);
+	mg_kvlist_release(&params);
+	mg_metriclist_release(&ml);
+	mg_buf_release(&name);
+	mg_buf_release(&key);
+	return ret;
+}
+
+/* The compare-specific part of the JSON decision, added to the common one. */
+static void json_extra(const struct compare *c, struct mg_buf *json)
+{
+	cJSON *doc = cJSON_Parse(json->buf), *o, *side, *arr;
+	struct mg_buf rt = MG_BUF_INIT(MG_BUF_SMALL);
+	char *text;
+
+	if (!doc)
+		mg_die_oom(0); /* we made it: it parses unless memory ran out */
+	o = cJSON_AddObjectToObject(doc, "compare");
+	cJSON_AddStringToObject(o, "metric_source", "run");
+	cJSON_AddStringToObject(o, "metric_source_text", source_text());
+	cJSON_AddStringToObject(o, "first_deployment_policy", c->first_mode);
+	cJSON_AddBoolToObject(o, "first_deployment", c->first);
+	side = cJSON_AddObjectToObject(o, "candidate");
+	cJSON_AddStringToObject(side, "selector", c->cand.selector);
+	cJSON_AddStringToObject(side, "version", side_version(&c->cand));
+	cJSON_AddStringToObject(side, "run_id", side_run(&c->cand));
+	side = cJSON_AddObjectToObject(o, "baseline");
+	cJSON_AddStringToObject(side, "selector", c->base.selector);
+	cJSON_AddStringToObject(side, "version", side_version(&c->base));
+	cJSON_AddStringToObject(side, "run_id", side_run(&c->base));
+	if (c->exp_run_id)
+		cJSON_AddStringToObject(o, "experiment_run_id", c->exp_run_id);
+	arr = cJSON_AddArrayToObject(o, "metrics");
+	for (size_t i = 0; i < c->nm; i++) {
+		const struct metric *m = &c->m[i];
+		cJSON *e = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(e, "name", m->r.name);
+		cJSON_AddStringToObject(e, "id", m->id);
+		if (m->have_c)
+			mg_json_add_double(e, "candidate", m->c);
+		else
+			cJSON_AddNullToObject(e, "candidate");
+		if (m->have_b && !c->first)
+			mg_json_add_double(e, "baseline", m->b);
+		else
+			cJSON_AddNullToObject(e, "baseline");
+		if (have_delta(c, m))
+			mg_json_add_double(e, "delta", m->c - m->b);
+		else
+			cJSON_AddNullToObject(e, "delta");
+		mg_buf_reset(&rt);
+		mg_compare_rule_text(&m->r, &rt);
+		cJSON_AddStringToObject(e, "rule", rt.buf);
+		cJSON_AddStringToObject(e, "verdict", mg_status_name(m->st));
+		cJSON_AddItemToArray(arr, e);
+	}
+	text = cJSON_Print(doc);
+	if (!text)
+		mg_die_oom(0);
+	mg_buf_reset(json);
+	mg_buf_adds(json, text);
+	mg_buf_addch(json, '\n');
+	free(text);
+	cJSON_Delete(doc);
+	mg_buf_release(&rt);
+}
+
+struct md_arg {
+	const struct compare *c;
+	const struct mg_buf *changes;
+	bool dry_run;
+	bool evaluated;
+};
+
+static void md_extra(struct mg_md *md, const void *arg)
+{
+	const struct md_arg *a = arg;
+	const struct compare *c = a->c;
+	struct mg_buf t = MG_BUF_INIT(MG_BUF_SMALL);
+	const char *head[] = {"metric", "production", "candidate", "delta", "rule", "verdict"};
+
+	if (a->evaluated) {
+		mg_md_heading(md, 3, "Candidate vs production");
+		mg_buf_addf(&t, "Candidate: model %s version %s (%s), run %s. ", c->cand.mv.name,
+		            c->cand.mv.version, c->cand.selector,
+		            c->cand.have_run ? c->cand.run.run_id : "none");
+		if (c->first)
+			mg_buf_addf(&t,
+			            "Production: none (%s) — first deployment, policy "
+			            "first_deployment=%s. ",
+			            c->base.absent, c->first_mode);
+		else
+			mg_buf_addf(&t, "Production: version %s (%s), run %s. ", c->base.mv.version,
+			            c->base.selector,
+			            c->base.have_run ? c->base.run.run_id : "none");
+		mg_buf_addf(&t, "Metric source: %s.", source_text());
+		mg_md_para(md, t.buf);
+		mg_md_table_head(md, 6, head);
+		for (size_t i = 0; i < c->nm; i++) {
+			const struct metric *m = &c->m[i];
+			struct mg_buf p = MG_BUF_INIT(256), cv = MG_BUF_INIT(256),
+			              d = MG_BUF_INIT(256), rt = MG_BUF_INIT(MG_BUF_SMALL);
+			const char *row[6];
+
+			if (c->first)
+				mg_buf_adds(&p, "none");
+			else
+				cell_num(&p, m->have_b, m->b);
+			cell_num(&cv, m->have_c, m->c);
+			if (have_delta(c, m)) {
+				mg_buf_addf(&d, "%s%.6g", m->c - m->b > 0 ? "+" : "", m->c - m->b);
+			} else {
+				mg_buf_adds(&d, "—");
+			}
+			mg_compare_rule_text(&m->r, &rt);
+			row[0] = m->r.name;
+			row[1] = p.buf;
+			row[2] = cv.buf;
+			row[3] = d.buf;
+			row[4] = rt.buf;
+			row[5] = mg_md_status(m->st);
+			mg_md_table_row(md, 6, row);
+			mg_buf_release(&p);
+			mg_buf_release(&cv);
+			mg_buf_release(&d);
+			mg_buf_release(&rt);
+		}
+	}
+	mg_buf_release(&t);
+	if (a->changes->len) {
+		const char *h[] = {a->dry_run ? "Registry change (dry run: not made)"
+		                              : "Registry change"};
+
+		mg_md_table_head(md, 1, h);
+		for (const char *p = a->changes->buf; *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t len = nl ? (size_t)(nl - p) : strlen(p);
+			char *row = mg_xstrndup(p, len);
+
+			mg_md_table_row(md, 1, (const char *const *)&row);
+			free(row);
+			p += len + (nl ? 1 : 0);
+		}
+	}
+}
+
+/* --- the gate ----------------------------------------------------------------------- */
+
+static int check_opts(const struct mg_compare_opts *o, struct mg_err *err)
+{
+	int n = (o->baseline_version != NULL) + (o->baseline_alias != NULL) +
+	        (o->baseline_stage != NULL);
+
+	if (n > 1)
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "give at most one of --baseline-version, --baseline-alias and "
+		                  "--baseline-stage (got %d)",
+		                  n);
+	if (o->baseline_version && mg_version_check(o->baseline_version, err))
+		return -1;
+	if (o->baseline_stage && !mg_stage_canonical(o->baseline_stage))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "invalid value '%.64s' for --baseline-stage: expected None, "
+		                  "Staging, Production or Archived",
+		                  o->baseline_stage);
+	return 0;
+}
+
+int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct mg_err *err)
+{
+	struct compare c = {0};
+	struct mg_policy policy = {0};
+	struct mg_result result;
+	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_gate_run run = {0};
+	struct mg_publish pub = {0};
+	struct md_arg md = {&c, &changes, o->gate.dry_run, false};
+	const char *src;
+	char where[4200], at[MG_TIME_LEN];
+	int ret = -1, code;
+	size_t nfail = 0;
+
+	c.ctx = ctx;
+	c.o = o;
+	c.first_mode = "block";
+	mg_result_init(&result, "mlgate");
+	c.suite = mg_result_add_suite(&result, "compare");
+	run.gate = "compare";
+	run.started = time(NULL);
+	run.model = o->gate.model ? o->gate.model : "";
+	run.version = o->gate.version ? o->gate.version : "";
+	run.commit = "";
+	run.policy_sha256 = "";
+
+	/* configuration first: nothing is read before it is known to be sane */
+	if (mg_gate_check_opts(ctx, &o->gate, err) || check_opts(o, err))
+		goto done;
+	if (!o->gate.policy) {
+		mg_err_set(err, MG_EXIT_USAGE, "missing --policy FILE");
+		goto done;
+	}
+	if (mg_policy_load(o->gate.policy, mg_policy_sections, &policy, err))
+		goto done;
+	run.policy_sha256 = policy.sha256;
+	c.pol = mg_policy_section(&policy, "compare");
+	mg_policy_where(&policy, where, sizeof(where));
+	if (!c.pol) {
+		mg_err_set(err, MG_EXIT_USAGE, "%s has no \"compare\" section", where);
+		goto done;
+	}
+	if (mg_schema_check(&compare, c.pol, where, "compare", err))
+		goto done;
+	src = mg_json_str(c.pol, "metric_source");
+	if (!strcmp(src, "model_metrics")) {
+		mg_err_set(err, MG_EXIT_USAGE,
+		           "%s: compare.metric_source: \"model_metrics\" (MLflow 3 LoggedModel "
+		           "metrics) is not supported yet: this registry client cannot read them; "
+		           "use \"run\"",
+		           where);
+		goto done;
+	}
+	if (pol_get(c.pol, "first_deployment"))
+		c.first_mode = mg_json_str(c.pol, "first_deployment");
+	if (load_rules(&c, where, err))
+		goto done;
+
+	mg_registry_resolve_uri(o->gate.registry, &uri);
+	if (mg_registry_open(ctx, uri.buf, &c.reg, err))
+		goto done;
+	run.registry = mg_registry_uri(c.reg);
+	if (o->gate.version)
+		snprintf(c.cand.selector, sizeof(c.cand.selector), "version %s", o->gate.version);
+	else if (o->gate.alias)
+		snprintf(c.cand.selector, sizeof(c.cand.selector), "alias %.200s", o->gate.alias);
+	else
+		snprintf(c.cand.selector, sizeof(c.cand.selector), "stage %s",
+		         mg_stage_canonical(o->gate.stage));
+	if (mg_gate_resolve(c.reg, &o->gate, &c.cand.mv, err))
+		goto done;
+	c.cand.have_mv = true;
+	run.version = c.cand.mv.version;
+	run.model = c.cand.mv.name;
+	if (resolve_baseline(&c, err))
+		goto done;
+	if (load_side_run(&c, &c.cand, err) || (!c.first && load_side_run(&c, &c.base, err)))
+		goto done;
+	{
+		const char *tag = c.cand.have_run ? mg_kvlist_get(&c.cand.run.tags,
+		                                                  "mlflow.source.git.commit")
+		                                  : NULL;
+
+		snprintf(c.commit, sizeof(c.commit), "%.127s",
+		         tag && *tag ? tag : (o->commit ? o->commit : ""));
+		run.commit = c.commit;
+	}
+	evaluate(&c);
+	md.evaluated = true;
+	ret = 0;
+done:
+	/* an error is a verdict too: it is published, and nothing is written back */
+	code = ret ? err->code : 0;
+	if (ret && code == MG_EXIT_USAGE && !c.reg)
+		goto out; /* a usage or configuration error before anything ran: no evidence */
+	if (ret)
+		mg_suite_add(c.suite, "compare.evaluation", MG_STATUS_ERROR, err->msg);
+	run.verdict = mg_gate_verdict(c.suite);
+	if (!ret && c.first && !strcmp(c.first_mode, "manual") && !strcmp(run.verdict, "passed"))
+		run.verdict = "manual";
+	run.finished = time(NULL);
+	for (size_t i = 0; i < c.nm; i++)
+		nfail += md.evaluated && c.m[i].st == MG_STATUS_FAILED;
+	if (md.evaluated) {
+		if (c.first)
+			mg_buf_addf(&summary,
+			            "first deployment (policy %s), %zu metrics, %zu failed",
+			            c.first_mode, c.nm, nfail);
+		else
+			mg_buf_addf(&summary, "vs version %s: %zu metrics, %zu failed",
+			            c.base.mv.version, c.nm, nfail);
+	}
+	if (!ret && o->log_experiment && log_experiment(&c, run.verdict, &changes, err)) {
+		mg_suite_add(c.suite, "compare.log_experiment", MG_STATUS_ERROR, err->msg);
+		run.verdict = "error";
+		ret = -1;
+		code = err->code;
+	}
+	if (!ret && o->results &&
+	    write_results(&c, run.verdict, mg_time_format(run.finished, MG_TIME_ZULU, at), err)) {
+		mg_suite_add(c.suite, "compare.results", MG_STATUS_ERROR, err->msg);
+		run.verdict = "error";
+		ret = -1;
+		code = err->code;
+	}
+	if (!ret && mg_gate_writeback(c.reg, &run, &c.cand.mv, summary.buf, o->gate.dry_run,
+	                              &changes, err)) {
+		/* the verdict could not be recorded: that is an infrastructure error */
+		mg_suite_add(c.suite, "compare.writeback", MG_STATUS_ERROR, err->msg);
+		run.verdict = "error";
+		ret = -1;
+		code = err->code;
+	}
+	mg_gate_evidence(c.suite, &run);
+	mg_suite_set_prop(c.suite, "mlgate.champion.version",
+	                  c.base.have_mv ? c.base.mv.version : "none");
+	if (c.base.have_mv)
+		mg_suite_set_prop(c.suite, "mlgate.champion.run", side_run(&c.base));
+	mg_suite_set_prop(c.suite, "mlgate.compare.baseline", c.base.selector);
+	mg_suite_set_prop(c.suite, "mlgate.compare.metric_source", "run");
+	mg_suite_set_prop(c.suite, "mlgate.compare.first_deployment",
+	                  c.first ? c.first_mode : "no");
+	if (c.cand.have_run)
+		mg_suite_set_prop(c.suite, "mlgate.candidate.run", c.cand.run.run_id);
+	if (c.exp_run_id)
+		mg_suite_set_prop(c.suite, "mlgate.compare.experiment_run", c.exp_run_id);
+	mg_gate_json(&run, c.suite, &changes, o->gate.dry_run, &json);
+	json_extra(&c, &json);
+	pub.verdict = run.verdict;
+	pub.junit = o->gate.junit;
+	pub.json = o->gate.json;
+	pub.json_doc = &json;
+	pub.summary = o->gate.summary;
+	pub.quiet = o->quiet;
+	pub.extra_md = md_extra;
+	pub.extra_arg = &md;
+	{
+		struct mg_err perr = MG_ERR_INIT;
+
+		if (mg_report_publish(ctx, &result, &pub, &perr)) {
+			mg_err_set(err, perr.code, "%s", perr.msg);
+			ret = -1;
+			code = perr.code;
+		}
+	}
+	if (o->gate.dry_run && changes.len && !o->quiet)
+		fputs(changes.buf, stdout);
+out:
+	if (ret)
+		ret = code ? code : MG_EXIT_INFRA;
+	else if (!strcmp(run.verdict, "manual"))
+		ret = MG_EXIT_MANUAL;
+	else
+		ret = !strcmp(run.verdict, "passed") ? MG_EXIT_PASS : MG_EXIT_FAIL;
+	for (size_t i = 0; i < c.nm; i++)
+		free(c.m[i].id);
+	free(c.m);
+	free(c.exp_run_id);
+	mg_model_version_release(&c.cand.mv);
+	mg_model_version_release(&c.base.mv);
+	mg_run_release(&c.cand.run);
+	mg_run_release(&c.base.run);
+	mg_registry_close(c.reg);
+	mg_policy_release(&policy);
+	mg_result_release(&result);
+	mg_buf_release(&uri);
+	mg_buf_release(&json);
+	mg_buf_release(&changes);
+	mg_buf_release(&summary);
+	return ret;
+}

@@ -1,0 +1,78 @@
+/*
+ * mlgate-compare: the candidate model version against the production one it
+ * would replace. The gate is in compare.c.
+ */
+#include "setup.h"
+#include "compare.h"
+#include "ctx.h"
+#include "opts.h"
+
+#include <curl/curl.h>
+
+int main(int argc, char **argv)
+{
+	struct mg_compare_opts o = {0};
+	const struct mg_opt table[] = {
+	        MG_GATE_OPTIONS(&o.gate),
+	        MG_OPT_BOOL('q', "quiet", &o.quiet, "no per-check lines on stdout"),
+	        MG_OPT_GROUP_("Production model (at most one; default: --baseline-stage "
+	                      "Production when\nthe candidate is chosen by --stage, else "
+	                      "--baseline-alias champion)"),
+	        MG_OPT_STR(0, "baseline-version", "N", &o.baseline_version,
+	                   "compare against this version"),
+	        MG_OPT_STR(0, "baseline-alias", "ALIAS", &o.baseline_alias,
+	                   "compare against the version this alias points at"),
+	        MG_OPT_STR(0, "baseline-stage", "STAGE", &o.baseline_stage,
+	                   "compare against the version in this stage (exactly one)"),
+	        MG_OPT_GROUP_("Comparison"),
+	        MG_OPT_STR(0, "results", "FILE", &o.results,
+	                   "append one row per metric to FILE (CSV if it ends in "
+	                   ".csv, else JSON Lines)"),
+	        MG_OPT_STR(0, "log-experiment", "NAME", &o.log_experiment,
+	                   "record the comparison as a run of MLflow experiment NAME"),
+	        MG_OPT_STR(0, "commit", "SHA", &o.commit,
+	                   "git commit for the evidence, when the run has no "
+	                   "mlflow.source.git.commit tag"),
+	        MG_OPT_HELP_ONLY,
+	        MG_OPT_END_OF_TABLE,
+	};
+	const struct mg_cmd_spec spec = {
+	        .prog = "mlgate-compare",
+	        .usage = "--model NAME (--version N | --alias A | --stage S) --policy FILE "
+	                 "[options]",
+	        .summary = "Compare a candidate model version with the production version it "
+	                   "would replace, metric by\nmetric, as the policy's \"compare\" "
+	                   "section says: MLflow MetricThreshold rules (threshold,\n"
+	                   "min_absolute_change, min_relative_change) and tolerated regressions "
+	                   "(max_regression,\nmax_relative_regression). Values are the latest "
+	                   "of each metric on each version's run.\nWithout a production model, "
+	                   "compare.first_deployment decides (block, thresholds_only,\nmanual). "
+	                   "The verdict is written back to the candidate (tags mlgate.compare.*, "
+	                   "a line in\nits description) unless --dry-run.",
+	        .details = "Exit code 4: first deployment under first_deployment \"manual\" (a "
+	                   "human decides).\nCredentials come from the "
+	                   "environment only. Policy reference: docs/policy-compare.md.\n",
+	        .opts = table,
+	};
+	struct mg_ctx ctx;
+	struct mg_err err = MG_ERR_INIT;
+	int rc;
+
+	mg_ctx_init(&ctx, "mlgate-compare");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
+	if (rc >= 0)
+		goto done;
+	if (mg_ctx_from_env(&ctx, &err)) {
+		rc = mg_log_err(&ctx.log, &err);
+		goto done;
+	}
+	rc = mg_compare_run(&ctx, &o, &err);
+	if (rc >= MG_EXIT_USAGE && rc != MG_EXIT_MANUAL)
+		mg_log_err(&ctx.log, &err);
+done:
+	curl_global_cleanup();
+	rc = mg_ctx_finish(&ctx, rc);
+	mg_ctx_release(&ctx);
+	return rc;
+}
