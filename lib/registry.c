@@ -414,6 +414,58 @@ int mg_registry_delete_alias(struct mg_registry *reg, const char *name, const ch
 	return CALL(reg, delete_alias, "aliases", err, name, alias, err);
 }
 
+static int move_if(struct mg_registry *reg, const struct mg_registry_move *m, struct mg_err *err)
+{
+	if (need(m->name, "model name", err) || mg_version_check(m->version, err) ||
+	    (m->expected && mg_version_check(m->expected, err)))
+		return -1;
+	if (m->drop_alias && need(m->drop_alias, "alias", err))
+		return -1;
+	return CALL(reg, move_if, "compare-and-set moves", err, m, err);
+}
+
+int mg_registry_transition_stage_if(struct mg_registry *reg, const char *name, const char *version,
+                                    const char *stage, bool archive_existing, const char *expected,
+                                    struct mg_err *err)
+{
+	struct mg_registry_move m = {0};
+
+	if (need(stage, "stage", err))
+		return -1;
+	m.stage = mg_stage_canonical(stage);
+	if (!m.stage)
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "invalid stage '%.64s': expected None, Staging, Production or "
+		                  "Archived",
+		                  stage);
+	if (archive_existing && strcmp(m.stage, "Staging") && strcmp(m.stage, "Production"))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "cannot archive existing versions when moving to '%s': only "
+		                  "Staging and Production are active stages",
+		                  m.stage);
+	m.name = name;
+	m.version = version;
+	m.archive_existing = archive_existing;
+	m.expected = expected;
+	return move_if(reg, &m, err);
+}
+
+int mg_registry_set_alias_if(struct mg_registry *reg, const char *name, const char *alias,
+                             const char *version, const char *expected, const char *drop_alias,
+                             struct mg_err *err)
+{
+	struct mg_registry_move m = {0};
+
+	if (need(alias, "alias", err))
+		return -1;
+	m.name = name;
+	m.version = version;
+	m.alias = alias;
+	m.expected = expected;
+	m.drop_alias = drop_alias;
+	return move_if(reg, &m, err);
+}
+
 int mg_registry_experiment_id(struct mg_registry *reg, const char *name, bool create, char **id_out,
                               struct mg_err *err)
 {

@@ -226,6 +226,34 @@ int mg_registry_set_alias(struct mg_registry *reg, const char *name, const char 
 int mg_registry_delete_alias(struct mg_registry *reg, const char *name, const char *alias,
                              struct mg_err *err);
 
+/*
+ * Compare-and-set moves, for promotions. `expected` is the version that
+ * holds the target now (for a stage: the only other version in it; for an
+ * alias: the version it points at), or NULL for none. When the registry
+ * does not hold exactly that, nothing is written and the call fails with
+ * MG_REASON_CONFLICT and MG_EXIT_USAGE. SQLite checks and writes in one
+ * transaction. REST reads, checks, writes, then reads again: when another
+ * writer got in between, the write has been made and the call fails with
+ * MG_REASON_CONFLICT and MG_EXIT_INFRA (MLflow's REST API has no
+ * conditional write; CI should serialise promotions per model).
+ */
+struct mg_registry_move {
+	const char *name;
+	const char *version;
+	const char *stage;      /* move to this stage (canonical), or NULL */
+	bool archive_existing;  /* with stage: archive the versions it replaces */
+	const char *alias;      /* or point this alias at `version` */
+	const char *expected;   /* see above */
+	const char *drop_alias; /* also delete this alias when it points at `version`, or NULL */
+};
+
+int mg_registry_transition_stage_if(struct mg_registry *reg, const char *name, const char *version,
+                                    const char *stage, bool archive_existing, const char *expected,
+                                    struct mg_err *err);
+int mg_registry_set_alias_if(struct mg_registry *reg, const char *name, const char *alias,
+                             const char *version, const char *expected, const char *drop_alias,
+                             struct mg_err *err);
+
 /* Tracking writes, to record comparisons as runs. */
 /* The id of experiment `name`, created when missing and `create` is set. */
 int mg_registry_experiment_id(struct mg_registry *reg, const char *name, bool create, char **id_out,

@@ -44,6 +44,9 @@ struct mg_registry_ops {
 	                 const char *version, struct mg_err *err);
 	int (*delete_alias)(struct mg_registry *reg, const char *name, const char *alias,
 	                    struct mg_err *err);
+	/* compare-and-set move (mg_registry_transition_stage_if, mg_registry_set_alias_if) */
+	int (*move_if)(struct mg_registry *reg, const struct mg_registry_move *m,
+	               struct mg_err *err);
 
 	int (*experiment_id)(struct mg_registry *reg, const char *name, bool create, char **id_out,
 	                     struct mg_err *err);

@@ -704,6 +704,116 @@ static void rest_close(struct mg_registry *reg)
 	reg->impl = NULL;
 }
 
+/* --- compare-and-set moves --------------------------------------------------------- */
+
+struct holders {
+	const char *skip; /* the version being moved */
+	struct mg_buf *held;
+	size_t n;
+};
+
+static int holders_cb(void *arg, const struct mg_model_version *mv, struct mg_err *err)
+{
+	struct holders *h = arg;
+
+	(void)err;
+	if (strcmp(mv->version, h->skip))
+		mg_buf_addf(h->held, "%s%s", h->n++ ? ", " : "", mv->version);
+	return 0;
+}
+
+/* The versions holding the move's target other than m->version, as "3" or "3, 4". */
+static int move_holders(struct mg_registry *reg, const struct mg_registry_move *m,
+                        struct mg_buf *held, size_t *n, struct mg_err *err)
+{
+	struct holders h = {m->version, held, 0};
+	struct mg_model_version mv = {0};
+
+	mg_buf_reset(held);
+	*n = 0;
+	if (m->stage) {
+		if (rest_versions_in_stage(reg, m->name, m->stage, holders_cb, &h, err))
+			return -1;
+		*n = h.n;
+		return 0;
+	}
+	if (rest_get_version_by_alias(reg, m->name, m->alias, &mv, err)) {
+		if (err->reason != MG_REASON_NOT_FOUND)
+			return -1;
+		mg_err_clear(err);
+		return 0;
+	}
+	mg_buf_adds(held, mv.version);
+	*n = 1;
+	mg_model_version_release(&mv);
+	return 0;
+}
+
+/*
+ * Read, check, write, read again: MLflow's REST API has no conditional
+ * write, so a writer that gets in between the check and the write is only
+ * detected afterwards (MG_EXIT_INFRA, MG_REASON_CONFLICT).
+ */
+static int rest_move_if(struct mg_registry *reg, const struct mg_registry_move *m,
+                        struct mg_err *err)
+{
+	struct mg_model_version mv = {0};
+	struct mg_buf held = MG_BUF_INIT(MG_BUF_SMALL);
+	const char *what = m->stage ? "stage" : "alias", *target = m->stage ? m->stage : m->alias;
+	bool drop;
+	size_t n = 0;
+	int ret = -1;
+
+	if (rest_get_version(reg, m->name, m->version, &mv, err) ||
+	    move_holders(reg, m, &held, &n, err))
+		goto done;
+	if (m->expected ? n != 1 || strcmp(held.buf, m->expected) : n != 0) {
+		mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_CONFLICT,
+		            "%s '%s' of model '%.200s' is held by %s%s, expected %s%s", what,
+		            target, m->name, n ? "version " : "", n ? held.buf : "no version",
+		            m->expected ? "version " : "", m->expected ? m->expected : "none");
+		goto done;
+	}
+	drop = m->drop_alias && mg_kvlist_get(&mv.aliases, m->drop_alias);
+	if (m->stage ? rest_transition_stage(reg, m->name, m->version, m->stage,
+	                                     m->archive_existing, err)
+	             : rest_set_alias(reg, m->name, m->alias, m->version, err))
+		goto done;
+	if (drop && rest_delete_alias(reg, m->name, m->drop_alias, err))
+		goto done;
+	/* read again: is the registry what this write made it? */
+	mg_model_version_release(&mv);
+	if (m->stage) {
+		if (rest_get_version(reg, m->name, m->version, &mv, err) ||
+		    move_holders(reg, m, &held, &n, err))
+			goto done;
+		if (strcmp(mv.current_stage, m->stage) || (m->archive_existing && n)) {
+			mg_err_setr(err, MG_EXIT_INFRA, MG_REASON_CONFLICT,
+			            "another writer changed stage %s of model '%.200s' during this "
+			            "promotion: version %s is now in %s%s%s",
+			            m->stage, m->name, m->version, mv.current_stage,
+			            n ? ", and so is version " : "", n ? held.buf : "");
+			goto done;
+		}
+	} else {
+		if (move_holders(reg, m, &held, &n, err))
+			goto done;
+		if (n != 1 || strcmp(held.buf, m->version)) {
+			mg_err_setr(err, MG_EXIT_INFRA, MG_REASON_CONFLICT,
+			            "another writer moved alias '%s' of model '%.200s' during this "
+			            "promotion: it points at %s%s, not version %s",
+			            m->alias, m->name, n ? "version " : "",
+			            n ? held.buf : "nothing", m->version);
+			goto done;
+		}
+	}
+	ret = 0;
+done:
+	mg_model_version_release(&mv);
+	mg_buf_release(&held);
+	return ret;
+}
+
 static const struct mg_registry_ops rest_ops = {
         .name = "rest",
         .close = rest_close,
@@ -720,6 +830,7 @@ static const struct mg_registry_ops rest_ops = {
         .transition_stage = rest_transition_stage,
         .set_alias = rest_set_alias,
         .delete_alias = rest_delete_alias,
+        .move_if = rest_move_if,
         .experiment_id = rest_experiment_id,
         .create_run = rest_create_run,
         .log_batch = rest_log_batch,

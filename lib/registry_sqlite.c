@@ -1560,6 +1560,136 @@ done:
 	return ret;
 }
 
+/* --- compare-and-set moves ------------------------------------------------------ */
+
+/*
+ * The versions now holding the move's target other than `v` (a stage's
+ * other versions, or the alias's version), appended to `held` as "3" or
+ * "3, 4"; *n receives how many.
+ */
+static int move_holders(struct mg_registry *reg, const struct mg_registry_move *m, int64_t v,
+                        struct mg_buf *held, size_t *n, struct mg_err *err)
+{
+	struct sq *sq = impl(reg);
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*n = 0;
+	if (prepare(sq,
+	            m->stage ? "SELECT version FROM model_versions WHERE workspace = ?1 AND name = "
+	                       "?2 AND current_stage = ?3 AND version != ?4 ORDER BY version"
+	                     : "SELECT version FROM registered_model_aliases WHERE workspace = ?1 "
+	                       "AND name = ?2 AND alias = ?3",
+	            &st, err))
+		return -1;
+	bind_text(st, 1, reg->workspace);
+	bind_text(st, 2, m->name);
+	bind_text(st, 3, m->stage ? m->stage : m->alias);
+	if (m->stage)
+		sqlite3_bind_int64(st, 4, v);
+	while ((rc = step(sq, st, "reading the promotion target", err)) == 1)
+		mg_buf_addf(held, "%s%lld", (*n)++ ? ", " : "",
+		            (long long)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/*
+ * Run `sql` with ?1 now, ?2 workspace, ?3 name, ?4 version, ?5 `text`; a
+ * parameter the statement does not use is not bound (SQLITE_RANGE, ignored).
+ */
+static int move_stmt(struct mg_registry *reg, const char *sql, const char *name, int64_t v,
+                     int64_t now, const char *text, const char *doing, struct mg_err *err)
+{
+	struct sq *sq = impl(reg);
+	sqlite3_stmt *st = NULL;
+	int ret;
+
+	if (prepare(sq, sql, &st, err))
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	bind_text(st, 2, reg->workspace);
+	bind_text(st, 3, name);
+	sqlite3_bind_int64(st, 4, v);
+	bind_text(st, 5, text);
+	ret = run_stmt(sq, st, doing, err);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/*
+ * mg_registry_transition_stage_if / mg_registry_set_alias_if: the check and
+ * every write in one BEGIN IMMEDIATE transaction, so two promotions started
+ * at once are serialised and the second sees the first's result. The writes
+ * are those of sqlite_transition_stage, sqlite_set_alias and
+ * sqlite_delete_alias.
+ */
+static int sqlite_move_if(struct mg_registry *reg, const struct mg_registry_move *m,
+                          struct mg_err *err)
+{
+	struct sq *sq = impl(reg);
+	struct mg_buf held = MG_BUF_INIT(MG_BUF_SMALL);
+	int64_t v = version_number(m->version), now = now_ms();
+	size_t n = 0;
+	int ret = -1;
+
+	if (check_model_name(m->name, err) || (m->alias && check_alias(m->alias, true, err)) ||
+	    (m->drop_alias && check_alias(m->drop_alias, false, err)))
+		goto out;
+	if (begin_write(sq, err))
+		goto out;
+	if (need_version(reg, m->name, v, NULL, err) || move_holders(reg, m, v, &held, &n, err))
+		goto done;
+	if (m->expected ? n != 1 || strcmp(held.buf, m->expected) : n != 0) {
+		mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_CONFLICT,
+		            "%s '%s' of model '%.200s' is held by %s%s, expected %s%s",
+		            m->stage ? "stage" : "alias", m->stage ? m->stage : m->alias, m->name,
+		            n ? "version " : "", n ? held.buf : "no version",
+		            m->expected ? "version " : "", m->expected ? m->expected : "none");
+		goto done;
+	}
+	if (m->stage) {
+		if (m->archive_existing &&
+		    move_stmt(reg,
+		              "UPDATE model_versions SET current_stage = 'Archived', "
+		              "last_updated_time = ?1 WHERE workspace = ?2 AND name = ?3 AND "
+		              "version != ?4 AND current_stage = ?5",
+		              m->name, v, now, m->stage, "archiving versions", err))
+			goto done;
+		if (move_stmt(
+		            reg,
+		            "UPDATE model_versions SET current_stage = ?5, last_updated_time = ?1 "
+		            "WHERE workspace = ?2 AND name = ?3 AND version = ?4",
+		            m->name, v, now, m->stage, "moving a version", err) ||
+		    move_stmt(reg,
+		              "UPDATE registered_models SET last_updated_time = ?1 WHERE workspace "
+		              "= ?2 AND name = ?3",
+		              m->name, v, now, "", "updating a registered model", err))
+			goto done;
+	} else if (move_stmt(reg,
+	                     "INSERT INTO registered_model_aliases (alias, version, name, "
+	                     "workspace) VALUES (?5, ?4, ?3, ?2) ON CONFLICT (workspace, name, "
+	                     "alias) DO UPDATE SET version = excluded.version",
+	                     m->name, v, now, m->alias, "setting an alias", err)) {
+		goto done;
+	}
+	if (m->drop_alias &&
+	    move_stmt(reg,
+	              "DELETE FROM registered_model_aliases WHERE workspace = ?2 AND name = ?3 AND "
+	              "version = ?4 AND alias = ?5",
+	              m->name, v, now, m->drop_alias, "deleting an alias", err))
+		goto done;
+	if (commit(sq, err))
+		goto done;
+	ret = 0;
+done:
+	if (ret)
+		rollback(sq);
+out:
+	mg_buf_release(&held);
+	return ret;
+}
+
 /* --- runs ----------------------------------------------------------------------- */
 
 static int sqlite_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *out,
@@ -2363,6 +2493,7 @@ static const struct mg_registry_ops sqlite_ops = {
         .transition_stage = sqlite_transition_stage,
         .set_alias = sqlite_set_alias,
         .delete_alias = sqlite_delete_alias,
+        .move_if = sqlite_move_if,
         .experiment_id = sqlite_experiment_id,
         .create_run = sqlite_create_run,
         .log_batch = sqlite_log_batch,

@@ -1,0 +1,82 @@
+/*
+ * mlgate-promote: approve or reject a registry transition from evidence. The gate is in
+ * promote.c.
+ */
+#include "setup.h"
+#include "promote.h"
+#include "ctx.h"
+#include "opts.h"
+
+#include <curl/curl.h>
+
+int main(int argc, char **argv)
+{
+	struct mg_promote_opts o = {0};
+	const struct mg_opt table[] = {
+	        MG_GATE_OPTIONS(&o.gate),
+	        MG_OPT_BOOL('q', "quiet", &o.quiet, "no per-check lines on stdout"),
+	        MG_OPT_GROUP_("Promotion"),
+	        MG_OPT_STR(0, "to-stage", "STAGE", &o.to_stage,
+	                   "move the version to Staging or Production, archiving what it replaces"),
+	        MG_OPT_STR(0, "to-alias", "ALIAS", &o.to_alias,
+	                   "point ALIAS (e.g. champion) at the version"),
+	        MG_OPT_STR(0, "from-alias", "ALIAS", &o.from_alias,
+	                   "the candidate alias (e.g. challenger): removed on approval and "
+	                   "rejection; selects the candidate when no --version/--alias/--stage"),
+	        MG_OPT_MANY('e', "evidence", "FILE", &o.evidence,
+	                    "JUnit evidence from the other gates (repeatable)"),
+	        MG_OPT_STR(0, "require", "GATES", &o.require,
+	                   "gates that must have passed: smoke,comply,compare (default: "
+	                   "comply,compare to Production/champion, else comply)"),
+	        MG_OPT_STR(0, "max-age", "DURATION", &o.max_age,
+	                   "oldest evidence accepted: 90s, 30m, 24h, 7d (default 24h)"),
+	        MG_OPT_STR(0, "commit", "SHA", &o.commit, "evidence must be for this git commit"),
+	        MG_OPT_BOOL(0, "apply-reject", &o.apply_reject,
+	                    "when the evidence says no, also archive the version / remove the "
+	                    "candidate alias"),
+	        MG_OPT_BOOL(0, "reject", &o.reject, "reject by hand (with --reason)"),
+	        MG_OPT_STR(0, "reason", "TEXT", &o.reason, "why, for --reject"),
+	        MG_OPT_BOOL(0, "approve", &o.approve,
+	                    "force the approval, audited (with --override-reason)"),
+	        MG_OPT_STR(0, "override-reason", "TEXT", &o.override_reason,
+	                   "why, for --approve; recorded with the CI identity"),
+	        MG_OPT_HELP_ONLY,
+	        MG_OPT_END_OF_TABLE,
+	};
+	const struct mg_cmd_spec spec = {
+	        .prog = "mlgate-promote",
+	        .usage = "--model NAME (--version N | --alias A | --stage S) (--to-stage STAGE | "
+	                 "--to-alias ALIAS)\n       --evidence FILE... [options]",
+	        .summary = "Approve or reject a registry transition from the evidence of the "
+	                   "other gates: every\nrequired gate present and passed for this model, "
+	                   "version (and commit), recent enough,\nand production still the "
+	                   "version the comparison was made against (compare-and-set).\nAn "
+	                   "approval moves the stage or alias and is written back (tags "
+	                   "mlgate.promote.*,\na line in the description) unless --dry-run; a "
+	                   "rejection changes nothing unless\n--apply-reject or --reject.",
+	        .details = "Reference: docs/promote.md.\n",
+	        .opts = table,
+	};
+	struct mg_ctx ctx;
+	struct mg_err err = MG_ERR_INIT;
+	int rc;
+
+	mg_ctx_init(&ctx, "mlgate-promote");
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
+	if (rc >= 0)
+		goto done;
+	if (mg_ctx_from_env(&ctx, &err)) {
+		rc = mg_log_err(&ctx.log, &err);
+		goto done;
+	}
+	rc = mg_promote_run(&ctx, &o, &err);
+	if (rc >= MG_EXIT_USAGE)
+		mg_log_err(&ctx.log, &err);
+done:
+	curl_global_cleanup();
+	mg_strlist_release(&o.evidence);
+	rc = mg_ctx_finish(&ctx, rc);
+	mg_ctx_release(&ctx);
+	return rc;
+}
