@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 	                   "the candidate alias (e.g. challenger): removed on approval and "
 	                   "rejection; selects the candidate when no --version/--alias/--stage"),
 	        MG_OPT_MANY('e', "evidence", "FILE", &o.evidence,
-	                    "JUnit evidence from the other gates (repeatable)"),
+	                    "JUnit evidence from the other gates"),
 	        MG_OPT_STR(0, "require", "GATES", &o.require,
 	                   "gates that must have passed: smoke,comply,compare (default: "
 	                   "comply,compare to Production/champion, else comply)"),

@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# `make demo`: the main job on the embedded default registry, MLflow's own
-# SQLite store. No network, no Python:
-#   1. demo/mlflow.db is loaded from fixtures/demo/mlflow.sql, a registry
-#      made by real MLflow (scripts/demo-fixture.sh regenerates it), holding
-#      model "fraud-detector" with a compliant version 1 and a non-compliant
-#      version 2, each with its training run;
-#   2. demo/repo is the model's git repository, rebuilt deterministically so
-#      its commits are the ones the runs name;
-#   3. mlgate-comply checks both versions against fixtures/demo/policy.json,
-#      writing JUnit, JSON and Markdown under demo/out and recording its
-#      verdicts on the versions.
-# Exits 0 when the gate said what it should: version 1 passed, version 2 failed.
+# `make demo`: the whole promotion chain on the embedded default registry,
+# MLflow's own SQLite store. No network, no Python:
+#   - demo/mlflow.db is loaded from fixtures/demo/mlflow.sql, a registry made
+#     by real MLflow (scripts/demo-fixture.sh regenerates it): model
+#     "fraud-detector", version 1 good, version 2 non-compliant, version 3
+#     compliant but worse than version 1, each with its training run;
+#   - demo/repo is the model's git repository, rebuilt deterministically so
+#     its commits are the ones the runs name;
+#   - the gates run as a pipeline would run them, with fixtures/demo/policy.json:
+#     comply -> promote to Staging -> compare with Production -> promote to
+#     Production, for version 1 (the first deployment) and then version 3.
+# Every gate writes JUnit, JSON and Markdown under demo/out and records its
+# decision on the version. Exits 0 when every gate said what it should.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(cd "${1:-$repo/bin}" && pwd)
@@ -22,37 +23,70 @@ sqlite3 demo/mlflow.db <fixtures/demo/mlflow.sql
 scripts/demo-repo.sh demo/repo >/dev/null
 
 registry=sqlite:///demo/mlflow.db
-echo "mlgate demo: compliance gate on model 'fraud-detector' in $registry"
-echo
+common=(--registry "$registry" --model fraud-detector --policy fixtures/demo/policy.json --ci none)
 status=0
-for v in 1 2; do
-	echo "== mlgate-comply --model fraud-detector --version $v"
-	set +e
-	"$bin/mlgate-comply" --registry "$registry" --model fraud-detector --version "$v" \
-		--policy fixtures/demo/policy.json --repo demo/repo --ci none \
-		--junit "demo/out/comply-v$v.xml" --json "demo/out/comply-v$v.json" \
-		--summary "demo/out/comply-v$v.md"
-	rc=$?
-	set -e
-	echo "-> exit $rc ($([ $rc = 0 ] && echo passed || { [ $rc = 1 ] && echo 'failed: the gate said no'; } || echo error))"
-	echo
-	case $v:$rc in
-	1:0 | 2:1) ;;
-	*) status=1 ;;
-	esac
-done
+n=0
 
-echo "Verdicts recorded on the versions (as stored in MLflow's database):"
-sqlite3 -separator '  ' demo/mlflow.db \
-	"SELECT 'version ' || version, key || '=' || value FROM model_version_tags
-	 WHERE name = 'fraud-detector' AND key LIKE 'mlgate.comply.%' ORDER BY version, key"
+# gate EXPECTED-EXIT NAME STORY ARGS...: run one gate, show its checks and what it decided
+gate() {
+	local want=$1 name=$2 story=$3 rc
+	shift 3
+	n=$((n + 1))
+	echo
+	echo "== $n. $story"
+	echo "   \$ mlgate-${name%%-*} $*"
+	set +e
+	"$bin/mlgate-${name%%-*}" "${common[@]}" "$@" --junit "demo/out/$name.xml" \
+		--json "demo/out/$name.json" --summary "demo/out/$name.md" 2>&1 | sed 's/^/   | /'
+	rc=${PIPESTATUS[0]}
+	set -e
+	case $rc in
+	0) echo "   -> exit 0: passed / approved" ;;
+	1) echo "   -> exit 1: the gate said no" ;;
+	4) echo "   -> exit 4: needs a human" ;;
+	*) echo "   -> exit $rc: error" ;;
+	esac
+	[ "$rc" = "$want" ] || {
+		echo "   !! expected exit $want" >&2
+		status=1
+	}
+}
+
+echo "mlgate demo: the promotion chain for model 'fraud-detector' in $registry"
+
+gate 0 comply-v1 "version 1: compliance (tags, description, model card at its commit, lineage)" \
+	--version 1 --repo demo/repo
+gate 1 comply-v2 "version 2: compliance (trained on an unmerged branch, sloppy metadata)" \
+	--version 2 --repo demo/repo
+gate 0 promote-v1-staging "version 1 to Staging on its compliance evidence" \
+	--version 1 --to-stage Staging --evidence demo/out/comply-v1.xml
+gate 0 compare-v1 "version 1 (Staging) against Production: none yet, so only absolute thresholds count" \
+	--stage Staging --baseline-stage Production
+gate 0 promote-v1-production "version 1 to Production on compliance and comparison evidence" \
+	--version 1 --to-stage Production --evidence demo/out/comply-v1.xml --evidence demo/out/compare-v1.xml
+gate 0 comply-v3 "version 3: compliance" --version 3 --repo demo/repo
+gate 0 promote-v3-staging "version 3 to Staging" \
+	--version 3 --to-stage Staging --evidence demo/out/comply-v3.xml
+gate 1 compare-v3 "version 3 (Staging) against version 1 (Production)" \
+	--stage Staging --baseline-stage Production
+gate 1 promote-v3-production "version 3 to Production: rejected on its comparison, and archived" \
+	--version 3 --to-stage Production --evidence demo/out/comply-v3.xml \
+	--evidence demo/out/compare-v3.xml --apply-reject
+
 echo
-echo "Evidence written:"
-for f in demo/out/*; do echo "  $f"; done
+echo "== The registry afterwards (MLflow's own tables):"
+sqlite3 -column -header demo/mlflow.db \
+	"SELECT v.version, v.current_stage AS stage,
+	        COALESCE((SELECT value FROM model_version_tags t WHERE t.name = v.name AND t.version = v.version AND t.key = 'mlgate.comply.verdict'), '-') AS comply,
+	        COALESCE((SELECT value FROM model_version_tags t WHERE t.name = v.name AND t.version = v.version AND t.key = 'mlgate.compare.verdict'), '-') AS compare,
+	        COALESCE((SELECT value FROM model_version_tags t WHERE t.name = v.name AND t.version = v.version AND t.key = 'mlgate.promote.verdict'), '-') AS promote
+	 FROM model_versions v WHERE v.name = 'fraud-detector' ORDER BY v.version" | sed 's/^/   /'
 echo
+echo "Evidence (JUnit, JSON decision, Markdown summary per gate run) is in demo/out/."
 if [ "$status" = 0 ]; then
-	echo "mlgate demo: as expected, version 1 passed and version 2 was rejected."
+	echo "mlgate demo: every gate decided as expected: version 1 is in Production, version 2 was"
+	echo "stopped at compliance, version 3 was rejected on its comparison and archived."
 else
-	echo "mlgate demo: UNEXPECTED results (version 1 should pass, version 2 should fail)." >&2
+	echo "mlgate demo: UNEXPECTED results (see the !! lines above)." >&2
 fi
 exit "$status"

@@ -9,6 +9,7 @@ Model "fraud-detector":
   version 2  not compliant: trained on an experiment branch never merged,
              a malformed owner, a debug tag, a one-word description, and no
              learning_rate
+  version 3  compliant, but a worse model than version 1 (lower roc_auc)
 """
 import contextlib
 import logging
@@ -42,6 +43,8 @@ def main(db, main_commit, side_commit):
                {"roc_auc": 0.934, "recall_at_1pct_fpr": 0.61})
     bad = run("quick-experiment", side_commit, {"max_depth": "12"},
               {"roc_auc": 0.951, "recall_at_1pct_fpr": 0.66})
+    worse = run("gbm-2026-12", main_commit, {"learning_rate": "0.2", "max_depth": "4"},
+                {"roc_auc": 0.902, "recall_at_1pct_fpr": 0.55})
     client.create_registered_model("fraud-detector", tags={"team": "risk-ml"},
                                    description="Card fraud scoring model.")
     client.create_model_version(
@@ -52,6 +55,10 @@ def main(db, main_commit, side_commit):
         "fraud-detector", f"{bad.info.artifact_uri}/model", bad.info.run_id,
         tags={"owner": "bob", "risk_tier": "high", "debug": "true"},
         description="try")
+    client.create_model_version(
+        "fraud-detector", f"{worse.info.artifact_uri}/model", worse.info.run_id,
+        tags={"owner": "risk-ml@example.com", "risk_tier": "high"},
+        description="Shallower trees with a higher learning rate, December retrain.")
 
 
 if __name__ == "__main__":
