@@ -958,7 +958,6 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct mg_publish pub = {0};
 	struct md_arg md = {&c, &changes, o->gate.dry_run, false};
 	const char *src;
 	char where[4200], at[MG_TIME_LEN];
@@ -1099,32 +1098,13 @@ done:
 		mg_suite_set_prop(c.suite, "mlgate.compare.experiment_run", c.exp_run_id);
 	mg_gate_json(&run, c.suite, &changes, o->gate.dry_run, &json);
 	json_extra(&c, &json);
-	pub.verdict = run.verdict;
-	pub.junit = o->gate.junit;
-	pub.json = o->gate.json;
-	pub.json_doc = &json;
-	pub.summary = o->gate.summary;
-	pub.quiet = o->quiet;
-	pub.extra_md = md_extra;
-	pub.extra_arg = &md;
-	{
-		struct mg_err perr = MG_ERR_INIT;
-
-		if (mg_report_publish(ctx, &result, &pub, &perr)) {
-			mg_err_set(err, perr.code, "%s", perr.msg);
-			ret = -1;
-			code = perr.code;
-		}
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &changes, md_extra, &md,
+	                    err)) {
+		ret = -1;
+		code = err->code;
 	}
-	if (o->gate.dry_run && changes.len && !o->quiet)
-		fputs(changes.buf, stdout);
 out:
-	if (ret)
-		ret = code ? code : MG_EXIT_INFRA;
-	else if (!strcmp(run.verdict, "manual"))
-		ret = MG_EXIT_MANUAL;
-	else
-		ret = !strcmp(run.verdict, "passed") ? MG_EXIT_PASS : MG_EXIT_FAIL;
+	ret = mg_gate_exit(ret != 0, code, run.verdict);
 	for (size_t i = 0; i < c.nm; i++)
 		free(c.m[i].id);
 	free(c.m);

@@ -111,26 +111,8 @@ struct comply {
 	size_t warnings;
 };
 
-/* Add a check with a formatted message; its duration runs from c->t0. */
-static struct mg_check *add(struct comply *c, const char *id, enum mg_status st, const char *fmt,
-                            ...) MG_PRINTF(4, 5);
-
-static struct mg_check *add(struct comply *c, const char *id, enum mg_status st, const char *fmt,
-                            ...)
-{
-	struct mg_buf msg = MG_BUF_INIT(MG_BUF_SMALL);
-	struct mg_check *k;
-	va_list ap;
-
-	va_start(ap, fmt);
-	mg_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	k = mg_suite_add(c->suite, id, st, msg.buf);
-	k->duration = mg_clock_since(c->t0);
-	c->t0 = mg_clock_ns();
-	mg_buf_release(&msg);
-	return k;
-}
+/* Add a check timed from the previous one (lib/gate.h). */
+#define add(c, ...) mg_gate_addf((c)->suite, &(c)->t0, __VA_ARGS__)
 
 static const cJSON *pol_get(const cJSON *o, const char *key)
 {
@@ -769,7 +751,6 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct mg_publish pub = {0};
 	struct md_arg md = {&c, &changes, o->gate.dry_run};
 	struct mg_counts counts;
 	char where[4200];
@@ -849,30 +830,13 @@ done:
 	}
 	mg_gate_evidence(c.suite, &run);
 	mg_gate_json(&run, c.suite, &changes, o->gate.dry_run, &json);
-	pub.verdict = run.verdict;
-	pub.junit = o->gate.junit;
-	pub.json = o->gate.json;
-	pub.json_doc = &json;
-	pub.summary = o->gate.summary;
-	pub.quiet = o->quiet;
-	pub.extra_md = md_extra;
-	pub.extra_arg = &md;
-	{
-		struct mg_err perr = MG_ERR_INIT;
-
-		if (mg_report_publish(ctx, &result, &pub, &perr)) {
-			mg_err_set(err, perr.code, "%s", perr.msg);
-			ret = -1;
-			code = perr.code;
-		}
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &changes, md_extra, &md,
+	                    err)) {
+		ret = -1;
+		code = err->code;
 	}
-	if (o->gate.dry_run && changes.len && !o->quiet)
-		fputs(changes.buf, stdout);
 out:
-	if (ret)
-		ret = code ? code : MG_EXIT_INFRA;
-	else
-		ret = !strcmp(run.verdict, "passed") ? MG_EXIT_PASS : MG_EXIT_FAIL;
+	ret = mg_gate_exit(ret != 0, code, run.verdict);
 	mg_model_version_release(&c.mv);
 	mg_registered_model_release(&c.rm);
 	mg_run_release(&c.run);

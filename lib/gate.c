@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "clock.h"
 #include "json.h"
+#include "report.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -315,4 +316,61 @@ done:
 	mg_buf_release(&line);
 	mg_buf_release(&desc);
 	return ret;
+}
+
+struct mg_check *mg_gate_addf(struct mg_suite *s, uint64_t *t0, const char *id,
+                              enum mg_status status, const char *fmt, ...)
+{
+	struct mg_buf msg = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_check *k;
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_buf_vaddf(&msg, fmt, ap);
+	va_end(ap);
+	k = mg_suite_add(s, id, status, msg.buf);
+	k->duration = mg_clock_since(*t0);
+	*t0 = mg_clock_ns();
+	mg_buf_release(&msg);
+	return k;
+}
+
+int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
+                    const struct mg_gate_run *run, const struct mg_gate_opts *o, bool quiet,
+                    const struct mg_buf *json, const struct mg_buf *changes,
+                    void (*extra_md)(struct mg_md *md, const void *arg), const void *extra_arg,
+                    struct mg_err *err)
+{
+	struct mg_publish pub = {0};
+	struct mg_err perr = MG_ERR_INIT;
+	int ret = 0;
+
+	pub.verdict = run->verdict;
+	pub.junit = o->junit;
+	pub.json = o->json;
+	pub.json_doc = json;
+	pub.summary = o->summary;
+	pub.quiet = quiet;
+	pub.extra_md = extra_md;
+	pub.extra_arg = extra_arg;
+	if (mg_report_publish(ctx, result, &pub, &perr)) {
+		/* an earlier failure keeps its message; the exit code is this one's */
+		mg_err_set(err, perr.code, "%s", perr.msg);
+		err->code = perr.code;
+		ret = -1;
+	}
+	if (o->dry_run && changes->len && !quiet)
+		fputs(changes->buf, stdout);
+	return ret;
+}
+
+int mg_gate_exit(bool failed, int code, const char *verdict)
+{
+	if (failed)
+		return code ? code : MG_EXIT_INFRA;
+	if (!strcmp(verdict, "passed"))
+		return MG_EXIT_PASS;
+	if (!strcmp(verdict, "manual"))
+		return MG_EXIT_MANUAL;
+	return MG_EXIT_FAIL;
 }

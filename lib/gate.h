@@ -112,4 +112,31 @@ int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
                       const struct mg_model_version *mv, const char *summary_line, bool dry_run,
                       struct mg_buf *changes, struct mg_err *err);
 
+/*
+ * Add a check whose duration runs from *t0 (then reset to now), with a
+ * formatted message. Returns it (valid until the next add to `s`).
+ */
+struct mg_check *mg_gate_addf(struct mg_suite *s, uint64_t *t0, const char *id,
+                              enum mg_status status, const char *fmt, ...) MG_PRINTF(5, 6);
+
+struct mg_md;
+
+/*
+ * The end of every gate run: publish `result` (the JSON decision `json`,
+ * JUnit, summary with the gate's `extra_md` sections, CI output) as the
+ * options ask, and with --dry-run print the planned registry `changes`.
+ * A publishing failure is recorded in `err` (MG_EXIT_INFRA) and returns -1.
+ */
+int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
+                    const struct mg_gate_run *run, const struct mg_gate_opts *o, bool quiet,
+                    const struct mg_buf *json, const struct mg_buf *changes,
+                    void (*extra_md)(struct mg_md *md, const void *arg), const void *extra_arg,
+                    struct mg_err *err);
+
+/*
+ * The exit code of a gate run: `code` (MG_EXIT_INFRA when 0) after a
+ * failure (`failed`), else 0 passed, 4 manual, 1 for any other verdict.
+ */
+int mg_gate_exit(bool failed, int code, const char *verdict);
+
 #endif

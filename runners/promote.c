@@ -133,25 +133,8 @@ struct promote {
 	uint64_t t0;
 };
 
-static struct mg_check *add(struct promote *p, const char *id, enum mg_status st, const char *fmt,
-                            ...) MG_PRINTF(4, 5);
-
-static struct mg_check *add(struct promote *p, const char *id, enum mg_status st, const char *fmt,
-                            ...)
-{
-	struct mg_buf msg = MG_BUF_INIT(MG_BUF_SMALL);
-	struct mg_check *k;
-	va_list ap;
-
-	va_start(ap, fmt);
-	mg_buf_vaddf(&msg, fmt, ap);
-	va_end(ap);
-	k = mg_suite_add(p->suite, id, st, msg.buf);
-	k->duration = mg_clock_since(p->t0);
-	p->t0 = mg_clock_ns();
-	mg_buf_release(&msg);
-	return k;
-}
+/* Add a check timed from the previous one (lib/gate.h). */
+#define add(p, ...) mg_gate_addf((p)->suite, &(p)->t0, __VA_ARGS__)
 
 static void note(struct promote *p, const char *fmt, ...) MG_PRINTF(2, 3);
 
@@ -701,7 +684,6 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct mg_publish pub = {0};
 	struct md_arg md;
 	struct evidence *ev = NULL;
 	const char *gates[MAX_GATES];
@@ -779,30 +761,13 @@ done:
 		                  p.champion ? p.champion : "none");
 	mg_gate_evidence(p.suite, &run);
 	mg_gate_json(&run, p.suite, &p.changes, o->gate.dry_run, &json);
-	pub.verdict = run.verdict;
-	pub.junit = o->gate.junit;
-	pub.json = o->gate.json;
-	pub.json_doc = &json;
-	pub.summary = o->gate.summary;
-	pub.quiet = o->quiet;
-	pub.extra_md = md_extra;
-	pub.extra_arg = &md;
-	{
-		struct mg_err perr = MG_ERR_INIT;
-
-		if (mg_report_publish(ctx, &result, &pub, &perr)) {
-			mg_err_set(err, perr.code, "%s", perr.msg);
-			ret = -1;
-			code = perr.code;
-		}
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &p.changes, md_extra,
+	                    &md, err)) {
+		ret = -1;
+		code = err->code;
 	}
-	if (o->gate.dry_run && p.changes.len && !o->quiet)
-		fputs(p.changes.buf, stdout);
 out:
-	if (ret)
-		ret = code ? code : MG_EXIT_INFRA;
-	else
-		ret = !strcmp(run.verdict, "passed") ? MG_EXIT_PASS : MG_EXIT_FAIL;
+	ret = mg_gate_exit(ret != 0, code, run.verdict);
 	for (size_t i = 0; i < o->evidence.n; i++)
 		mg_result_release(&ev[i].result);
 	free(ev);
