@@ -851,8 +851,6 @@ static void json_extra(const struct compare *c, struct mg_buf *json)
 
 struct md_arg {
 	const struct compare *c;
-	const struct mg_buf *changes;
-	bool dry_run;
 	bool evaluated;
 };
 
@@ -911,21 +909,6 @@ static void md_extra(struct mg_md *md, const void *arg)
 		}
 	}
 	mg_buf_release(&t);
-	if (a->changes->len) {
-		const char *h[] = {a->dry_run ? "Registry change (dry run: not made)"
-		                              : "Registry change"};
-
-		mg_md_table_head(md, 1, h);
-		for (const char *p = a->changes->buf; *p;) {
-			const char *nl = strchr(p, '\n');
-			size_t len = nl ? (size_t)(nl - p) : strlen(p);
-			char *row = mg_xstrndup(p, len);
-
-			mg_md_table_row(md, 1, (const char *const *)&row);
-			free(row);
-			p += len + (nl ? 1 : 0);
-		}
-	}
 }
 
 /* --- the gate ----------------------------------------------------------------------- */
@@ -958,7 +941,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct md_arg md = {&c, &changes, o->gate.dry_run, false};
+	struct md_arg md = {&c, false};
 	const char *src;
 	char where[4200], at[MG_TIME_LEN];
 	int ret = -1, code;
@@ -969,31 +952,13 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	c.first_mode = "block";
 	mg_result_init(&result, "mlgate");
 	c.suite = mg_result_add_suite(&result, "compare");
-	run.gate = "compare";
-	run.started = time(NULL);
-	run.model = o->gate.model ? o->gate.model : "";
-	run.version = o->gate.version ? o->gate.version : "";
-	run.commit = "";
-	run.policy_sha256 = "";
+	mg_gate_run_init(&run, "compare", &o->gate);
 
 	/* configuration first: nothing is read before it is known to be sane */
-	if (mg_gate_check_opts(ctx, &o->gate, err) || check_opts(o, err))
+	if (mg_gate_check_opts(ctx, &o->gate, err) || check_opts(o, err) ||
+	    mg_gate_load_policy(&o->gate, "compare", &compare, &policy, &c.pol, &run, err))
 		goto done;
-	if (!o->gate.policy) {
-		mg_err_set(err, MG_EXIT_USAGE, "missing --policy FILE");
-		goto done;
-	}
-	if (mg_policy_load(o->gate.policy, mg_policy_sections, &policy, err))
-		goto done;
-	run.policy_sha256 = policy.sha256;
-	c.pol = mg_policy_section(&policy, "compare");
 	mg_policy_where(&policy, where, sizeof(where));
-	if (!c.pol) {
-		mg_err_set(err, MG_EXIT_USAGE, "%s has no \"compare\" section", where);
-		goto done;
-	}
-	if (mg_schema_check(&compare, c.pol, where, "compare", err))
-		goto done;
 	src = mg_json_str(c.pol, "metric_source");
 	if (!strcmp(src, "model_metrics")) {
 		mg_err_set(err, MG_EXIT_USAGE,

@@ -716,33 +716,6 @@ static int evaluate(struct comply *c, struct mg_err *err)
 	return 0;
 }
 
-struct md_arg {
-	const struct comply *c;
-	const struct mg_buf *changes;
-	bool dry_run;
-};
-
-static void md_extra(struct mg_md *md, const void *arg)
-{
-	const struct md_arg *a = arg;
-
-	const char *head[] = {a->dry_run ? "Registry change (dry run: not made)"
-	                                 : "Registry change"};
-
-	if (!a->changes->len)
-		return;
-	mg_md_table_head(md, 1, head);
-	for (const char *p = a->changes->buf; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *row = mg_xstrndup(p, len);
-
-		mg_md_table_row(md, 1, (const char *const *)&row);
-		free(row);
-		p += len + (nl ? 1 : 0);
-	}
-}
-
 int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_err *err)
 {
 	struct comply c = {0};
@@ -751,39 +724,18 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct md_arg md = {&c, &changes, o->gate.dry_run};
 	struct mg_counts counts;
-	char where[4200];
 	int ret = -1, code;
 
 	c.ctx = ctx;
 	c.o = o;
 	mg_result_init(&result, "mlgate");
 	c.suite = mg_result_add_suite(&result, "comply");
-	run.gate = "comply";
-	run.started = time(NULL);
-	run.model = o->gate.model ? o->gate.model : "";
-	run.version = o->gate.version ? o->gate.version : "";
-	run.commit = "";
-	run.policy_sha256 = "";
+	mg_gate_run_init(&run, "comply", &o->gate);
 
 	/* configuration first: nothing is read before it is known to be sane */
-	if (mg_gate_check_opts(ctx, &o->gate, err))
-		goto done;
-	if (!o->gate.policy) {
-		mg_err_set(err, MG_EXIT_USAGE, "missing --policy FILE");
-		goto done;
-	}
-	if (mg_policy_load(o->gate.policy, mg_policy_sections, &policy, err))
-		goto done;
-	run.policy_sha256 = policy.sha256;
-	c.pol = mg_policy_section(&policy, "compliance");
-	mg_policy_where(&policy, where, sizeof(where));
-	if (!c.pol) {
-		mg_err_set(err, MG_EXIT_USAGE, "%s has no \"compliance\" section", where);
-		goto done;
-	}
-	if (mg_schema_check(&compliance, c.pol, where, "compliance", err))
+	if (mg_gate_check_opts(ctx, &o->gate, err) ||
+	    mg_gate_load_policy(&o->gate, "compliance", &compliance, &policy, &c.pol, &run, err))
 		goto done;
 
 	mg_registry_resolve_uri(o->gate.registry, &uri);
@@ -830,7 +782,7 @@ done:
 	}
 	mg_gate_evidence(c.suite, &run);
 	mg_gate_json(&run, c.suite, &changes, o->gate.dry_run, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &changes, md_extra, &md,
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &changes, NULL, NULL,
 	                    err)) {
 		ret = -1;
 		code = err->code;

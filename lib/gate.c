@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "clock.h"
 #include "json.h"
+#include "markdown.h"
 #include "report.h"
 
 #include <ctype.h>
@@ -106,6 +107,37 @@ void mg_check_slug(struct mg_buf *out, const char *text)
 			sep = true;
 		}
 	}
+}
+
+void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg_gate_opts *o)
+{
+	memset(run, 0, sizeof(*run));
+	run->gate = gate;
+	run->verdict = "error";
+	run->started = time(NULL);
+	run->model = o->model ? o->model : "";
+	run->version = o->version ? o->version : "";
+	run->registry = "";
+	run->commit = "";
+	run->policy_sha256 = "";
+}
+
+int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
+                        const struct mg_schema *schema, struct mg_policy *policy, const cJSON **out,
+                        struct mg_gate_run *run, struct mg_err *err)
+{
+	char where[4200];
+
+	if (!o->policy)
+		return mg_err_set(err, MG_EXIT_USAGE, "missing --policy FILE");
+	if (mg_policy_load(o->policy, mg_policy_sections, policy, err))
+		return -1;
+	run->policy_sha256 = policy->sha256;
+	mg_policy_where(policy, where, sizeof(where));
+	*out = mg_policy_section(policy, section);
+	if (!*out)
+		return mg_err_set(err, MG_EXIT_USAGE, "%s has no \"%s\" section", where, section);
+	return mg_schema_check(schema, *out, where, section, err);
 }
 
 void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
@@ -335,12 +367,43 @@ struct mg_check *mg_gate_addf(struct mg_suite *s, uint64_t *t0, const char *id,
 	return k;
 }
 
+/* The summary of a gate: its own sections, then the registry changes. */
+struct gate_md {
+	void (*extra)(struct mg_md *md, const void *arg);
+	const void *arg;
+	const struct mg_buf *changes;
+	bool dry_run;
+};
+
+static void gate_md(struct mg_md *md, const void *arg)
+{
+	const struct gate_md *g = arg;
+	const char *head[] = {g->dry_run ? "Registry change (dry run: not made)"
+	                                 : "Registry change"};
+
+	if (g->extra)
+		g->extra(md, g->arg);
+	if (!g->changes->len)
+		return;
+	mg_md_table_head(md, 1, head);
+	for (const char *p = g->changes->buf; *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char *row = mg_xstrndup(p, len);
+
+		mg_md_table_row(md, 1, (const char *const *)&row);
+		free(row);
+		p += len + (nl ? 1 : 0);
+	}
+}
+
 int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
                     const struct mg_gate_run *run, const struct mg_gate_opts *o, bool quiet,
                     const struct mg_buf *json, const struct mg_buf *changes,
                     void (*extra_md)(struct mg_md *md, const void *arg), const void *extra_arg,
                     struct mg_err *err)
 {
+	struct gate_md md = {extra_md, extra_arg, changes, o->dry_run};
 	struct mg_publish pub = {0};
 	struct mg_err perr = MG_ERR_INIT;
 	int ret = 0;
@@ -351,8 +414,8 @@ int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
 	pub.json_doc = json;
 	pub.summary = o->summary;
 	pub.quiet = quiet;
-	pub.extra_md = extra_md;
-	pub.extra_arg = extra_arg;
+	pub.extra_md = gate_md;
+	pub.extra_arg = &md;
 	if (mg_report_publish(ctx, result, &pub, &perr)) {
 		/* an earlier failure keeps its message; the exit code is this one's */
 		mg_err_set(err, perr.code, "%s", perr.msg);

@@ -9,6 +9,7 @@
 #include "setup.h"
 #include "ctx.h"
 #include "opts.h"
+#include "policy.h"
 #include "registry.h"
 #include "result.h"
 
@@ -83,6 +84,19 @@ struct mg_gate_run {
 	time_t finished;
 };
 
+/* Start `run` for gate `gate`: now, the model and version the options name, no commit, no policy.
+ */
+void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg_gate_opts *o);
+
+/*
+ * Load --policy (required) into `policy` and check its `section` against
+ * `schema`; *out is the section. Every mistake is MG_EXIT_USAGE naming the
+ * key path; run->policy_sha256 is set on success.
+ */
+int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
+                        const struct mg_schema *schema, struct mg_policy *policy, const cJSON **out,
+                        struct mg_gate_run *run, struct mg_err *err);
+
 /* Set the mlgate.* evidence properties and the timestamp on `s`. */
 void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run);
 
@@ -123,8 +137,9 @@ struct mg_md;
 
 /*
  * The end of every gate run: publish `result` (the JSON decision `json`,
- * JUnit, summary with the gate's `extra_md` sections, CI output) as the
- * options ask, and with --dry-run print the planned registry `changes`.
+ * JUnit, summary with the gate's `extra_md` sections and a table of the
+ * registry `changes`, CI output) as the options ask, and with --dry-run
+ * print the planned `changes`.
  * A publishing failure is recorded in `err` (MG_EXIT_INFRA) and returns -1.
  */
 int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,

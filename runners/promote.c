@@ -461,31 +461,6 @@ static int check_opts(struct promote *p, struct mg_gate_opts *g, const char *gat
 
 /* --- the gate ---------------------------------------------------------------------- */
 
-struct md_arg {
-	const struct mg_buf *changes;
-	bool dry_run;
-};
-
-static void md_extra(struct mg_md *md, const void *arg)
-{
-	const struct md_arg *a = arg;
-	const char *head[] = {a->dry_run ? "Registry change (dry run: not made)"
-	                                 : "Registry change"};
-
-	if (!a->changes->len)
-		return;
-	mg_md_table_head(md, 1, head);
-	for (const char *q = a->changes->buf; *q;) {
-		const char *nl = strchr(q, '\n');
-		size_t len = nl ? (size_t)(nl - q) : strlen(q);
-		char *row = mg_xstrndup(q, len);
-
-		mg_md_table_row(md, 1, (const char *const *)&row);
-		free(row);
-		q += len + (nl ? 1 : 0);
-	}
-}
-
 /* Record the override or the explicit rejection: who and why, as tags. */
 static int audit_tags(struct promote *p, const char *why, struct mg_err *err)
 {
@@ -684,7 +659,6 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct md_arg md;
 	struct evidence *ev = NULL;
 	const char *gates[MAX_GATES];
 	size_t ngates = 0;
@@ -697,16 +671,9 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	p.o = o;
 	p.changes = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
 	p.holders = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
-	md.changes = &p.changes;
-	md.dry_run = o->gate.dry_run;
 	mg_result_init(&result, "mlgate");
 	p.suite = mg_result_add_suite(&result, "promote");
-	run.gate = "promote";
-	run.started = time(NULL);
-	run.model = o->gate.model ? o->gate.model : "";
-	run.version = o->gate.version ? o->gate.version : "";
-	run.commit = "";
-	run.policy_sha256 = "";
+	mg_gate_run_init(&run, "promote", &o->gate);
 	ev = mg_xcalloc(o->evidence.n ? o->evidence.n : 1, sizeof(*ev));
 	for (size_t i = 0; i < o->evidence.n; i++) {
 		ev[i].path = o->evidence.items[i];
@@ -761,8 +728,8 @@ done:
 		                  p.champion ? p.champion : "none");
 	mg_gate_evidence(p.suite, &run);
 	mg_gate_json(&run, p.suite, &p.changes, o->gate.dry_run, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &p.changes, md_extra,
-	                    &md, err)) {
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &p.changes, NULL, NULL,
+	                    err)) {
 		ret = -1;
 		code = err->code;
 	}
