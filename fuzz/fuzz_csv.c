@@ -7,7 +7,7 @@
 static int each_row(void *arg, uint64_t row, const struct mg_csv_field *fields, size_t n,
                     struct mg_err *err)
 {
-	size_t *sum = arg;
+	volatile size_t *sum = arg;
 
 	(void)row;
 	(void)err;
@@ -22,10 +22,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mg_csv_limits small = {64, 1024};
 	struct mg_err err = MG_ERR_INIT;
 	uint64_t rows = 0;
-	size_t sum = 0;
+	volatile size_t sum = 0; /* every byte read, and not optimised away */
 
-	mg_csv_read_mem("fuzz.csv", (const char *)data, size, NULL, each_row, &sum, &rows, &err);
+	mg_csv_read_mem("fuzz.csv", (const char *)data, size, NULL, each_row, (void *)&sum, &rows,
+	                &err);
 	mg_err_clear(&err);
-	mg_csv_read_mem("fuzz.csv", (const char *)data, size, &small, each_row, &sum, &rows, &err);
-	return sum == 1 ? 1 : 0; /* keep the sum alive */
+	mg_csv_read_mem("fuzz.csv", (const char *)data, size, &small, each_row, (void *)&sum, &rows,
+	                &err);
+	return 0;
 }
