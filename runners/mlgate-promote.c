@@ -31,9 +31,9 @@ int main(int argc, char **argv)
 	        MG_OPT_STR(0, "max-age", "DURATION", &o.max_age,
 	                   "oldest evidence accepted: 90s, 30m, 24h, 7d (default 24h)"),
 	        MG_OPT_STR(0, "commit", "SHA", &o.commit, "evidence must be for this git commit"),
-	        MG_OPT_BOOL(0, "apply-reject", &o.apply_reject,
-	                    "when the evidence says no, also archive the version / remove the "
-	                    "candidate alias"),
+	        MG_OPT_BOOL(0, "keep-on-reject", &o.keep_on_reject,
+	                    "on rejection only record it (tags, description): do not archive the "
+	                    "version or remove the candidate alias"),
 	        MG_OPT_BOOL(0, "reject", &o.reject, "reject by hand (with --reason)"),
 	        MG_OPT_STR(0, "reason", "TEXT", &o.reason, "why, for --reject"),
 	        MG_OPT_BOOL(0, "approve", &o.approve,
@@ -53,7 +53,9 @@ int main(int argc, char **argv)
 	                   "version the comparison was made against (compare-and-set).\nAn "
 	                   "approval moves the stage or alias and is written back (tags "
 	                   "mlgate.promote.*,\na line in the description) unless --dry-run; a "
-	                   "rejection changes nothing unless\n--apply-reject or --reject.",
+	                   "rejection archives the\nversion (stage targets) or removes the "
+	                   "candidate alias, and is written back too.\nA failed "
+	                   "compare-and-set writes nothing.",
 	        .details = "Reference: docs/promote.md.\n",
 	        .opts = table,
 	};

@@ -2,7 +2,7 @@
 #include "promote.h"
 #include "alloc.h"
 #include "clock.h"
-#include "junit.h"
+#include "evidence.h"
 #include "markdown.h"
 #include "parse.h"
 #include "report.h"
@@ -13,7 +13,7 @@
 const char *const mg_promote_gates[] = {"smoke", "comply", "compare", NULL};
 
 #define DEFAULT_MAX_AGE "24h"
-#define MAX_GATES       3
+#define MAX_GATES       MG_EVIDENCE_MAX_GATES
 
 /* --- options ------------------------------------------------------------------ */
 
@@ -62,40 +62,6 @@ static bool is_hex(const char *s)
 		if (!isxdigit((unsigned char)*s))
 			return false;
 	return true;
-}
-
-/* The gates of --require, in table order, each once. */
-static int parse_require(const char *spec, const char *gates[MAX_GATES], size_t *n,
-                         struct mg_err *err)
-{
-	*n = 0;
-	for (const char *p = spec;;) {
-		size_t len = strcspn(p, ",");
-		bool known = false;
-
-		for (size_t i = 0; mg_promote_gates[i]; i++) {
-			if (strlen(mg_promote_gates[i]) != len ||
-			    strncmp(p, mg_promote_gates[i], len))
-				continue;
-			known = true;
-			for (size_t j = 0; j < *n; j++)
-				if (gates[j] == mg_promote_gates[i])
-					return mg_err_set(err, MG_EXIT_USAGE,
-					                  "--require names '%s' twice",
-					                  mg_promote_gates[i]);
-			gates[(*n)++] = mg_promote_gates[i];
-		}
-		if (!known)
-			return mg_err_set(
-			        err, MG_EXIT_USAGE,
-			        "invalid gate '%.*s' in --require: expected smoke, comply "
-			        "or compare, separated by commas",
-			        (int)(len > 64 ? 64 : len), p);
-		if (!p[len])
-			break;
-		p += len + 1;
-	}
-	return 0;
 }
 
 /* --- state of one run ------------------------------------------------------------ */
@@ -200,10 +166,23 @@ static int stage_approve(struct promote *p, const char *expected, struct mg_err 
 	                                       expected, err);
 }
 
+/*
+ * A rejection archives a candidate (stage None or Staging), never the
+ * version that serves Production: saying no to a transition must not take
+ * the production model down. That one is left where it is, and the check
+ * says so.
+ */
 static int stage_reject(struct promote *p, struct mg_err *err)
 {
 	if (!strcmp(p->mv.current_stage, "Archived"))
 		return 0;
+	if (!strcmp(p->mv.current_stage, "Production")) {
+		add(p, "promote.reject", MG_STATUS_SKIPPED,
+		    "model '%s' version %s is in Production: left there (a rejection never "
+		    "archives the production version)",
+		    p->mv.name, p->mv.version);
+		return 0;
+	}
 	note(p, "%s model '%s' version %s from %s to Archived",
 	     p->o->gate.dry_run ? "would move" : "moved", p->mv.name, p->mv.version,
 	     p->mv.current_stage);
@@ -282,17 +261,11 @@ static const struct target alias_target = {"alias", alias_read, alias_approve, a
 
 /* --- evidence ----------------------------------------------------------------------- */
 
-struct evidence {
-	const char *path;
-	struct mg_result result;
-	bool ok;
-};
-
 /*
  * Judge the evidence for one required gate: a passing suite for this
  * model, version (and commit), recent enough. Adds promote.evidence.GATE.
  */
-static void judge_gate(struct promote *p, const char *gate, struct evidence *ev, size_t nev,
+static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *ev, size_t nev,
                        time_t now, long long max_age)
 {
 	struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL), id = MG_BUF_INIT(MG_BUF_SMALL);
@@ -456,7 +429,7 @@ static int check_opts(struct promote *p, struct mg_gate_opts *g, const char *gat
 		                      (o->to_alias && !strcmp(o->to_alias, "champion"))
 		              ? "comply,compare"
 		              : "comply";
-	return parse_require(req, gates, ngates, err);
+	return mg_evidence_parse_gates(req, "--require", gates, ngates, err);
 }
 
 /* --- the gate ---------------------------------------------------------------------- */
@@ -488,7 +461,7 @@ static int audit_tags(struct promote *p, const char *why, struct mg_err *err)
  * *write is set when the decision is to be written back.
  */
 static int decide(struct promote *p, const char *target, const char *const *gates, size_t ngates,
-                  long long max_age, struct evidence *ev, bool *write, struct mg_err *err)
+                  long long max_age, struct mg_evidence *ev, bool *write, struct mg_err *err)
 {
 	const struct mg_promote_opts *o = p->o;
 	const char *prev = mg_kvlist_get(&p->mv.tags, "mlgate.promote.verdict");
@@ -524,14 +497,7 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 		goto done;
 	}
 	/* the evidence */
-	for (size_t f = 0; f < o->evidence.n; f++) {
-		struct mg_err rerr = MG_ERR_INIT;
-
-		ev[f].ok = !mg_junit_read(ev[f].path, 0, &ev[f].result, &rerr);
-		if (!ev[f].ok)
-			mg_buf_addf(&bad, "%s%s", bad.len ? "; " : "", rerr.msg);
-	}
-	if (bad.len)
+	if (mg_evidence_read(ev, o->evidence.n, &bad))
 		add(p, "promote.evidence.files", MG_STATUS_FAILED, "unusable evidence: %s",
 		    bad.buf);
 	for (size_t i = 0; i < ngates; i++)
@@ -555,12 +521,10 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 		rejected = false;
 	}
 	if (rejected) {
-		/* no proof about this version: by default the registry is left alone */
-		if (o->apply_reject) {
-			if (p->target->reject(p, err))
-				goto done;
-			*write = true;
-		}
+		/* the rejection is applied (archive / drop the candidate alias) and recorded */
+		if (!o->keep_on_reject && p->target->reject(p, err))
+			goto done;
+		*write = true;
 		ret = 0;
 		goto done;
 	}
@@ -659,7 +623,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct evidence *ev = NULL;
+	struct mg_evidence *ev = NULL;
 	const char *gates[MAX_GATES];
 	size_t ngates = 0;
 	long long max_age = 0;
@@ -675,10 +639,8 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	p.suite = mg_result_add_suite(&result, "promote");
 	mg_gate_run_init(&run, "promote", &o->gate);
 	ev = mg_xcalloc(o->evidence.n ? o->evidence.n : 1, sizeof(*ev));
-	for (size_t i = 0; i < o->evidence.n; i++) {
-		ev[i].path = o->evidence.items[i];
-		mg_result_init(&ev[i].result, "evidence");
-	}
+	for (size_t i = 0; i < o->evidence.n; i++)
+		mg_evidence_init(&ev[i], o->evidence.items[i]);
 
 	if (check_opts(&p, &g, gates, &ngates, &max_age, err))
 		goto done;
@@ -736,7 +698,7 @@ done:
 out:
 	ret = mg_gate_exit(ret != 0, code, run.verdict);
 	for (size_t i = 0; i < o->evidence.n; i++)
-		mg_result_release(&ev[i].result);
+		mg_evidence_release(&ev[i]);
 	free(ev);
 	free(p.champion);
 	free(p.commit);

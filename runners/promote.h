@@ -30,7 +30,7 @@ struct mg_promote_opts {
 	const char *reason;          /* --reason TEXT */
 	bool approve;                /* --approve (with --override-reason) */
 	const char *override_reason; /* --override-reason TEXT */
-	bool apply_reject;           /* --apply-reject: an evidence rejection acts too */
+	bool keep_on_reject;         /* --keep-on-reject: record a rejection, move nothing */
 	bool quiet;                  /* --quiet */
 };
 

@@ -58,6 +58,8 @@ gate 0 comply-v1 "version 1: compliance (tags, description, model card at its co
 	--version 1 --repo demo/repo
 gate 1 comply-v2 "version 2: compliance (trained on an unmerged branch, sloppy metadata)" \
 	--version 2 --repo demo/repo
+gate 1 promote-v2-staging "version 2 to Staging: rejected on its compliance evidence, and archived" \
+	--version 2 --to-stage Staging --evidence demo/out/comply-v2.xml
 gate 0 promote-v1-staging "version 1 to Staging on its compliance evidence" \
 	--version 1 --to-stage Staging --evidence demo/out/comply-v1.xml
 gate 0 compare-v1 "version 1 (Staging) against Production: none yet, so only absolute thresholds count" \
@@ -71,7 +73,7 @@ gate 1 compare-v3 "version 3 (Staging) against version 1 (Production)" \
 	--stage Staging --baseline-stage Production
 gate 1 promote-v3-production "version 3 to Production: rejected on its comparison, and archived" \
 	--version 3 --to-stage Production --evidence demo/out/comply-v3.xml \
-	--evidence demo/out/compare-v3.xml --apply-reject
+	--evidence demo/out/compare-v3.xml
 
 echo
 echo "== The registry afterwards (MLflow's own tables):"

@@ -98,30 +98,38 @@ run_promote 0 --version 1 --to-stage Staging --evidence "$E/comply-v1.xml" --jso
 unchanged "$before" "re-running an approved promotion"
 assert_match "$E/again.json" '"registry_changes":[[:space:]]*\[\]'
 
-# 3. evidence defects: each rejects (exit 1), names the reason, writes nothing
+# 3. evidence defects: each rejects (exit 1) and names the reason; under --dry-run each plans
+#    the rejection (archive the candidate, record the verdict) and writes nothing
 compare_ev "$E/cmp-v3-none.xml" 3 none
 compare_ev "$E/cmp-v3-stale.xml" 3 none passed 2020-01-01T00:00:00Z
 compare_ev "$E/cmp-v3-other-model.xml" 3 none passed "$now" other-model
 compare_ev "$E/cmp-v3-failed.xml" 3 none failed
 printf '<testsuites><testsuite name="x"><testcase' >"$E/broken.xml"
 before=$(view)
-run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml"
+run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --dry-run
 assert_match "$OUT" "failed: promote: promote.evidence.compare: no compare evidence among the 1"
-run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v1.xml" --evidence "$E/cmp-v3-none.xml"
+run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v1.xml" --evidence "$E/cmp-v3-none.xml" --dry-run
 assert_match "$OUT" "promote.evidence.comply: no passing comply evidence for model '$model' version 3: .*for version 1"
-run_promote 1 --version 2 --to-stage Staging --evidence "$E/comply-v2-failed.xml"
+run_promote 1 --version 2 --to-stage Staging --evidence "$E/comply-v2-failed.xml" --dry-run
 assert_match "$OUT" "promote.evidence.comply: .*verdict failed"
-run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-stale.xml"
+run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-stale.xml" --dry-run
 assert_match "$OUT" "promote.evidence.compare: .*finished 2020-01-01T00:00:00Z, older than --max-age 24h"
-run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-other-model.xml"
+run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-other-model.xml" --dry-run
 assert_match "$OUT" "promote.evidence.compare: .*for model 'other-model'"
-run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-failed.xml"
+run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-failed.xml" --dry-run
 assert_match "$OUT" "promote.evidence.compare: .*verdict failed"
-run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-none.xml" --evidence "$E/broken.xml"
+run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-none.xml" --evidence "$E/broken.xml" --dry-run
 assert_match "$OUT" "promote.evidence.files: unusable evidence: .*broken.xml"
-run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-none.xml" --commit 0123456789abcdef
+run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-none.xml" --commit 0123456789abcdef --dry-run
 assert_match "$OUT" "promote.evidence.comply: .*not 0123456789abcdef"
-unchanged "$before" "a rejection on defective evidence"
+assert_match "$OUT" "^would move model '$model' version 3 from None to Archived$"
+assert_match "$OUT" "^would set tag mlgate.promote.verdict=failed on model '$model' version 3$"
+unchanged "$before" "a --dry-run rejection on defective evidence"
+# --keep-on-reject records the rejection and leaves the stage alone
+run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-stale.xml" --keep-on-reject
+[ "$(view stage 3)" = None ] || fail "--keep-on-reject moved version 3 to $(view stage 3)"
+[ "$(view tag 3 mlgate.promote.verdict)" = failed ] || fail "--keep-on-reject did not record the rejection"
+before=$(view)
 
 # 4. --dry-run prints the exact change and makes none
 run_promote 0 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-none.xml" --dry-run
@@ -157,6 +165,15 @@ assert_match "$OUT" "skipped: promote: promote.evidence.comply: overridden by --
 [ "$(view stage 2)" = Staging ] || fail "override did not move the version"
 [ "$(view tag 2 mlgate.promote.by)" = release-manager ] || fail "override identity not recorded"
 view | grep -q 'forced promotion to stage Staging by release-manager: hotfix INC-42' || fail "override not in description"
+
+# 6b. a rejection on the evidence applies itself: the candidate in Staging is archived
+compare_ev "$E/cmp-v2-failed.xml" 2 1 failed
+run_promote 1 --version 2 --to-stage Production --evidence "$E/comply-v2.xml" --evidence "$E/cmp-v2-failed.xml"
+assert_match "$OUT" "promote.evidence.compare: .*verdict failed"
+[ "$(view stage 2)" = Archived ] || fail "the rejected candidate is in $(view stage 2), not Archived"
+[ "$(view tag 2 mlgate.promote.verdict)" = failed ] || fail "the rejection was not recorded"
+[ "$(view tag 2 mlgate.promote.target)" = stage:Production ] || fail "the rejected target was not recorded"
+[ "$(view in Production)" = 1 ] || fail "a rejection changed Production to $(view in Production)"
 
 # 7. two promotions of different versions at once, both compared against production version 1
 compare_ev "$E/cmp-v2-1.xml" 2 1
@@ -232,9 +249,9 @@ assert_match "$OUT" "^would set alias champion of model '$model' to version 2 \(
 assert_match "$OUT" "^would delete alias challenger of model '$model' \(version 2\)$"
 unchanged "$before" "an alias --dry-run"
 
-# 3. rejection removes the candidate alias (with --apply-reject on evidence, or --reject)
+# 3. rejection removes the candidate alias (on the evidence, or --reject)
 compare_ev "$E/cmp-v2-failed.xml" 2 1 failed
-run_promote 1 --to-alias champion --from-alias challenger --evidence "$E/comply-v2.xml" --evidence "$E/cmp-v2-failed.xml" --apply-reject
+run_promote 1 --to-alias champion --from-alias challenger --evidence "$E/comply-v2.xml" --evidence "$E/cmp-v2-failed.xml"
 [ "$(view alias challenger)" = - ] || fail "rejection kept the challenger alias"
 [ "$(view alias champion)" = 1 ] || fail "rejection moved champion"
 [ "$(view tag 2 mlgate.promote.verdict)" = failed ] || fail "rejection not recorded"
