@@ -38,6 +38,7 @@ static const struct mg_schema_field compare_fields[] = {
         {"metrics", &rules, true},
         {"first_deployment", &first_deployment, false},
         {"metric_source", &metric_source, false},
+        {"model_metrics_dataset", &mg_schema_nonempty_string, false},
         {NULL, NULL, false},
 };
 static const struct mg_schema compare = {.type = MG_SCHEMA_OBJECT, .fields = compare_fields};
@@ -262,9 +263,13 @@ struct side {
 	struct mg_model_version mv;
 	struct mg_run run;
 	bool have_mv, have_run;
-	char selector[256]; /* "version 3", "alias champion", "stage Production" */
-	char no_run[512];   /* why there are no metrics, "" when there are */
-	char absent[300];   /* baseline: "alias champion is not set", "no version is in stage X" */
+	bool have_metrics;        /* run.metrics holds the side's metrics (run or model metrics) */
+	const char *model_id;     /* model_metrics: the version's LoggedModel (borrowed), or NULL */
+	struct mg_kvlist from;    /* model_metrics: metric -> the run that logged the value */
+	struct mg_kvlist unclear; /* model_metrics: metric -> why no single value was chosen */
+	char selector[256];       /* "version 3", "alias champion", "stage Production" */
+	char no_run[512];         /* why there are no metrics, "" when there are */
+	char absent[300]; /* baseline: "alias champion is not set", "no version is in stage X" */
 };
 
 struct metric {
@@ -280,6 +285,8 @@ struct compare {
 	const struct mg_compare_opts *o;
 	const cJSON *pol;
 	struct mg_registry *reg;
+	const char *source;  /* metric_source: "run" or "model_metrics" */
+	const char *dataset; /* model_metrics_dataset, or NULL */
 	struct side cand, base;
 	bool first;             /* no production model */
 	const char *first_mode; /* block, thresholds_only, manual */
@@ -389,23 +396,115 @@ done:
 	return ret;
 }
 
-/* Read the run behind a version; a version without one leaves side->no_run saying why. */
-static int load_side_run(struct compare *c, struct side *s, struct mg_err *err)
+/* a before b in MLflow's "latest" order: step, then timestamp, then value */
+static bool older(const struct mg_model_metric *a, const struct mg_model_metric *b)
 {
-	if (!*s->mv.run_id) {
-		snprintf(s->no_run, sizeof(s->no_run), "version %s names no run", s->mv.version);
+	if (a->step != b->step)
+		return a->step < b->step;
+	if (a->timestamp != b->timestamp)
+		return a->timestamp < b->timestamp;
+	return a->value < b->value || (isnan(a->value) && !isnan(b->value));
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const struct mg_model_metric *)a)->key,
+	              ((const struct mg_model_metric *)b)->key);
+}
+
+/*
+ * model_metrics: the latest value of each metric logged to the version's
+ * LoggedModel (of compare.model_metrics_dataset when set). A metric logged
+ * for several datasets with no dataset chosen has no single value: it is
+ * left out, so it counts as missing, and side->unclear says why.
+ */
+static int load_side_model(struct compare *c, struct side *s, struct mg_err *err)
+{
+	struct mg_logged_model lm = {0};
+
+	s->model_id = mg_model_version_logged_model(&s->mv);
+	if (!s->model_id) {
+		snprintf(s->no_run, sizeof(s->no_run),
+		         "version %s was not registered from a logged model (source '%.200s')",
+		         s->mv.version, s->mv.source ? s->mv.source : "");
 		return 0;
+	}
+	if (mg_registry_get_logged_model(c->reg, s->model_id, &lm, err)) {
+		if (err->reason != MG_REASON_NOT_FOUND)
+			return -1;
+		mg_err_clear(err);
+		snprintf(s->no_run, sizeof(s->no_run),
+		         "logged model %.64s of version %s does not exist", s->model_id,
+		         s->mv.version);
+		return 0;
+	}
+	mg_metriclist_release(&s->run.metrics);
+	qsort(lm.metrics, lm.nmetrics, sizeof(*lm.metrics), by_key);
+	for (size_t i = 0, j; i < lm.nmetrics; i = j) {
+		const struct mg_model_metric *best = NULL;
+		const char *key = lm.metrics[i].key, *first = NULL, *other = NULL;
+
+		for (j = i; j < lm.nmetrics && !strcmp(lm.metrics[j].key, key); j++) {
+			const struct mg_model_metric *e = &lm.metrics[j];
+
+			if (c->dataset && strcmp(e->dataset, c->dataset))
+				continue;
+			if (!first)
+				first = e->dataset;
+			else if (strcmp(first, e->dataset))
+				other = e->dataset;
+			if (!best || older(best, e))
+				best = e;
+		}
+		if (best && other) {
+			struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL);
+
+			mg_buf_addf(&why,
+			            "logged model %s has '%s' for datasets '%s' and '%s': set "
+			            "compare.model_metrics_dataset",
+			            s->model_id, key, first, other);
+			mg_kvlist_set(&s->unclear, key, why.buf);
+			mg_buf_release(&why);
+		} else if (best) {
+			mg_metriclist_add(&s->run.metrics, key, best->value, best->timestamp,
+			                  best->step);
+			mg_kvlist_set(&s->from, key, best->run_id);
+		}
+	}
+	mg_metriclist_sort(&s->run.metrics);
+	s->have_metrics = true;
+	mg_logged_model_release(&lm);
+	return 0;
+}
+
+/*
+ * Read the run behind a version (its tags name the commit; with the "run"
+ * source its metrics are the numbers), then, with "model_metrics", the
+ * version's LoggedModel. What is missing leaves side->no_run saying why.
+ */
+static int load_side(struct compare *c, struct side *s, struct mg_err *err)
+{
+	const bool model = !strcmp(c->source, "model_metrics");
+
+	if (!*s->mv.run_id) {
+		if (!model)
+			snprintf(s->no_run, sizeof(s->no_run), "version %s names no run",
+			         s->mv.version);
+		return model ? load_side_model(c, s, err) : 0;
 	}
 	if (mg_registry_get_run(c->reg, s->mv.run_id, &s->run, err)) {
 		if (err->reason != MG_REASON_NOT_FOUND)
 			return -1;
 		mg_err_clear(err);
-		snprintf(s->no_run, sizeof(s->no_run), "run %.64s of version %s does not exist",
-		         s->mv.run_id, s->mv.version);
-		return 0;
+		if (!model)
+			snprintf(s->no_run, sizeof(s->no_run),
+			         "run %.64s of version %s does not exist", s->mv.run_id,
+			         s->mv.version);
+		return model ? load_side_model(c, s, err) : 0;
 	}
 	s->have_run = true;
-	return 0;
+	s->have_metrics = !model;
+	return model ? load_side_model(c, s, err) : 0;
 }
 
 /* The production version: the one the --baseline-* option names, or the default. */
@@ -458,7 +557,8 @@ static int resolve_baseline(struct compare *c, struct mg_err *err)
 
 static void values_of(const struct side *s, const char *name, bool *have, double *v)
 {
-	const struct mg_metric *m = s->have_run ? mg_metriclist_get(&s->run.metrics, name) : NULL;
+	const struct mg_metric *m =
+	        s->have_metrics ? mg_metriclist_get(&s->run.metrics, name) : NULL;
 
 	*have = m != NULL;
 	*v = m ? m->value : NAN;
@@ -498,8 +598,12 @@ static void evaluate(struct compare *c)
 		                         !c->first, &why);
 		if (!m->have_c && c->cand.no_run[0])
 			mg_buf_addf(&why, " (%s)", c->cand.no_run);
+		if (!m->have_c && mg_kvlist_get(&c->cand.unclear, m->r.name))
+			mg_buf_addf(&why, " (%s)", mg_kvlist_get(&c->cand.unclear, m->r.name));
 		if (!c->first && !m->have_b && c->base.no_run[0])
 			mg_buf_addf(&why, " (%s)", c->base.no_run);
+		if (!c->first && !m->have_b && mg_kvlist_get(&c->base.unclear, m->r.name))
+			mg_buf_addf(&why, " (%s)", mg_kvlist_get(&c->base.unclear, m->r.name));
 		if (c->first)
 			mg_buf_addf(&why, " [first deployment, policy %s]", c->first_mode);
 		k = mg_suite_add(c->suite, m->id, m->st, why.buf);
@@ -548,6 +652,14 @@ static const char *side_run(const struct side *s)
 	return s->have_run ? s->run.run_id : "";
 }
 
+/* The run a side's value of `metric` came from. */
+static const char *metric_run(const struct side *s, const char *metric)
+{
+	const char *r = mg_kvlist_get(&s->from, metric);
+
+	return r ? r : side_run(s);
+}
+
 static void cell_num(struct mg_buf *out, bool have, double v)
 {
 	if (have)
@@ -556,9 +668,14 @@ static void cell_num(struct mg_buf *out, bool have, double v)
 		mg_buf_adds(out, "missing");
 }
 
-static const char *source_text(void)
+static const char *source_text(const struct compare *c)
 {
-	return "latest value of each metric on the version's run";
+	if (strcmp(c->source, "model_metrics"))
+		return "latest value of each metric on the version's run";
+	return c->dataset ? "latest value of each metric logged to the version's LoggedModel "
+	                    "(MLflow 3 model metrics) for dataset compare.model_metrics_dataset"
+	                  : "latest value of each metric logged to the version's LoggedModel "
+	                    "(MLflow 3 model metrics)";
 }
 
 /* --results: one row per metric, appended with a single write (O_APPEND). */
@@ -622,15 +739,15 @@ static int write_results(struct compare *c, const char *verdict, const char *fin
 			                   c->cand.mv.name,
 			                   m->r.name,
 			                   c->cand.mv.version,
-			                   side_run(&c->cand),
+			                   metric_run(&c->cand, m->r.name),
 			                   cv,
 			                   c->first ? "none" : c->base.mv.version,
-			                   side_run(&c->base),
+			                   metric_run(&c->base, m->r.name),
 			                   bv,
 			                   dv,
 			                   rt.buf,
 			                   mg_status_name(m->st),
-			                   "run",
+			                   c->source,
 			                   verdict,
 			                   fd_mode};
 
@@ -648,13 +765,14 @@ static int write_results(struct compare *c, const char *verdict, const char *fin
 			cJSON_AddStringToObject(o, "model", c->cand.mv.name);
 			cJSON_AddStringToObject(o, "metric", m->r.name);
 			cJSON_AddStringToObject(o, "candidate_version", c->cand.mv.version);
-			cJSON_AddStringToObject(o, "candidate_run", side_run(&c->cand));
+			cJSON_AddStringToObject(o, "candidate_run",
+			                        metric_run(&c->cand, m->r.name));
 			if (m->have_c)
 				mg_json_add_double(o, "candidate", m->c);
 			else
 				cJSON_AddNullToObject(o, "candidate");
 			cJSON_AddStringToObject(o, "baseline_version", side_version(&c->base));
-			cJSON_AddStringToObject(o, "baseline_run", side_run(&c->base));
+			cJSON_AddStringToObject(o, "baseline_run", metric_run(&c->base, m->r.name));
 			if (m->have_b && !c->first)
 				mg_json_add_double(o, "baseline", m->b);
 			else
@@ -665,7 +783,7 @@ static int write_results(struct compare *c, const char *verdict, const char *fin
 				cJSON_AddNullToObject(o, "delta");
 			cJSON_AddStringToObject(o, "rule", rt.buf);
 			cJSON_AddStringToObject(o, "verdict", mg_status_name(m->st));
-			cJSON_AddStringToObject(o, "metric_source", "run");
+			cJSON_AddStringToObject(o, "metric_source", c->source);
 			cJSON_AddStringToObject(o, "gate_verdict", verdict);
 			if (c->first)
 				cJSON_AddStringToObject(o, "first_deployment", fd_mode);
@@ -743,7 +861,7 @@ static int log_experiment(struct compare *c, const char *verdict, struct mg_buf 
 	mg_kvlist_set(&params, "baseline_version", side_version(&c->base));
 	mg_kvlist_set(&params, "candidate_run", side_run(&c->cand));
 	mg_kvlist_set(&params, "baseline_run", c->first ? "none" : side_run(&c->base));
-	mg_kvlist_set(&params, "metric_source", "run");
+	mg_kvlist_set(&params, "metric_source", c->source);
 	mg_kvlist_set(&params, "verdict", verdict);
 	if (c->first)
 		mg_kvlist_set(&params, "first_deployment", c->first_mode);
@@ -799,18 +917,24 @@ static void json_extra(const struct compare *c, struct mg_buf *json)
 	if (!doc)
 		mg_die_oom(0); /* we made it: it parses unless memory ran out */
 	o = cJSON_AddObjectToObject(doc, "compare");
-	cJSON_AddStringToObject(o, "metric_source", "run");
-	cJSON_AddStringToObject(o, "metric_source_text", source_text());
+	cJSON_AddStringToObject(o, "metric_source", c->source);
+	cJSON_AddStringToObject(o, "metric_source_text", source_text(c));
+	if (c->dataset)
+		cJSON_AddStringToObject(o, "model_metrics_dataset", c->dataset);
 	cJSON_AddStringToObject(o, "first_deployment_policy", c->first_mode);
 	cJSON_AddBoolToObject(o, "first_deployment", c->first);
 	side = cJSON_AddObjectToObject(o, "candidate");
 	cJSON_AddStringToObject(side, "selector", c->cand.selector);
 	cJSON_AddStringToObject(side, "version", side_version(&c->cand));
 	cJSON_AddStringToObject(side, "run_id", side_run(&c->cand));
+	if (c->cand.model_id)
+		cJSON_AddStringToObject(side, "model_id", c->cand.model_id);
 	side = cJSON_AddObjectToObject(o, "baseline");
 	cJSON_AddStringToObject(side, "selector", c->base.selector);
 	cJSON_AddStringToObject(side, "version", side_version(&c->base));
 	cJSON_AddStringToObject(side, "run_id", side_run(&c->base));
+	if (c->base.model_id)
+		cJSON_AddStringToObject(side, "model_id", c->base.model_id);
 	if (c->exp_run_id)
 		cJSON_AddStringToObject(o, "experiment_run_id", c->exp_run_id);
 	arr = cJSON_AddArrayToObject(o, "metrics");
@@ -834,6 +958,9 @@ static void json_extra(const struct compare *c, struct mg_buf *json)
 			cJSON_AddNullToObject(e, "delta");
 		mg_buf_reset(&rt);
 		mg_compare_rule_text(&m->r, &rt);
+		cJSON_AddStringToObject(e, "candidate_run", metric_run(&c->cand, m->r.name));
+		cJSON_AddStringToObject(e, "baseline_run",
+		                        c->first ? "" : metric_run(&c->base, m->r.name));
 		cJSON_AddStringToObject(e, "rule", rt.buf);
 		cJSON_AddStringToObject(e, "verdict", mg_status_name(m->st));
 		cJSON_AddItemToArray(arr, e);
@@ -875,7 +1002,12 @@ static void md_extra(struct mg_md *md, const void *arg)
 			mg_buf_addf(&t, "Production: version %s (%s), run %s. ", c->base.mv.version,
 			            c->base.selector,
 			            c->base.have_run ? c->base.run.run_id : "none");
-		mg_buf_addf(&t, "Metric source: %s.", source_text());
+		if (c->cand.model_id)
+			mg_buf_addf(&t, "Candidate logged model: %s. ", c->cand.model_id);
+		if (!c->first && c->base.model_id)
+			mg_buf_addf(&t, "Production logged model: %s. ", c->base.model_id);
+		mg_buf_addf(&t, "Metric source: %s%s%s.", source_text(c), c->dataset ? " = " : "",
+		            c->dataset ? c->dataset : "");
 		mg_md_para(md, t.buf);
 		mg_md_table_head(md, 6, head);
 		for (size_t i = 0; i < c->nm; i++) {
@@ -942,7 +1074,6 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
 	struct md_arg md = {&c, false};
-	const char *src;
 	char where[4200], at[MG_TIME_LEN];
 	int ret = -1, code;
 	size_t nfail = 0;
@@ -950,6 +1081,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	c.ctx = ctx;
 	c.o = o;
 	c.first_mode = "block";
+	c.source = "run";
 	mg_result_init(&result, "mlgate");
 	c.suite = mg_result_add_suite(&result, "compare");
 	mg_gate_run_init(&run, "compare", &o->gate);
@@ -959,14 +1091,17 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	    mg_gate_load_policy(&o->gate, "compare", &compare, &policy, &c.pol, &run, err))
 		goto done;
 	mg_policy_where(&policy, where, sizeof(where));
-	src = mg_json_str(c.pol, "metric_source");
-	if (!strcmp(src, "model_metrics")) {
-		mg_err_set(err, MG_EXIT_USAGE,
-		           "%s: compare.metric_source: \"model_metrics\" (MLflow 3 LoggedModel "
-		           "metrics) is not supported yet: this registry client cannot read them; "
-		           "use \"run\"",
-		           where);
-		goto done;
+	if (pol_get(c.pol, "metric_source"))
+		c.source = mg_json_str(c.pol, "metric_source");
+	if (pol_get(c.pol, "model_metrics_dataset")) {
+		c.dataset = mg_json_str(c.pol, "model_metrics_dataset");
+		if (strcmp(c.source, "model_metrics")) {
+			mg_err_set(err, MG_EXIT_USAGE,
+			           "%s: compare.model_metrics_dataset: only meaningful with "
+			           "\"metric_source\": \"model_metrics\"",
+			           where);
+			goto done;
+		}
 	}
 	if (pol_get(c.pol, "first_deployment"))
 		c.first_mode = mg_json_str(c.pol, "first_deployment");
@@ -991,7 +1126,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	run.model = c.cand.mv.name;
 	if (resolve_baseline(&c, err))
 		goto done;
-	if (load_side_run(&c, &c.cand, err) || (!c.first && load_side_run(&c, &c.base, err)))
+	if (load_side(&c, &c.cand, err) || (!c.first && load_side(&c, &c.base, err)))
 		goto done;
 	{
 		const char *tag = c.cand.have_run ? mg_kvlist_get(&c.cand.run.tags,
@@ -1054,7 +1189,7 @@ done:
 	if (c.base.have_mv)
 		mg_suite_set_prop(c.suite, "mlgate.champion.run", side_run(&c.base));
 	mg_suite_set_prop(c.suite, "mlgate.compare.baseline", c.base.selector);
-	mg_suite_set_prop(c.suite, "mlgate.compare.metric_source", "run");
+	mg_suite_set_prop(c.suite, "mlgate.compare.metric_source", c.source);
 	mg_suite_set_prop(c.suite, "mlgate.compare.first_deployment",
 	                  c.first ? c.first_mode : "no");
 	if (c.cand.have_run)
@@ -1078,6 +1213,10 @@ out:
 	mg_model_version_release(&c.base.mv);
 	mg_run_release(&c.cand.run);
 	mg_run_release(&c.base.run);
+	mg_kvlist_release(&c.cand.from);
+	mg_kvlist_release(&c.base.from);
+	mg_kvlist_release(&c.cand.unclear);
+	mg_kvlist_release(&c.base.unclear);
 	mg_registry_close(c.reg);
 	mg_policy_release(&policy);
 	mg_result_release(&result);

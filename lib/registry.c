@@ -113,6 +113,54 @@ void mg_model_version_release(struct mg_model_version *mv)
 	mv->creation_timestamp = mv->last_updated_timestamp = 0;
 }
 
+void mg_logged_model_add_metric(struct mg_logged_model *lm, const char *key, double value,
+                                int64_t timestamp, int64_t step, const char *run_id,
+                                const char *dataset)
+{
+	struct mg_model_metric *m;
+
+	if (lm->nmetrics == lm->alloc) {
+		lm->alloc = lm->alloc ? lm->alloc * 2 : 8;
+		lm->metrics = mg_xrealloc(lm->metrics, mg_st_mult(lm->alloc, sizeof(*lm->metrics)));
+	}
+	m = &lm->metrics[lm->nmetrics++];
+	m->key = mg_registry_strdup(key);
+	m->value = value;
+	m->timestamp = timestamp;
+	m->step = step;
+	m->run_id = mg_registry_strdup(run_id);
+	m->dataset = mg_registry_strdup(dataset);
+}
+
+void mg_logged_model_release(struct mg_logged_model *lm)
+{
+	for (size_t i = 0; i < lm->nmetrics; i++) {
+		free(lm->metrics[i].key);
+		free(lm->metrics[i].run_id);
+		free(lm->metrics[i].dataset);
+	}
+	free(lm->metrics);
+	free(lm->model_id);
+	free(lm->name);
+	free(lm->experiment_id);
+	free(lm->source_run_id);
+	*lm = (struct mg_logged_model){0};
+}
+
+const char *mg_model_version_logged_model(const struct mg_model_version *mv)
+{
+	static const char prefix[] = "models:/";
+	const char *id;
+
+	if (mv->model_id && *mv->model_id)
+		return mv->model_id;
+	if (!mv->source || strncmp(mv->source, prefix, sizeof(prefix) - 1))
+		return NULL;
+	/* models:/m-<hex> names a LoggedModel; models:/NAME/VERSION a registry version */
+	id = mv->source + sizeof(prefix) - 1;
+	return !strncmp(id, "m-", 2) && id[2] && !strchr(id, '/') ? id : NULL;
+}
+
 void mg_registered_model_release(struct mg_registered_model *rm)
 {
 	MG_FREE_AND_NULL(rm->name);
@@ -335,6 +383,14 @@ int mg_registry_get_run(struct mg_registry *reg, const char *run_id, struct mg_r
 	if (need(run_id, "run id", err))
 		return -1;
 	return CALL(reg, get_run, "reading runs", err, run_id, out, err);
+}
+
+int mg_registry_get_logged_model(struct mg_registry *reg, const char *model_id,
+                                 struct mg_logged_model *out, struct mg_err *err)
+{
+	if (need(model_id, "logged model id", err))
+		return -1;
+	return CALL(reg, get_logged_model, "reading logged models", err, model_id, out, err);
 }
 
 int mg_registry_metric_history(struct mg_registry *reg, const char *run_id, const char *key,

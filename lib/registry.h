@@ -148,6 +148,42 @@ struct mg_run {
 
 void mg_run_release(struct mg_run *run);
 
+/*
+ * An MLflow 3 LoggedModel and the metrics logged to it ("model metrics":
+ * mlflow.log_metric(..., model_id=...), or mlflow.evaluate on the model).
+ * Unlike a run's, these are every logged value, not only the latest.
+ */
+struct mg_model_metric {
+	char *key;
+	double value; /* may be NaN or +-Inf */
+	int64_t timestamp;
+	int64_t step;
+	char *run_id;  /* the run that logged it */
+	char *dataset; /* dataset_name, "" when none */
+};
+
+struct mg_logged_model {
+	char *model_id;
+	char *name;
+	char *experiment_id;
+	char *source_run_id; /* "" when none */
+	struct mg_model_metric *metrics;
+	size_t nmetrics;
+	size_t alloc; /* private */
+};
+
+void mg_logged_model_add_metric(struct mg_logged_model *lm, const char *key, double value,
+                                int64_t timestamp, int64_t step, const char *run_id,
+                                const char *dataset);
+void mg_logged_model_release(struct mg_logged_model *lm);
+
+/*
+ * The LoggedModel a version was registered from (borrowed): its model_id,
+ * else the id in a "models:/m-..." source, as MLflow 3 registers logged
+ * models; NULL when the version names none.
+ */
+const char *mg_model_version_logged_model(const struct mg_model_version *mv);
+
 /* A model-version search. Fields left zero take the defaults. */
 struct mg_version_query {
 	const char *filter;   /* MLflow filter: name='m' AND tags.k='v' AND version_number>3 */
@@ -202,6 +238,9 @@ int mg_registry_search_versions(struct mg_registry *reg, const struct mg_version
                                 mg_version_cb *cb, void *arg, struct mg_err *err);
 int mg_registry_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *out,
                         struct mg_err *err);
+/* A LoggedModel (not deleted) with all its metrics; MG_REASON_NOT_FOUND when absent. */
+int mg_registry_get_logged_model(struct mg_registry *reg, const char *model_id,
+                                 struct mg_logged_model *out, struct mg_err *err);
 /* Every logged value of one metric, oldest first as the backend returns them. */
 int mg_registry_metric_history(struct mg_registry *reg, const char *run_id, const char *key,
                                mg_metric_cb *cb, void *arg, struct mg_err *err);

@@ -28,6 +28,8 @@ struct mg_registry_ops {
 	                       mg_version_cb *cb, void *arg, struct mg_err *err);
 	int (*get_run)(struct mg_registry *reg, const char *run_id, struct mg_run *out,
 	               struct mg_err *err);
+	int (*get_logged_model)(struct mg_registry *reg, const char *model_id,
+	                        struct mg_logged_model *out, struct mg_err *err);
 	int (*metric_history)(struct mg_registry *reg, const char *run_id, const char *key,
 	                      mg_metric_cb *cb, void *arg, struct mg_err *err);
 

@@ -441,6 +441,43 @@ static void metrics_from(const cJSON *arr, struct mg_metriclist *out)
 	}
 }
 
+/* GET /logged-models/{model_id}: the model and every value logged to it. */
+static int rest_get_logged_model(struct mg_registry *reg, const char *model_id,
+                                 struct mg_logged_model *out, struct mg_err *err)
+{
+	struct mg_buf path = MG_BUF_INIT(MG_BUF_SMALL);
+	cJSON *doc = NULL;
+	const cJSON *model, *info, *m;
+	int ret = -1;
+
+	mg_logged_model_release(out);
+	mg_buf_adds(&path, "/logged-models/");
+	mg_http_escape(&path, model_id);
+	if (call(reg, "GET", path.buf, NULL, NULL, &doc, err) ||
+	    member_object(reg, doc, "model", &model, err) ||
+	    member_object(reg, model, "info", &info, err))
+		goto done;
+	out->model_id = mg_json_strdup(info, "model_id");
+	out->name = mg_json_strdup(info, "name");
+	out->experiment_id = mg_json_strdup(info, "experiment_id");
+	out->source_run_id = mg_json_strdup(info, "source_run_id");
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(
+	                              cJSON_GetObjectItemCaseSensitive(model, "data"), "metrics"))
+	{
+		mg_logged_model_add_metric(out, mg_json_str(m, "key"), mg_json_double(m, "value"),
+		                           mg_json_i64(m, "timestamp"), mg_json_i64(m, "step"),
+		                           mg_json_str(m, "run_id"),
+		                           mg_json_str(m, "dataset_name"));
+	}
+	ret = 0;
+done:
+	cJSON_Delete(doc);
+	mg_buf_release(&path);
+	if (ret)
+		mg_logged_model_release(out);
+	return ret;
+}
+
 static int rest_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *out,
                         struct mg_err *err)
 {
@@ -823,6 +860,7 @@ static const struct mg_registry_ops rest_ops = {
         .versions_in_stage = rest_versions_in_stage,
         .search_versions = rest_search_versions,
         .get_run = rest_get_run,
+        .get_logged_model = rest_get_logged_model,
         .metric_history = rest_metric_history,
         .set_version_tag = rest_set_version_tag,
         .delete_version_tag = rest_delete_version_tag,

@@ -1776,6 +1776,64 @@ done:
 }
 
 /*
+ * MLflow's get_logged_model (not deleted) and its logged_model_metrics rows,
+ * in the order of the table's key. A NULL metric_value is NaN.
+ */
+static int sqlite_get_logged_model(struct mg_registry *reg, const char *model_id,
+                                   struct mg_logged_model *out, struct mg_err *err)
+{
+	struct sq *sq = impl(reg);
+	sqlite3_stmt *st = NULL;
+	int rc, ret = -1;
+
+	mg_logged_model_release(out);
+	if (begin_read(sq, err))
+		return -1;
+	if (prepare(sq,
+	            "SELECT model_id, name, experiment_id, source_run_id FROM logged_models "
+	            "WHERE model_id = ?1 AND (lifecycle_stage IS NULL OR lifecycle_stage != "
+	            "'deleted')",
+	            &st, err))
+		goto done;
+	bind_text(st, 1, model_id);
+	rc = step(sq, st, "reading a logged model", err);
+	if (rc <= 0) {
+		if (rc == 0)
+			not_found(err, "logged model '%.64s' not found", model_id);
+		goto done;
+	}
+	out->model_id = col_str(st, 0);
+	out->name = col_str(st, 1);
+	out->experiment_id = col_str(st, 2);
+	out->source_run_id = col_str(st, 3);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (prepare(sq,
+	            "SELECT metric_name, metric_value, metric_timestamp_ms, metric_step, run_id, "
+	            "dataset_name FROM logged_model_metrics WHERE model_id = ?1 ORDER BY "
+	            "metric_name, metric_timestamp_ms, metric_step, run_id",
+	            &st, err))
+		goto done;
+	bind_text(st, 1, model_id);
+	while ((rc = step(sq, st, "reading logged model metrics", err)) == 1)
+		mg_logged_model_add_metric(
+		        out, (const char *)sqlite3_column_text(st, 0),
+		        sqlite3_column_type(st, 1) == SQLITE_NULL ? NAN
+		                                                  : sqlite3_column_double(st, 1),
+		        col_i64(st, 2), col_i64(st, 3), (const char *)sqlite3_column_text(st, 4),
+		        (const char *)sqlite3_column_text(st, 5));
+	if (rc < 0)
+		goto done;
+	ret = 0;
+done:
+	sqlite3_finalize(st);
+	end_read(sq);
+	if (ret)
+		mg_logged_model_release(out);
+	return ret;
+}
+
+/*
  * MLflow's get_metric_history: every value of the metric ordered by
  * timestamp, step, value (the run is not checked: a missing run has no
  * history). Pages of HISTORY_PAGE_SIZE, keyset on (timestamp, step, value,
@@ -2486,6 +2544,7 @@ static const struct mg_registry_ops sqlite_ops = {
         .versions_in_stage = sqlite_versions_in_stage,
         .search_versions = sqlite_search_versions,
         .get_run = sqlite_get_run,
+        .get_logged_model = sqlite_get_logged_model,
         .metric_history = sqlite_metric_history,
         .set_version_tag = sqlite_set_version_tag,
         .delete_version_tag = sqlite_delete_version_tag,

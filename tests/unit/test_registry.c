@@ -2,6 +2,8 @@
 #include "unit.h"
 #include "registry.h"
 
+#include <math.h>
+
 static void test_registry__uri_precedence(void)
 {
 	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
@@ -118,7 +120,51 @@ static void test_registry__arguments_checked_before_the_backend(void)
 	mg_ctx_release(&ctx);
 }
 
+/* The LoggedModel behind a version: model_id first, else a models:/m-... source only. */
+static void test_registry__logged_model_of_a_version(void)
+{
+	static const struct {
+		const char *model_id, *source, *want;
+	} cases[] = {
+	        {"m-1", "runs:/r/model", "m-1"},
+	        {"", "models:/m-abc", "m-abc"},
+	        {NULL, "models:/m-abc", "m-abc"},
+	        {"", "models:/fraud/3", NULL},   /* a registry version, not a LoggedModel */
+	        {"", "models:/m-abc/sub", NULL}, /* not a bare id */
+	        {"", "models:/m-", NULL},
+	        {"", "runs:/r/model", NULL},
+	        {"", "file:///tmp/models:/m-x", NULL},
+	        {"", NULL, NULL},
+	};
+	struct mg_logged_model lm = {0};
+
+	for (size_t i = 0; i < MG_ARRAY_SIZE(cases); i++) {
+		struct mg_model_version mv = {0};
+		const char *got;
+
+		mv.model_id = (char *)cases[i].model_id;
+		mv.source = (char *)cases[i].source;
+		got = mg_model_version_logged_model(&mv);
+		if (cases[i].want) {
+			ASSERT_STR(got, cases[i].want);
+		} else {
+			CU_ASSERT_PTR_NULL(got);
+		}
+	}
+	/* metrics keep NULL strings out, and release leaves an empty model */
+	mg_logged_model_add_metric(&lm, "auc", 0.5, 10, 1, NULL, NULL);
+	mg_logged_model_add_metric(&lm, "auc", NAN, 11, 2, "r1", "eval");
+	CU_ASSERT_EQUAL(lm.nmetrics, 2);
+	ASSERT_STR(lm.metrics[0].run_id, "");
+	ASSERT_STR(lm.metrics[1].dataset, "eval");
+	CU_ASSERT(isnan(lm.metrics[1].value));
+	mg_logged_model_release(&lm);
+	CU_ASSERT_EQUAL(lm.nmetrics, 0);
+	CU_ASSERT_PTR_NULL(lm.metrics);
+}
+
 static const struct unit_test tests[] = {
+        UNIT_TEST(test_registry__logged_model_of_a_version),
         UNIT_TEST(test_registry__uri_precedence),
         UNIT_TEST(test_registry__stage_and_version_checks),
         UNIT_TEST(test_registry__kvlist),
