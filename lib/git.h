@@ -52,4 +52,46 @@ int mg_git_is_reachable(struct mg_git *g, const char *commit, const char *tip, b
 int mg_git_read_file(struct mg_git *g, const char *commit, const char *path, struct mg_buf *out,
                      struct mg_err *err);
 
+/* Whether the repository is a shallow clone (history cut at .git/shallow). */
+bool mg_git_is_shallow(const struct mg_git *g);
+
+/*
+ * The best common ancestor of the full commit ids `a` and `b`, into `out`.
+ * None (unrelated histories, or history missing from a shallow clone) is
+ * MG_EXIT_USAGE with MG_REASON_NOT_FOUND; the caller words the advice.
+ */
+int mg_git_merge_base(struct mg_git *g, const char *a, const char *b, char out[MG_GIT_OID_HEX],
+                      struct mg_err *err);
+
+/*
+ * What happened to a path between two trees. A rename is reported twice:
+ * MG_GIT_RENAMED_FROM with the old path, MG_GIT_RENAMED_TO with the new.
+ */
+enum mg_git_change {
+	MG_GIT_ADDED = 'A',
+	MG_GIT_MODIFIED = 'M',
+	MG_GIT_DELETED = 'D',
+	MG_GIT_RENAMED_FROM = 'R',
+	MG_GIT_RENAMED_TO = 'r',
+	MG_GIT_COPIED = 'C',
+	MG_GIT_TYPECHANGE = 'T',
+};
+
+/*
+ * Call `each` for every path that differs between the trees of the full
+ * commit ids `from` and `to` (repository-relative, '/'-separated), with
+ * rename detection as `git diff -M` does. Deleted files are
+ * reported with their old path. A non-zero return from `each` stops the
+ * walk and is returned.
+ */
+int mg_git_changed_files(struct mg_git *g, const char *from, const char *to,
+                         int (*each)(void *arg, const char *path, enum mg_git_change change),
+                         void *arg, struct mg_err *err);
+
+/*
+ * The short name of the branch HEAD is on ("release/1.2"), into `out`;
+ * MG_EXIT_USAGE with MG_REASON_NOT_FOUND when HEAD is detached or unborn.
+ */
+int mg_git_current_branch(struct mg_git *g, struct mg_buf *out, struct mg_err *err);
+
 #endif

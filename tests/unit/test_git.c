@@ -143,6 +143,71 @@ static void test_git__commits_and_reachability(void)
 	mg_git_close(g);
 }
 
+struct seen {
+	char paths[4][64];
+	char kinds[4];
+	size_t n;
+};
+
+static int collect(void *arg, const char *path, enum mg_git_change change)
+{
+	struct seen *s = arg;
+
+	if (s->n < 4) {
+		snprintf(s->paths[s->n], sizeof(s->paths[0]), "%s", path);
+		s->kinds[s->n] = (char)change;
+	}
+	s->n++;
+	return 0;
+}
+
+static int stop_at_first(void *arg, const char *path, enum mg_git_change change)
+{
+	(void)arg;
+	(void)path;
+	(void)change;
+	return 7;
+}
+
+static void test_git__merge_base_and_changed_files(void)
+{
+	struct mg_git *g = NULL;
+	struct mg_err err = MG_ERR_INIT;
+	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
+	struct seen s = {0};
+	char base[MG_GIT_OID_HEX];
+
+	CU_ASSERT_EQUAL_FATAL(mg_git_open(dir, &g, &err), 0);
+	CU_ASSERT_FALSE(mg_git_is_shallow(g));
+	CU_ASSERT_EQUAL(mg_git_merge_base(g, second, side, base, &err), 0);
+	ASSERT_STR(base, first);
+	CU_ASSERT_EQUAL(mg_git_merge_base(g, second, first, base, &err), 0);
+	ASSERT_STR(base, first);
+	CU_ASSERT_EQUAL(mg_git_merge_base(g, "nothex", first, base, &err), -1);
+	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+	mg_err_clear(&err);
+
+	CU_ASSERT_EQUAL(mg_git_changed_files(g, first, second, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(s.n, 1);
+	ASSERT_STR(s.paths[0], "models/CARD.md");
+	CU_ASSERT_EQUAL(s.kinds[0], MG_GIT_MODIFIED);
+	s.n = 0;
+	CU_ASSERT_EQUAL(mg_git_changed_files(g, second, second, collect, &s, &err), 0);
+	CU_ASSERT_EQUAL(s.n, 0);
+	CU_ASSERT_EQUAL(mg_git_changed_files(g, first, side, stop_at_first, NULL, &err), 7);
+	CU_ASSERT_EQUAL(mg_git_changed_files(g, "0123456789012345678901234567890123456789", second,
+	                                     collect, &s, &err),
+	                -1);
+	CU_ASSERT_EQUAL(err.reason, MG_REASON_NOT_FOUND);
+	mg_err_clear(&err);
+
+	/* HEAD of this repository points at an unborn branch */
+	CU_ASSERT_EQUAL(mg_git_current_branch(g, &b, &err), -1);
+	CU_ASSERT_EQUAL(err.reason, MG_REASON_NOT_FOUND);
+	mg_buf_release(&b);
+	mg_git_close(g);
+}
+
 static void test_git__open_errors(void)
 {
 	struct mg_git *g = NULL;
@@ -158,6 +223,7 @@ static void test_git__open_errors(void)
 static const struct unit_test tests[] = {
         UNIT_TEST(test_git__files_come_from_the_commit),
         UNIT_TEST(test_git__commits_and_reachability),
+        UNIT_TEST(test_git__merge_base_and_changed_files),
         UNIT_TEST(test_git__open_errors),
         UNIT_END,
 };

@@ -1,0 +1,74 @@
+/*
+ * mlgate-changes: the models a git change touches, as a CI matrix. The
+ * logic is in changes.c.
+ */
+#include "setup.h"
+#include "changes.h"
+#include "ctx.h"
+#include "opts.h"
+
+#include <git2.h>
+
+int main(int argc, char **argv)
+{
+	struct mg_changes_opts o = {0};
+	const struct mg_opt table[] = {
+	        MG_OPT_GROUP_("Change"),
+	        MG_OPT_STR(0, "repo", "DIR", &o.repo, "the git repository (default: .)"),
+	        MG_OPT_STR(0, "config", "FILE", &o.config,
+	                   "models and their path globs (default: mlgate.json at the "
+	                   "repository root)"),
+	        MG_OPT_STR(0, "base", "REF", &o.base,
+	                   "target branch (local, else origin/REF) or commit to compare with "
+	                   "(default: the pull request's, from the CI)"),
+	        MG_OPT_STR(0, "head", "REF", &o.head,
+	                   "the change's head (default: the pull request's head, else HEAD)"),
+	        MG_OPT_BOOL(0, "all", &o.all, "every model in the config (outside pull requests)"),
+	        MG_OPT_GROUP_("Output"),
+	        MG_OPT_STR(0, "json", "FILE", &o.json,
+	                   "write base, head, merge base, changed files and models to FILE"),
+	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &o.ci,
+	                      "CI outputs to write (default: detected from the environment)"),
+	        MG_OPT_BOOL('q', "quiet", &o.quiet, "no summary line on stderr"),
+	        MG_OPT_HELP_VERSION,
+	        MG_OPT_END_OF_TABLE,
+	};
+	const struct mg_cmd_spec spec = {
+	        .prog = "mlgate-changes",
+	        .usage = "[--base REF | --all] [options]",
+	        .summary =
+	                "The models a change touches: the files changed between the merge base "
+	                "of the target branch\nand the head (renames count both paths, deletions "
+	                "the old one), matched against each\nmodel's path globs in mlgate.json, "
+	                "printed on stdout as a GitHub strategy.matrix:\n"
+	                "  "
+	                "{\"include\":[{\"model\":\"NAME\",\"policy\":\"...\",\"suite\":\"...\"}]}",
+	        .details =
+	                "In GitHub Actions the base and head come from the pull_request event "
+	                "(GITHUB_EVENT_PATH,\nGITHUB_BASE_REF) and the outputs matrix, models, "
+	                "count and any go to $GITHUB_OUTPUT;\nin Azure Pipelines from "
+	                "SYSTEM_PULLREQUEST_TARGETBRANCH and SYSTEM_PULLREQUEST_SOURCECOMMITID,\n"
+	                "and the output variables matrix (keyed by job-safe model names), models, "
+	                "count\nand any are set with ##vso lines on stdout. A shallow clone "
+	                "without the merge base\nis exit 2: fetch with fetch-depth: 0. "
+	                "Exit 0 whether or not a model is affected.\nReference: docs/changes.md.\n",
+	        .opts = table,
+	};
+	struct mg_ctx ctx;
+	struct mg_err err = MG_ERR_INIT;
+	int rc;
+
+	mg_ctx_init(&ctx, "mlgate-changes");
+	git_libgit2_init();
+	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
+	if (rc >= 0)
+		goto done;
+	rc = mg_changes_run(&ctx, &o, &err);
+	if (rc < 0)
+		rc = mg_log_err(&ctx.log, &err);
+done:
+	git_libgit2_shutdown();
+	rc = mg_ctx_finish(&ctx, rc);
+	mg_ctx_release(&ctx);
+	return rc;
+}

@@ -1,0 +1,80 @@
+/*
+ * mlgate-release: the release-branch cut check. The logic is in release.c.
+ */
+#include "setup.h"
+#include "release.h"
+#include "ctx.h"
+#include "opts.h"
+
+#include <git2.h>
+
+int main(int argc, char **argv)
+{
+	struct mg_release_opts o = {0};
+	const struct mg_opt table[] = {
+	        MG_OPT_GROUP_("Release"),
+	        MG_OPT_STR(0, "repo", "DIR", &o.repo, "the git repository (default: .)"),
+	        MG_OPT_STR(0, "config", "FILE", &o.config,
+	                   "repository file with a \"release\" section (default: mlgate.json at "
+	                   "the repository root, when there is one)"),
+	        MG_OPT_STR(0, "commit", "REV", &o.commit, "the commit being cut (default: HEAD)"),
+	        MG_OPT_STR(0, "branch", "NAME", &o.branch,
+	                   "the release branch (default: GITHUB_REF_NAME, BUILD_SOURCEBRANCH, "
+	                   "else HEAD's branch)"),
+	        MG_OPT_STR(0, "main", "BRANCH", &o.main,
+	                   "the main line the commit must be on (default: release.main, else "
+	                   "main)"),
+	        MG_OPT_STR(0, "pattern", "GLOB", &o.pattern,
+	                   "release branch names (default: release.branch_pattern, else "
+	                   "release/*)"),
+	        MG_OPT_MANY(0, "evidence", "FILE", &o.evidence,
+	                    "JUnit evidence of a gate run for this commit (repeatable)"),
+	        MG_OPT_STR(0, "require", "GATES", &o.require,
+	                   "gates that must have passed, e.g. smoke,comply (default: "
+	                   "release.require, else the gates of the evidence given)"),
+	        MG_OPT_GROUP_("Output"),
+	        MG_OPT_STR(0, "junit", "FILE", &o.gate.junit, "write JUnit XML evidence to FILE"),
+	        MG_OPT_STR(0, "json", "FILE", &o.gate.json,
+	                   "write the JSON decision to FILE ('-': stdout)"),
+	        MG_OPT_STR(0, "summary", "FILE", &o.gate.summary,
+	                   "write a Markdown summary to FILE"),
+	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &o.gate.ci,
+	                      "CI output to write (default: detected from the environment)"),
+	        MG_OPT_BOOL('q', "quiet", &o.quiet, "no per-check lines on stdout"),
+	        MG_OPT_HELP_VERSION,
+	        MG_OPT_END_OF_TABLE,
+	};
+	const struct mg_cmd_spec spec = {
+	        .prog = "mlgate-release",
+	        .usage = "--evidence FILE... [--commit REV] [--branch NAME] [options]",
+	        .summary = "Release-branch cut check: the branch name matches the release pattern, "
+	                   "the commit is\nreachable from the main branch, and every required "
+	                   "gate's evidence (JUnit written by\nan mlgate gate) passed for exactly "
+	                   "that commit.",
+	        .details =
+	                "Checks: release.branch.pattern, release.commit.on_main, "
+	                "release.evidence.GATE.\nEvidence must carry mlgate's suite properties "
+	                "mlgate.gate, mlgate.verdict and\nmlgate.git.commit (the full commit id); "
+	                "an unreadable evidence file is an error\n(exit 2). Reference: "
+	                "docs/release.md.\n",
+	        .opts = table,
+	};
+	struct mg_ctx ctx;
+	struct mg_err err = MG_ERR_INIT;
+	int rc;
+
+	mg_ctx_init(&ctx, "mlgate-release");
+	git_libgit2_init();
+	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
+	if (rc >= 0)
+		goto done;
+	rc = mg_release_run(&ctx, &o, &err);
+	if (rc >= MG_EXIT_USAGE)
+		mg_log_err(&ctx.log, &err);
+done:
+	git_libgit2_shutdown();
+	mg_strlist_release(&o.evidence);
+	rc = mg_ctx_finish(&ctx, rc);
+	mg_ctx_release(&ctx);
+	return rc;
+}
