@@ -403,12 +403,11 @@ static int stage_filter_cb(void *arg, const struct mg_model_version *mv, struct 
 	return f->cb(f->arg, mv, err);
 }
 
-/* MLflow's search has no stage filter: search the model's versions, keep the stage's. */
-static int rest_versions_in_stage(struct mg_registry *reg, const char *name, const char *stage,
-                                  mg_version_cb *cb, void *arg, struct mg_err *err)
+/* Every version of model `name`, newest first: one search (a page per 1000 versions). */
+static int rest_versions_of(struct mg_registry *reg, const char *name, mg_version_cb *cb, void *arg,
+                            struct mg_err *err)
 {
 	struct mg_buf filter = MG_BUF_INIT(MG_BUF_SMALL);
-	struct stage_filter f = {stage, cb, arg};
 	struct mg_version_query q = {0};
 	int ret;
 
@@ -425,9 +424,18 @@ static int rest_versions_in_stage(struct mg_registry *reg, const char *name, con
 	}
 	q.filter = filter.buf;
 	q.order_by = "version_number DESC";
-	ret = rest_search_versions(reg, &q, stage_filter_cb, &f, err);
+	ret = rest_search_versions(reg, &q, cb, arg, err);
 	mg_buf_release(&filter);
 	return ret;
+}
+
+/* MLflow's search has no stage filter: search the model's versions, keep the stage's. */
+static int rest_versions_in_stage(struct mg_registry *reg, const char *name, const char *stage,
+                                  mg_version_cb *cb, void *arg, struct mg_err *err)
+{
+	struct stage_filter f = {stage, cb, arg};
+
+	return rest_versions_of(reg, name, stage_filter_cb, &f, err);
 }
 
 static void metrics_from(const cJSON *arr, struct mg_metriclist *out)
@@ -744,9 +752,11 @@ static void rest_close(struct mg_registry *reg)
 /* --- compare-and-set moves --------------------------------------------------------- */
 
 struct holders {
-	const char *skip; /* the version being moved */
+	const char *skip;  /* the version being moved */
+	const char *stage; /* the target stage */
 	struct mg_buf *held;
 	size_t n;
+	char stage_of_skip[32]; /* the moved version's stage, "" if not seen */
 };
 
 static int holders_cb(void *arg, const struct mg_model_version *mv, struct mg_err *err)
@@ -754,24 +764,32 @@ static int holders_cb(void *arg, const struct mg_model_version *mv, struct mg_er
 	struct holders *h = arg;
 
 	(void)err;
-	if (strcmp(mv->version, h->skip))
+	if (!strcmp(mv->version, h->skip))
+		snprintf(h->stage_of_skip, sizeof(h->stage_of_skip), "%s", mv->current_stage);
+	else if (!strcmp(mv->current_stage, h->stage))
 		mg_buf_addf(h->held, "%s%s", h->n++ ? ", " : "", mv->version);
 	return 0;
 }
 
-/* The versions holding the move's target other than m->version, as "3" or "3, 4". */
+/*
+ * The versions holding the move's target other than m->version, as "3" or
+ * "3, 4". For a stage, one search of the model's versions also gives the
+ * moved version's own stage (into `stage_of`, when not NULL).
+ */
 static int move_holders(struct mg_registry *reg, const struct mg_registry_move *m,
-                        struct mg_buf *held, size_t *n, struct mg_err *err)
+                        struct mg_buf *held, size_t *n, char stage_of[32], struct mg_err *err)
 {
-	struct holders h = {m->version, held, 0};
+	struct holders h = {m->version, m->stage, held, 0, ""};
 	struct mg_model_version mv = {0};
 
 	mg_buf_reset(held);
 	*n = 0;
 	if (m->stage) {
-		if (rest_versions_in_stage(reg, m->name, m->stage, holders_cb, &h, err))
+		if (rest_versions_of(reg, m->name, holders_cb, &h, err))
 			return -1;
 		*n = h.n;
+		if (stage_of)
+			memcpy(stage_of, h.stage_of_skip, sizeof(h.stage_of_skip));
 		return 0;
 	}
 	if (rest_get_version_by_alias(reg, m->name, m->alias, &mv, err)) {
@@ -797,12 +815,20 @@ static int rest_move_if(struct mg_registry *reg, const struct mg_registry_move *
 	struct mg_model_version mv = {0};
 	struct mg_buf held = MG_BUF_INIT(MG_BUF_SMALL);
 	const char *what = m->stage ? "stage" : "alias", *target = m->stage ? m->stage : m->alias;
-	bool drop;
+	char stage_of[32] = "";
+	bool drop = false;
 	size_t n = 0;
 	int ret = -1;
 
-	if (rest_get_version(reg, m->name, m->version, &mv, err) ||
-	    move_holders(reg, m, &held, &n, err))
+	/* a stage move reads everything in one search; an alias move needs the version's aliases */
+	if (move_holders(reg, m, &held, &n, stage_of, err))
+		goto done;
+	if (m->stage && !*stage_of) {
+		mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_NOT_FOUND,
+		            "model '%.200s' has no version %s", m->name, m->version);
+		goto done;
+	}
+	if (!m->stage && rest_get_version(reg, m->name, m->version, &mv, err))
 		goto done;
 	if (m->expected ? n != 1 || strcmp(held.buf, m->expected) : n != 0) {
 		mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_CONFLICT,
@@ -811,7 +837,7 @@ static int rest_move_if(struct mg_registry *reg, const struct mg_registry_move *
 		            m->expected ? "version " : "", m->expected ? m->expected : "none");
 		goto done;
 	}
-	drop = m->drop_alias && mg_kvlist_get(&mv.aliases, m->drop_alias);
+	drop = !m->stage && m->drop_alias && mg_kvlist_get(&mv.aliases, m->drop_alias);
 	if (m->stage ? rest_transition_stage(reg, m->name, m->version, m->stage,
 	                                     m->archive_existing, err)
 	             : rest_set_alias(reg, m->name, m->alias, m->version, err))
@@ -821,19 +847,19 @@ static int rest_move_if(struct mg_registry *reg, const struct mg_registry_move *
 	/* read again: is the registry what this write made it? */
 	mg_model_version_release(&mv);
 	if (m->stage) {
-		if (rest_get_version(reg, m->name, m->version, &mv, err) ||
-		    move_holders(reg, m, &held, &n, err))
+		if (move_holders(reg, m, &held, &n, stage_of, err))
 			goto done;
-		if (strcmp(mv.current_stage, m->stage) || (m->archive_existing && n)) {
+		if (strcmp(stage_of, m->stage) || (m->archive_existing && n)) {
 			mg_err_setr(err, MG_EXIT_INFRA, MG_REASON_CONFLICT,
 			            "another writer changed stage %s of model '%.200s' during this "
 			            "promotion: version %s is now in %s%s%s",
-			            m->stage, m->name, m->version, mv.current_stage,
+			            m->stage, m->name, m->version,
+			            *stage_of ? stage_of : "no stage",
 			            n ? ", and so is version " : "", n ? held.buf : "");
 			goto done;
 		}
 	} else {
-		if (move_holders(reg, m, &held, &n, err))
+		if (move_holders(reg, m, &held, &n, NULL, err))
 			goto done;
 		if (n != 1 || strcmp(held.buf, m->version)) {
 			mg_err_setr(err, MG_EXIT_INFRA, MG_REASON_CONFLICT,
