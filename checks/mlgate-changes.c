@@ -63,6 +63,10 @@ int main(int argc, char **argv)
 	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
 	if (rc >= 0)
 		goto done;
+	if (mg_ctx_from_env(&ctx, &err)) {
+		rc = mg_log_err(&ctx.log, &err);
+		goto done;
+	}
 	rc = mg_changes_run(&ctx, &o, &err);
 	if (rc < 0)
 		rc = mg_log_err(&ctx.log, &err);

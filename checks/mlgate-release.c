@@ -68,6 +68,10 @@ int main(int argc, char **argv)
 	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
 	if (rc >= 0)
 		goto done;
+	if (mg_ctx_from_env(&ctx, &err)) {
+		rc = mg_log_err(&ctx.log, &err);
+		goto done;
+	}
 	rc = mg_release_run(&ctx, &o, &err);
 	if (rc >= MG_EXIT_USAGE)
 		mg_log_err(&ctx.log, &err);
