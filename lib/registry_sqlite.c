@@ -25,6 +25,7 @@
 #include "mvfilter.h"
 #include "parse.h"
 
+#include <assert.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sqlite3.h>
@@ -199,6 +200,44 @@ static int run_stmt(struct sq *sq, sqlite3_stmt *st, const char *doing, struct m
 	while ((rc = step(sq, st, doing, err)) == 1)
 		;
 	return rc;
+}
+
+/*
+ * Prepare `sql`, bind ?1, ?2, ... from the arguments as `types` says ('t' a
+ * NUL-terminated string, 'T' a string and its size_t length, 'i' an int64_t)
+ * and run it to its end: one write statement in one call.
+ */
+static int sql_exec(struct sq *sq, const char *doing, struct mg_err *err, const char *sql,
+                    const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int ret;
+
+	if (prepare(sq, sql, &st, err))
+		return -1;
+	va_start(ap, types);
+	for (int i = 1; types[i - 1]; i++) {
+		const char *s;
+
+		switch (types[i - 1]) {
+		case 't':
+			bind_text(st, i, va_arg(ap, const char *));
+			break;
+		case 'T':
+			s = va_arg(ap, const char *);
+			sqlite3_bind_text(st, i, s, (int)va_arg(ap, size_t), SQLITE_TRANSIENT);
+			break;
+		default:
+			assert(types[i - 1] == 'i');
+			sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+			break;
+		}
+	}
+	va_end(ap);
+	ret = run_stmt(sq, st, doing, err);
+	sqlite3_finalize(st);
+	return ret;
 }
 
 static int exec(struct sq *sq, const char *sql, const char *doing, struct mg_err *err)
@@ -1334,36 +1373,24 @@ static int sqlite_set_version_tag(struct mg_registry *reg, const char *name, con
                                   const char *key, const char *value, struct mg_err *err)
 {
 	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
 	int64_t v = version_number(version);
-	int ret = -1;
 
 	if (check_model_name(name, err) || check_key_name("tag key", key, err) ||
 	    check_length("tag key", key, MAX_MODEL_REGISTRY_TAG_KEY_LENGTH, err) ||
-	    check_length("tag value", value, MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, err))
-		return -1;
-	if (begin_write(sq, err))
+	    check_length("tag value", value, MAX_MODEL_REGISTRY_TAG_VALUE_LENGTH, err) ||
+	    begin_write(sq, err))
 		return -1;
 	if (need_version(reg, name, v, NULL, err) ||
-	    prepare(sq,
-	            "INSERT INTO model_version_tags (key, value, name, version, workspace) VALUES "
-	            "(?1, ?2, ?3, ?4, ?5) ON CONFLICT (workspace, key, name, version) "
-	            "DO UPDATE SET value = excluded.value",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, key);
-	bind_text(st, 2, value);
-	bind_text(st, 3, name);
-	sqlite3_bind_int64(st, 4, v);
-	bind_text(st, 5, reg->workspace);
-	if (run_stmt(sq, st, "setting a version tag", err) || commit(sq, err))
-		goto done;
-	ret = 0;
-done:
-	sqlite3_finalize(st);
-	if (ret)
+	    sql_exec(sq, "setting a version tag", err,
+	             "INSERT INTO model_version_tags (key, value, name, version, workspace) "
+	             "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (workspace, key, name, version) "
+	             "DO UPDATE SET value = excluded.value",
+	             "tttit", key, value, name, v, reg->workspace) ||
+	    commit(sq, err)) {
 		rollback(sq);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* MLflow's delete_model_version_tag: the version must exist; a missing tag is a no-op. */
@@ -1371,31 +1398,21 @@ static int sqlite_delete_version_tag(struct mg_registry *reg, const char *name, 
                                      const char *key, struct mg_err *err)
 {
 	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
 	int64_t v = version_number(version);
-	int ret = -1;
 
 	if (check_model_name(name, err) || check_key_name("tag key", key, err) ||
 	    begin_write(sq, err))
 		return -1;
 	if (need_version(reg, name, v, NULL, err) ||
-	    prepare(sq,
-	            "DELETE FROM model_version_tags WHERE workspace = ?1 AND name = ?2 AND version "
-	            "= ?3 AND key = ?4",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, reg->workspace);
-	bind_text(st, 2, name);
-	sqlite3_bind_int64(st, 3, v);
-	bind_text(st, 4, key);
-	if (run_stmt(sq, st, "deleting a version tag", err) || commit(sq, err))
-		goto done;
-	ret = 0;
-done:
-	sqlite3_finalize(st);
-	if (ret)
+	    sql_exec(sq, "deleting a version tag", err,
+	             "DELETE FROM model_version_tags WHERE workspace = ?1 AND name = ?2 AND "
+	             "version = ?3 AND key = ?4",
+	             "ttit", reg->workspace, name, v, key) ||
+	    commit(sq, err)) {
 		rollback(sq);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* MLflow's update_model_version: the description and the version's last_updated_time. */
@@ -1404,31 +1421,20 @@ static int sqlite_update_version_description(struct mg_registry *reg, const char
                                              struct mg_err *err)
 {
 	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
 	int64_t v = version_number(version);
-	int ret = -1;
 
 	if (check_model_name(name, err) || begin_write(sq, err))
 		return -1;
 	if (need_version(reg, name, v, NULL, err) ||
-	    prepare(sq,
-	            "UPDATE model_versions SET description = ?1, last_updated_time = ?2 WHERE "
-	            "workspace = ?3 AND name = ?4 AND version = ?5",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, description);
-	sqlite3_bind_int64(st, 2, now_ms());
-	bind_text(st, 3, reg->workspace);
-	bind_text(st, 4, name);
-	sqlite3_bind_int64(st, 5, v);
-	if (run_stmt(sq, st, "updating a description", err) || commit(sq, err))
-		goto done;
-	ret = 0;
-done:
-	sqlite3_finalize(st);
-	if (ret)
+	    sql_exec(sq, "updating a description", err,
+	             "UPDATE model_versions SET description = ?1, last_updated_time = ?2 WHERE "
+	             "workspace = ?3 AND name = ?4 AND version = ?5",
+	             "titti", description, now_ms(), reg->workspace, name, v) ||
+	    commit(sq, err)) {
 		rollback(sq);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /*
@@ -1441,62 +1447,30 @@ static int sqlite_transition_stage(struct mg_registry *reg, const char *name, co
                                    const char *stage, bool archive_existing, struct mg_err *err)
 {
 	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
 	int64_t v = version_number(version), now = now_ms();
-	int ret = -1;
 
 	if (check_model_name(name, err) || begin_write(sq, err))
 		return -1;
-	if (need_version(reg, name, v, NULL, err))
-		goto done;
-	if (archive_existing) {
-		if (prepare(sq,
-		            "UPDATE model_versions SET current_stage = 'Archived', "
-		            "last_updated_time "
-		            "= ?1 WHERE workspace = ?2 AND name = ?3 AND version != ?4 AND "
-		            "current_stage = ?5",
-		            &st, err))
-			goto done;
-		sqlite3_bind_int64(st, 1, now);
-		bind_text(st, 2, reg->workspace);
-		bind_text(st, 3, name);
-		sqlite3_bind_int64(st, 4, v);
-		bind_text(st, 5, stage);
-		if (run_stmt(sq, st, "archiving versions", err))
-			goto done;
-		sqlite3_finalize(st);
-		st = NULL;
-	}
-	if (prepare(sq,
-	            "UPDATE model_versions SET current_stage = ?1, last_updated_time = ?2 WHERE "
-	            "workspace = ?3 AND name = ?4 AND version = ?5",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, stage);
-	sqlite3_bind_int64(st, 2, now);
-	bind_text(st, 3, reg->workspace);
-	bind_text(st, 4, name);
-	sqlite3_bind_int64(st, 5, v);
-	if (run_stmt(sq, st, "moving a version", err))
-		goto done;
-	sqlite3_finalize(st);
-	st = NULL;
-	if (prepare(sq,
-	            "UPDATE registered_models SET last_updated_time = ?1 WHERE workspace = ?2 AND "
-	            "name = ?3",
-	            &st, err))
-		goto done;
-	sqlite3_bind_int64(st, 1, now);
-	bind_text(st, 2, reg->workspace);
-	bind_text(st, 3, name);
-	if (run_stmt(sq, st, "updating a registered model", err) || commit(sq, err))
-		goto done;
-	ret = 0;
-done:
-	sqlite3_finalize(st);
-	if (ret)
+	if (need_version(reg, name, v, NULL, err) ||
+	    (archive_existing &&
+	     sql_exec(sq, "archiving versions", err,
+	              "UPDATE model_versions SET current_stage = 'Archived', last_updated_time = "
+	              "?1 WHERE workspace = ?2 AND name = ?3 AND version != ?4 AND "
+	              "current_stage = ?5",
+	              "ittit", now, reg->workspace, name, v, stage)) ||
+	    sql_exec(sq, "moving a version", err,
+	             "UPDATE model_versions SET current_stage = ?1, last_updated_time = ?2 WHERE "
+	             "workspace = ?3 AND name = ?4 AND version = ?5",
+	             "titti", stage, now, reg->workspace, name, v) ||
+	    sql_exec(sq, "updating a registered model", err,
+	             "UPDATE registered_models SET last_updated_time = ?1 WHERE workspace = ?2 "
+	             "AND name = ?3",
+	             "itt", now, reg->workspace, name) ||
+	    commit(sq, err)) {
 		rollback(sq);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* MLflow's set_registered_model_alias: the version must exist; the alias moves to it. */
@@ -1504,31 +1478,21 @@ static int sqlite_set_alias(struct mg_registry *reg, const char *name, const cha
                             const char *version, struct mg_err *err)
 {
 	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
 	int64_t v = version_number(version);
-	int ret = -1;
 
 	if (check_model_name(name, err) || check_alias(alias, true, err) || begin_write(sq, err))
 		return -1;
 	if (need_version(reg, name, v, NULL, err) ||
-	    prepare(sq,
-	            "INSERT INTO registered_model_aliases (alias, version, name, workspace) VALUES "
-	            "(?1, ?2, ?3, ?4) ON CONFLICT (workspace, name, alias) DO UPDATE SET version = "
-	            "excluded.version",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, alias);
-	sqlite3_bind_int64(st, 2, v);
-	bind_text(st, 3, name);
-	bind_text(st, 4, reg->workspace);
-	if (run_stmt(sq, st, "setting an alias", err) || commit(sq, err))
-		goto done;
-	ret = 0;
-done:
-	sqlite3_finalize(st);
-	if (ret)
+	    sql_exec(sq, "setting an alias", err,
+	             "INSERT INTO registered_model_aliases (alias, version, name, workspace) "
+	             "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (workspace, name, alias) DO UPDATE SET "
+	             "version = excluded.version",
+	             "titt", alias, v, name, reg->workspace) ||
+	    commit(sq, err)) {
 		rollback(sq);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* MLflow's delete_registered_model_alias: the model must exist; a missing alias is a no-op. */
@@ -1536,28 +1500,19 @@ static int sqlite_delete_alias(struct mg_registry *reg, const char *name, const 
                                struct mg_err *err)
 {
 	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
-	int ret = -1;
 
 	if (check_model_name(name, err) || check_alias(alias, false, err) || begin_write(sq, err))
 		return -1;
 	if (need_model(reg, name, err) ||
-	    prepare(sq,
-	            "DELETE FROM registered_model_aliases WHERE workspace = ?1 AND name = ?2 AND "
-	            "alias = ?3",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, reg->workspace);
-	bind_text(st, 2, name);
-	bind_text(st, 3, alias);
-	if (run_stmt(sq, st, "deleting an alias", err) || commit(sq, err))
-		goto done;
-	ret = 0;
-done:
-	sqlite3_finalize(st);
-	if (ret)
+	    sql_exec(sq, "deleting an alias", err,
+	             "DELETE FROM registered_model_aliases WHERE workspace = ?1 AND name = ?2 AND "
+	             "alias = ?3",
+	             "ttt", reg->workspace, name, alias) ||
+	    commit(sq, err)) {
 		rollback(sq);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* --- compare-and-set moves ------------------------------------------------------ */
@@ -1601,20 +1556,7 @@ static int move_holders(struct mg_registry *reg, const struct mg_registry_move *
 static int move_stmt(struct mg_registry *reg, const char *sql, const char *name, int64_t v,
                      int64_t now, const char *text, const char *doing, struct mg_err *err)
 {
-	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
-	int ret;
-
-	if (prepare(sq, sql, &st, err))
-		return -1;
-	sqlite3_bind_int64(st, 1, now);
-	bind_text(st, 2, reg->workspace);
-	bind_text(st, 3, name);
-	sqlite3_bind_int64(st, 4, v);
-	bind_text(st, 5, text);
-	ret = run_stmt(sq, st, doing, err);
-	sqlite3_finalize(st);
-	return ret;
+	return sql_exec(impl(reg), doing, err, sql, "ittit", now, reg->workspace, name, v, text);
 }
 
 /*
@@ -2057,12 +1999,10 @@ static int sqlite_experiment_id(struct mg_registry *reg, const char *name, bool 
 	snprintf(num, sizeof(num), "%lld", (long long)id);
 	root = artifact_root();
 	location = append_to_uri_path(root, num);
-	if (prepare(sq, "UPDATE experiments SET artifact_location = ?1 WHERE experiment_id = ?2",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, location);
-	sqlite3_bind_int64(st, 2, id);
-	if (run_stmt(sq, st, "creating an experiment", err) || commit(sq, err))
+	if (sql_exec(sq, "creating an experiment", err,
+	             "UPDATE experiments SET artifact_location = ?1 WHERE experiment_id = ?2", "ti",
+	             location, (int64_t)id) ||
+	    commit(sq, err))
 		goto done;
 	*id_out = mg_xstrdup(num);
 	ret = 0;
@@ -2143,20 +2083,10 @@ done:
 static int upsert_run_tag(struct sq *sq, const char *run_id, const char *key, const char *value,
                           size_t len, struct mg_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int ret;
-
-	if (prepare(sq,
-	            "INSERT INTO tags (key, value, run_uuid) VALUES (?1, ?2, ?3) ON CONFLICT (key, "
-	            "run_uuid) DO UPDATE SET value = excluded.value",
-	            &st, err))
-		return -1;
-	bind_text(st, 1, key);
-	sqlite3_bind_text(st, 2, value, (int)len, SQLITE_TRANSIENT);
-	bind_text(st, 3, run_id);
-	ret = run_stmt(sq, st, "setting a run tag", err);
-	sqlite3_finalize(st);
-	return ret;
+	return sql_exec(sq, "setting a run tag", err,
+	                "INSERT INTO tags (key, value, run_uuid) VALUES (?1, ?2, ?3) ON CONFLICT "
+	                "(key, run_uuid) DO UPDATE SET value = excluded.value",
+	                "tTt", key, value, len, run_id);
 }
 
 /*
@@ -2400,14 +2330,9 @@ static int log_param(struct mg_registry *reg, const char *run_id, const char *ke
 			ret = 0;
 		goto done;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (prepare(sq, "INSERT INTO params (key, value, run_uuid) VALUES (?1, ?2, ?3)", &st, err))
-		goto done;
-	bind_text(st, 1, key);
-	sqlite3_bind_text(st, 2, value, (int)len, SQLITE_TRANSIENT);
-	bind_text(st, 3, run_id);
-	if (run_stmt(sq, st, "logging a param", err))
+	if (sql_exec(sq, "logging a param", err,
+	             "INSERT INTO params (key, value, run_uuid) VALUES (?1, ?2, ?3)", "tTt", key,
+	             value, len, run_id))
 		goto done;
 	ret = 0;
 done:
@@ -2420,9 +2345,7 @@ static int log_run_tag(struct mg_registry *reg, const char *run_id, const char *
                        const char *value, struct mg_err *err)
 {
 	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
 	size_t len;
-	int ret = -1;
 
 	if (stored_value(reg, "run tag", key, value, MAX_TAG_VAL_LENGTH, &len, err))
 		return -1;
@@ -2430,17 +2353,10 @@ static int log_run_tag(struct mg_registry *reg, const char *run_id, const char *
 		return upsert_run_tag(sq, run_id, key, value, len, err);
 	if (!len)
 		return 0; /* update_run_info ignores an empty run name */
-	if (prepare(sq, "UPDATE runs SET name = ?1 WHERE run_uuid = ?2", &st, err))
+	if (sql_exec(sq, "renaming a run", err, "UPDATE runs SET name = ?1 WHERE run_uuid = ?2",
+	             "Tt", value, len, run_id))
 		return -1;
-	sqlite3_bind_text(st, 1, value, (int)len, SQLITE_TRANSIENT);
-	bind_text(st, 2, run_id);
-	if (run_stmt(sq, st, "renaming a run", err) ||
-	    upsert_run_tag(sq, run_id, key, value, len, err))
-		goto done;
-	ret = 0;
-done:
-	sqlite3_finalize(st);
-	return ret;
+	return upsert_run_tag(sq, run_id, key, value, len, err);
 }
 
 static int check_batch(const struct mg_kvlist *params, const struct mg_metriclist *metrics,
@@ -2512,25 +2428,18 @@ static int sqlite_end_run(struct mg_registry *reg, const char *run_id, const cha
                           struct mg_err *err)
 {
 	struct sq *sq = impl(reg);
-	sqlite3_stmt *st = NULL;
-	int ret = -1;
 
 	if (begin_write(sq, err))
 		return -1;
 	if (need_active_run(reg, run_id, err) ||
-	    prepare(sq, "UPDATE runs SET status = ?1, end_time = ?2 WHERE run_uuid = ?3", &st, err))
-		goto done;
-	bind_text(st, 1, status);
-	sqlite3_bind_int64(st, 2, now_ms());
-	bind_text(st, 3, run_id);
-	if (run_stmt(sq, st, "ending a run", err) || commit(sq, err))
-		goto done;
-	ret = 0;
-done:
-	sqlite3_finalize(st);
-	if (ret)
+	    sql_exec(sq, "ending a run", err,
+	             "UPDATE runs SET status = ?1, end_time = ?2 WHERE run_uuid = ?3", "tit",
+	             status, now_ms(), run_id) ||
+	    commit(sq, err)) {
 		rollback(sq);
-	return ret;
+		return -1;
+	}
+	return 0;
 }
 
 /* --- the backend ---------------------------------------------------------------- */
