@@ -202,21 +202,10 @@ static int run_stmt(struct sq *sq, sqlite3_stmt *st, const char *doing, struct m
 	return rc;
 }
 
-/*
- * Prepare `sql`, bind ?1, ?2, ... from the arguments as `types` says ('t' a
- * NUL-terminated string, 'T' a string and its size_t length, 'i' an int64_t)
- * and run it to its end: one write statement in one call.
- */
-static int sql_exec(struct sq *sq, const char *doing, struct mg_err *err, const char *sql,
-                    const char *types, ...)
+/* Bind ?1, ?2, ... as `types` says: 't' a string, 'T' a string and its size_t length, 'i' an
+ * int64_t. */
+static void vbind(sqlite3_stmt *st, const char *types, va_list ap)
 {
-	sqlite3_stmt *st = NULL;
-	va_list ap;
-	int ret;
-
-	if (prepare(sq, sql, &st, err))
-		return -1;
-	va_start(ap, types);
 	for (int i = 1; types[i - 1]; i++) {
 		const char *s;
 
@@ -234,10 +223,58 @@ static int sql_exec(struct sq *sq, const char *doing, struct mg_err *err, const 
 			break;
 		}
 	}
+}
+
+/* Prepare `sql` into *st and bind its parameters (vbind): a query ready to step. */
+static int sql_query(struct sq *sq, sqlite3_stmt **st, struct mg_err *err, const char *sql,
+                     const char *types, ...)
+{
+	va_list ap;
+
+	if (prepare(sq, sql, st, err))
+		return -1;
+	va_start(ap, types);
+	vbind(*st, types, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Prepare, bind (vbind) and run `sql` to its end: one write statement in one call. */
+static int sql_exec(struct sq *sq, const char *doing, struct mg_err *err, const char *sql,
+                    const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int ret;
+
+	if (prepare(sq, sql, &st, err))
+		return -1;
+	va_start(ap, types);
+	vbind(st, types, ap);
 	va_end(ap);
 	ret = run_stmt(sq, st, doing, err);
 	sqlite3_finalize(st);
 	return ret;
+}
+
+/* Every (key, value) row of a query bound as vbind says, into `out` (finalized after). */
+static int sql_kvlist(struct sq *sq, const char *doing, struct mg_kvlist *out, struct mg_err *err,
+                      const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int rc;
+
+	if (prepare(sq, sql, &st, err))
+		return -1;
+	va_start(ap, types);
+	vbind(st, types, ap);
+	va_end(ap);
+	while ((rc = step(sq, st, doing, err)) == 1)
+		mg_kvlist_set(out, (const char *)sqlite3_column_text(st, 0),
+		              (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return rc;
 }
 
 static int exec(struct sq *sq, const char *sql, const char *doing, struct mg_err *err)
@@ -860,13 +897,11 @@ static int sqlite_get_model(struct mg_registry *reg, const char *name,
 	mg_registered_model_release(out);
 	if (check_model_name(name, err) || begin_read(sq, err))
 		return -1;
-	if (prepare(sq,
-	            "SELECT name, creation_time, last_updated_time, description FROM "
-	            "registered_models WHERE workspace = ?1 AND name = ?2",
-	            &st, err))
+	if (sql_query(sq, &st, err,
+	              "SELECT name, creation_time, last_updated_time, description FROM "
+	              "registered_models WHERE workspace = ?1 AND name = ?2",
+	              "tt", reg->workspace, name))
 		goto done;
-	bind_text(st, 1, reg->workspace);
-	bind_text(st, 2, name);
 	rc = step(sq, st, "reading a registered model", err);
 	if (rc <= 0) {
 		if (rc == 0)
@@ -880,32 +915,14 @@ static int sqlite_get_model(struct mg_registry *reg, const char *name,
 	sqlite3_finalize(st);
 	st = NULL;
 
-	if (prepare(sq,
-	            "SELECT key, value FROM registered_model_tags WHERE workspace = ?1 AND "
-	            "name = ?2 ORDER BY key || ''",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, reg->workspace);
-	bind_text(st, 2, name);
-	while ((rc = step(sq, st, "reading model tags", err)) == 1)
-		mg_kvlist_set(&out->tags, (const char *)sqlite3_column_text(st, 0),
-		              (const char *)sqlite3_column_text(st, 1));
-	if (rc < 0)
-		goto done;
-	sqlite3_finalize(st);
-	st = NULL;
-
-	if (prepare(sq,
-	            "SELECT alias, version FROM registered_model_aliases WHERE workspace = ?1 AND "
-	            "name = ?2 ORDER BY alias",
-	            &st, err))
-		goto done;
-	bind_text(st, 1, reg->workspace);
-	bind_text(st, 2, name);
-	while ((rc = step(sq, st, "reading aliases", err)) == 1)
-		mg_kvlist_set(&out->aliases, (const char *)sqlite3_column_text(st, 0),
-		              (const char *)sqlite3_column_text(st, 1));
-	if (rc < 0)
+	if (sql_kvlist(sq, "reading model tags", &out->tags, err,
+	               "SELECT key, value FROM registered_model_tags WHERE workspace = ?1 AND "
+	               "name = ?2 ORDER BY key || ''",
+	               "tt", reg->workspace, name) < 0 ||
+	    sql_kvlist(sq, "reading aliases", &out->aliases, err,
+	               "SELECT alias, version FROM registered_model_aliases WHERE workspace = ?1 "
+	               "AND name = ?2 ORDER BY alias",
+	               "tt", reg->workspace, name) < 0)
 		goto done;
 	ret = 0;
 done:
@@ -1644,12 +1661,12 @@ static int sqlite_get_run(struct mg_registry *reg, const char *run_id, struct mg
 	mg_run_release(out);
 	if (begin_read(sq, err))
 		return -1;
-	if (prepare(sq,
+	if (sql_query(
+	            sq, &st, err,
 	            "SELECT run_uuid, name, experiment_id, user_id, status, start_time, end_time, "
 	            "lifecycle_stage, artifact_uri FROM runs WHERE run_uuid = ?1",
-	            &st, err))
+	            "t", run_id))
 		goto done;
-	bind_text(st, 1, run_id);
 	rc = step(sq, st, "reading a run", err);
 	if (rc <= 0) {
 		if (rc == 0)
@@ -1669,12 +1686,12 @@ static int sqlite_get_run(struct mg_registry *reg, const char *run_id, struct mg
 	st = NULL;
 
 	/* run metrics are the latest values (latest_metrics), NaN kept as is_nan */
-	if (prepare(sq,
+	if (sql_query(
+	            sq, &st, err,
 	            "SELECT key, value, timestamp, step, is_nan FROM latest_metrics WHERE run_uuid "
 	            "= ?1 ORDER BY key || ''",
-	            &st, err))
+	            "t", run_id))
 		goto done;
-	bind_text(st, 1, run_id);
 	while ((rc = step(sq, st, "reading run metrics", err)) == 1)
 		mg_metriclist_add(&out->metrics, (const char *)sqlite3_column_text(st, 0),
 		                  sqlite3_column_int(st, 4) ? NAN : sqlite3_column_double(st, 1),
@@ -1684,25 +1701,13 @@ static int sqlite_get_run(struct mg_registry *reg, const char *run_id, struct mg
 	sqlite3_finalize(st);
 	st = NULL;
 
-	for (int which = 0; which < 2; which++) {
-		struct mg_kvlist *l = which ? &out->tags : &out->params;
-
-		if (prepare(sq,
-		            which ? "SELECT key, value FROM tags WHERE run_uuid = ?1 "
-		                    "ORDER BY key || ''"
-		                  : "SELECT key, value FROM params WHERE run_uuid = ?1 "
-		                    "ORDER BY key || ''",
-		            &st, err))
-			goto done;
-		bind_text(st, 1, run_id);
-		while ((rc = step(sq, st, "reading run data", err)) == 1)
-			mg_kvlist_set(l, (const char *)sqlite3_column_text(st, 0),
-			              (const char *)sqlite3_column_text(st, 1));
-		if (rc < 0)
-			goto done;
-		sqlite3_finalize(st);
-		st = NULL;
-	}
+	if (sql_kvlist(sq, "reading run params", &out->params, err,
+	               "SELECT key, value FROM params WHERE run_uuid = ?1 ORDER BY key || ''", "t",
+	               run_id) < 0 ||
+	    sql_kvlist(sq, "reading run tags", &out->tags, err,
+	               "SELECT key, value FROM tags WHERE run_uuid = ?1 ORDER BY key || ''", "t",
+	               run_id) < 0)
+		goto done;
 	/* SqlRun.to_mlflow_entity: no name column, the mlflow.runName tag names the run */
 	if (!*out->run_name && mg_kvlist_get(&out->tags, TAG_RUN_NAME)) {
 		free(out->run_name);
@@ -1731,13 +1736,12 @@ static int sqlite_get_logged_model(struct mg_registry *reg, const char *model_id
 	mg_logged_model_release(out);
 	if (begin_read(sq, err))
 		return -1;
-	if (prepare(sq,
-	            "SELECT model_id, name, experiment_id, source_run_id FROM logged_models "
-	            "WHERE model_id = ?1 AND (lifecycle_stage IS NULL OR lifecycle_stage != "
-	            "'deleted')",
-	            &st, err))
+	if (sql_query(sq, &st, err,
+	              "SELECT model_id, name, experiment_id, source_run_id FROM logged_models "
+	              "WHERE model_id = ?1 AND (lifecycle_stage IS NULL OR lifecycle_stage != "
+	              "'deleted')",
+	              "t", model_id))
 		goto done;
-	bind_text(st, 1, model_id);
 	rc = step(sq, st, "reading a logged model", err);
 	if (rc <= 0) {
 		if (rc == 0)
@@ -1750,13 +1754,12 @@ static int sqlite_get_logged_model(struct mg_registry *reg, const char *model_id
 	out->source_run_id = col_str(st, 3);
 	sqlite3_finalize(st);
 	st = NULL;
-	if (prepare(sq,
-	            "SELECT metric_name, metric_value, metric_timestamp_ms, metric_step, run_id, "
-	            "dataset_name FROM logged_model_metrics WHERE model_id = ?1 ORDER BY "
-	            "metric_name, metric_timestamp_ms, metric_step, run_id",
-	            &st, err))
+	if (sql_query(sq, &st, err,
+	              "SELECT metric_name, metric_value, metric_timestamp_ms, metric_step, run_id, "
+	              "dataset_name FROM logged_model_metrics WHERE model_id = ?1 ORDER BY "
+	              "metric_name, metric_timestamp_ms, metric_step, run_id",
+	              "t", model_id))
 		goto done;
-	bind_text(st, 1, model_id);
 	while ((rc = step(sq, st, "reading logged model metrics", err)) == 1)
 		mg_logged_model_add_metric(
 		        out, (const char *)sqlite3_column_text(st, 0),
@@ -1950,13 +1953,11 @@ static int sqlite_experiment_id(struct mg_registry *reg, const char *name, bool 
 		return -1;
 	if (create ? begin_write(sq, err) : begin_read(sq, err))
 		return -1;
-	if (prepare(sq,
-	            "SELECT experiment_id, lifecycle_stage FROM experiments WHERE workspace = ?1 "
-	            "AND name = ?2",
-	            &st, err))
+	if (sql_query(sq, &st, err,
+	              "SELECT experiment_id, lifecycle_stage FROM experiments WHERE workspace = ?1 "
+	              "AND name = ?2",
+	              "tt", reg->workspace, name))
 		goto done;
-	bind_text(st, 1, reg->workspace);
-	bind_text(st, 2, name);
 	rc = step(sq, st, "reading an experiment", err);
 	if (rc < 0)
 		goto done;
@@ -1982,15 +1983,12 @@ static int sqlite_experiment_id(struct mg_registry *reg, const char *name, bool 
 	sqlite3_finalize(st);
 	st = NULL;
 	now = now_ms();
-	if (prepare(sq,
-	            "INSERT INTO experiments (name, artifact_location, lifecycle_stage, "
-	            "creation_time, last_update_time, workspace) VALUES (?1, NULL, 'active', ?2, "
-	            "?2, ?3)",
-	            &st, err))
+	if (sql_query(sq, &st, err,
+	              "INSERT INTO experiments (name, artifact_location, lifecycle_stage, "
+	              "creation_time, last_update_time, workspace) VALUES (?1, NULL, 'active', ?2, "
+	              "?2, ?3)",
+	              "tit", name, now, reg->workspace))
 		goto done;
-	bind_text(st, 1, name);
-	sqlite3_bind_int64(st, 2, now);
-	bind_text(st, 3, reg->workspace);
 	if (run_stmt(sq, st, "creating an experiment", err))
 		goto done;
 	id = sqlite3_last_insert_rowid(sq->db);
@@ -2056,9 +2054,9 @@ static int need_active_run(struct mg_registry *reg, const char *run_id, struct m
 	sqlite3_stmt *st = NULL;
 	int rc, ret = -1;
 
-	if (prepare(sq, "SELECT lifecycle_stage FROM runs WHERE run_uuid = ?1", &st, err))
+	if (sql_query(sq, &st, err, "SELECT lifecycle_stage FROM runs WHERE run_uuid = ?1", "t",
+	              run_id))
 		return -1;
-	bind_text(st, 1, run_id);
 	rc = step(sq, st, "reading a run", err);
 	if (rc < 0)
 		goto done;
@@ -2124,13 +2122,11 @@ static int sqlite_create_run(struct mg_registry *reg, const char *experiment_id,
 	}
 	if (uuid4_hex(run_id, err) || begin_write(sq, err))
 		return -1;
-	if (prepare(sq,
-	            "SELECT artifact_location, lifecycle_stage FROM experiments WHERE "
-	            "experiment_id = ?1 AND workspace = ?2",
-	            &st, err))
+	if (sql_query(sq, &st, err,
+	              "SELECT artifact_location, lifecycle_stage FROM experiments WHERE "
+	              "experiment_id = ?1 AND workspace = ?2",
+	              "it", (int64_t)exp_id, reg->workspace))
 		goto done;
-	sqlite3_bind_int64(st, 1, exp_id);
-	bind_text(st, 2, reg->workspace);
 	rc = step(sq, st, "reading an experiment", err);
 	if (rc < 0)
 		goto done;
@@ -2153,19 +2149,15 @@ static int sqlite_create_run(struct mg_registry *reg, const char *experiment_id,
 	snprintf(suffix, sizeof(run_id) + sizeof("/artifacts"), "%s/artifacts", run_id);
 	artifact_uri = append_to_uri_path(location, suffix);
 
-	if (prepare(sq,
+	if (sql_query(
+	            sq, &st, err,
 	            "INSERT INTO runs (run_uuid, name, source_type, source_name, entry_point_name, "
 	            "user_id, status, start_time, end_time, deleted_time, source_version, "
 	            "lifecycle_stage, artifact_uri, experiment_id) VALUES (?1, ?2, 'UNKNOWN', '', "
 	            "'', ?3, 'RUNNING', ?4, NULL, NULL, '', 'active', ?5, ?6)",
-	            &st, err))
+	            "tttiti", run_id, run_name, user ? user : "unknown", (int64_t)now_ms(),
+	            artifact_uri, (int64_t)exp_id))
 		goto done;
-	bind_text(st, 1, run_id);
-	bind_text(st, 2, run_name);
-	bind_text(st, 3, user ? user : "unknown");
-	sqlite3_bind_int64(st, 4, now_ms());
-	bind_text(st, 5, artifact_uri);
-	sqlite3_bind_int64(st, 6, exp_id);
 	if (run_stmt(sq, st, "creating a run", err))
 		goto done;
 	for (size_t i = 0; tags && i < tags->n; i++)
@@ -2230,12 +2222,12 @@ static int log_metric(struct sq *sq, const char *run_id, const struct mg_metric 
 	int rc, ret = -1;
 
 	sanitize_metric(m->value, &value, &is_nan);
-	if (prepare(sq,
+	if (sql_query(
+	            sq, &st, err,
 	            "INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) "
 	            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	            &st, err))
+	            "t", m->key))
 		return -1;
-	bind_text(st, 1, m->key);
 	sqlite3_bind_double(st, 2, value);
 	sqlite3_bind_int64(st, 3, m->timestamp);
 	bind_text(st, 4, run_id);
@@ -2249,13 +2241,11 @@ static int log_metric(struct sq *sq, const char *run_id, const struct mg_metric 
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (prepare(sq,
-	            "SELECT step, coalesce(timestamp, -9223372036854775807 - 1), value FROM "
-	            "latest_metrics WHERE run_uuid = ?1 AND key = ?2",
-	            &st, err))
+	if (sql_query(sq, &st, err,
+	              "SELECT step, coalesce(timestamp, -9223372036854775807 - 1), value FROM "
+	              "latest_metrics WHERE run_uuid = ?1 AND key = ?2",
+	              "tt", run_id, m->key))
 		goto done;
-	bind_text(st, 1, run_id);
-	bind_text(st, 2, m->key);
 	rc = step(sq, st, "reading a latest metric", err);
 	if (rc < 0)
 		goto done;
@@ -2311,10 +2301,9 @@ static int log_param(struct mg_registry *reg, const char *run_id, const char *ke
 	int rc, ret = -1;
 
 	if (stored_value(reg, "param", key, value, MAX_PARAM_VAL_LENGTH, &len, err) ||
-	    prepare(sq, "SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2", &st, err))
+	    sql_query(sq, &st, err, "SELECT value FROM params WHERE run_uuid = ?1 AND key = ?2",
+	              "tt", run_id, key))
 		return -1;
-	bind_text(st, 1, run_id);
-	bind_text(st, 2, key);
 	rc = step(sq, st, "reading a param", err);
 	if (rc < 0)
 		goto done;
