@@ -1,4 +1,7 @@
-/* The streaming CSV reader of the smoke runner's data contracts (lib/csvstream.c). */
+/*
+ * The streaming CSV reader of the smoke runner's data contracts (lib/csvstream.c): with
+ * the default bounds, small bounds, and small bounds with reads of 1 to 7 bytes.
+ */
 #include "setup.h"
 #include "csvstream.h"
 #include "fuzz.h"
@@ -19,7 +22,9 @@ static int each_row(void *arg, uint64_t row, const struct mg_csv_field *fields, 
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct mg_csv_limits small = {64, 1024};
+	struct mg_csv_limits small = {64, 1024, 0};
+	/* tiny reads, so records, fields, escapes, CRLFs and UTF-8 sequences are cut anywhere */
+	struct mg_csv_limits cut = {16, 128, 1 + size % 7};
 	struct mg_err err = MG_ERR_INIT;
 	uint64_t rows = 0;
 	volatile size_t sum = 0; /* every byte read, and not optimised away */
@@ -28,6 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	                &err);
 	mg_err_clear(&err);
 	mg_csv_read_mem("fuzz.csv", (const char *)data, size, &small, each_row, (void *)&sum, &rows,
+	                &err);
+	mg_err_clear(&err);
+	mg_csv_read_mem("fuzz.csv", (const char *)data, size, &cut, each_row, (void *)&sum, &rows,
 	                &err);
 	return 0;
 }

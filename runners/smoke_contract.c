@@ -9,6 +9,7 @@
 #include "csvstream.h"
 
 #include <inttypes.h>
+#include <locale.h>
 #include <math.h>
 #include <strings.h>
 
@@ -54,6 +55,254 @@ static void free_strings(char **s)
 	for (size_t i = 0; s && s[i]; i++)
 		free(s[i]);
 	free(s);
+}
+
+/*
+ * The regexes of sample-data contracts are mostly a run of character classes
+ * with repeats ("[a-z]+", "[A-Z]{2}[0-9]{4}"), for which regexec costs more
+ * than the whole CSV tokenising. Such a pattern is compiled here into a small
+ * automaton as well: a sequence of at most 63 items, each a set of bytes
+ * matched once (ONE), at most once (OPT) or any number of times (STAR),
+ * simulated with one bit per position. It is used only when that is provably
+ * the same as regexec on "^(P)$":
+ *   - P is only ASCII literals (printable, not ERE-special, or escaped
+ *     ERE-specials), bracket expressions of printable ASCII characters and
+ *     ranges within 0-9, a-z or A-Z (no negation, no [: :] [= =] [. .], no
+ *     backslash), each optionally followed by one of * + ? {m} {m,} {m,n};
+ *     no '.', anchors, groups or alternation. Those are exactly the
+ *     concatenations of quantified single-character sets, which is the
+ *     language the automaton accepts; the whole field must match, as "^(P)$"
+ *     asks, and with REG_NOSUB only whether it matches is reported.
+ *   - the locale is C or POSIX (mlgate never calls setlocale): ranges are
+ *     byte ranges and every byte is a character; bytes >= 0x80 are in no
+ *     set, as in regexec, where they cannot match an ASCII item.
+ * Anything else goes to regexec.
+ */
+enum { RE_ONE, RE_OPT, RE_STAR };
+#define RE_ITEMS_MAX 63
+
+struct mg_contract_re {
+	uint64_t on[256]; /* on[c]: the items whose set holds byte c */
+	uint64_t adv;     /* items that move on when matched (ONE, OPT) */
+	uint64_t star;    /* items that stay when matched (STAR) */
+	uint64_t eps;     /* items that can be skipped (OPT, STAR) */
+	unsigned n;       /* items; bit n is the accepting state */
+};
+
+static bool re_special(int ch)
+{
+	return ch && strchr(".[]()*+?{}|^$\\", ch) != NULL;
+}
+
+/* Parse "[...]" at *pp into `set` (256 bits); false when not in the subset. */
+static bool re_bracket(const char **pp, uint64_t set[4])
+{
+	const char *p = *pp + 1;
+
+	memset(set, 0, 4 * sizeof(uint64_t));
+	if (*p == '^' || *p == ']')
+		return false;
+	while (*p != ']') {
+		int lo = (unsigned char)*p, hi = lo;
+
+		if (lo < 0x20 || lo > 0x7e || lo == '[' || lo == '\\')
+			return false;
+		/* '-' is a character only first or last */
+		if (lo == '-' && p != *pp + 1 && p[1] != ']')
+			return false;
+		if (p[1] == '-' && p[2] != ']' && p[2]) {
+			hi = (unsigned char)p[2];
+			if (hi < lo || !((lo >= '0' && hi <= '9') || (lo >= 'a' && hi <= 'z') ||
+			                 (lo >= 'A' && hi <= 'Z')))
+				return false;
+			p += 3;
+		} else {
+			p++;
+		}
+		for (int ch = lo; ch <= hi; ch++)
+			set[ch >> 6] |= (uint64_t)1 << (ch & 63);
+	}
+	*pp = p + 1;
+	return true;
+}
+
+static bool re_count(const char **pp, unsigned *out)
+{
+	const char *p = *pp;
+	unsigned v = 0;
+
+	if (*p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9') {
+		v = v * 10 + (unsigned)(*p++ - '0');
+		if (v > RE_ITEMS_MAX)
+			return false;
+	}
+	*pp = p;
+	*out = v;
+	return true;
+}
+
+static bool re_add(struct mg_contract_re *re, const uint64_t set[4], int kind)
+{
+	uint64_t bit;
+
+	if (re->n >= RE_ITEMS_MAX)
+		return false;
+	bit = (uint64_t)1 << re->n;
+	for (int ch = 0; ch < 256; ch++)
+		if (set[ch >> 6] >> (ch & 63) & 1)
+			re->on[ch] |= bit;
+	if (kind == RE_STAR)
+		re->star |= bit;
+	else
+		re->adv |= bit;
+	if (kind != RE_ONE)
+		re->eps |= bit;
+	re->n++;
+	return true;
+}
+
+/* The automaton of `pat`, or NULL when it is not in the subset above. */
+static struct mg_contract_re *re_compile_fast(const char *pat)
+{
+	struct mg_contract_re *re;
+	const char *p = pat, *lc;
+
+	lc = setlocale(LC_COLLATE, NULL);
+	if (!lc || (strcmp(lc, "C") && strcmp(lc, "POSIX")))
+		return NULL;
+	lc = setlocale(LC_CTYPE, NULL);
+	if (!lc || (strcmp(lc, "C") && strcmp(lc, "POSIX")))
+		return NULL;
+	if (!*pat)
+		return NULL;
+	re = mg_xcalloc(1, sizeof(*re));
+	while (*p) {
+		uint64_t set[4] = {0, 0, 0, 0};
+		unsigned lo = 1, hi = 1; /* repeats */
+		bool unbounded = false;
+
+		if (*p == '[') {
+			if (!re_bracket(&p, set))
+				goto no;
+		} else if (*p == '\\' && re_special(p[1])) {
+			set[(unsigned char)p[1] >> 6] |= (uint64_t)1 << ((unsigned char)p[1] & 63);
+			p += 2;
+		} else if ((unsigned char)*p >= 0x20 && (unsigned char)*p <= 0x7e &&
+		           !re_special(*p)) {
+			set[(unsigned char)*p >> 6] |= (uint64_t)1 << ((unsigned char)*p & 63);
+			p++;
+		} else {
+			goto no;
+		}
+		if (*p == '*') {
+			lo = 0, unbounded = true, p++;
+		} else if (*p == '+') {
+			unbounded = true, p++;
+		} else if (*p == '?') {
+			lo = 0, p++;
+		} else if (*p == '{') {
+			p++;
+			if (!re_count(&p, &lo))
+				goto no;
+			hi = lo;
+			if (*p == ',') {
+				p++;
+				if (*p == '}')
+					unbounded = true;
+				else if (!re_count(&p, &hi) || hi < lo)
+					goto no;
+			}
+			if (*p++ != '}' || (!unbounded && hi == 0))
+				goto no;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{')
+			goto no; /* a repeat of a repeat: leave it to regcomp */
+		for (unsigned k = 0; k < lo; k++)
+			if (!re_add(re, set, RE_ONE))
+				goto no;
+		if (unbounded) {
+			if (!re_add(re, set, RE_STAR))
+				goto no;
+		} else {
+			for (unsigned k = lo; k < hi; k++)
+				if (!re_add(re, set, RE_OPT))
+					goto no;
+		}
+	}
+	return re;
+no:
+	free(re);
+	return NULL;
+}
+
+/*
+ * Follow the skippable items from the states in `s`: from a state in a run of
+ * skippable items, every later state of the run and the one after it. Adding
+ * the run's bits to its active ones carries through the rest of the run into
+ * the state after it; the bits that changed are those states.
+ */
+static inline uint64_t re_closure(const struct mg_contract_re *re, uint64_t s)
+{
+	return s | (((s & re->eps) + re->eps) ^ re->eps);
+}
+
+static bool re_match_fast(const struct mg_contract_re *re, const char *str, size_t len)
+{
+	uint64_t s = re_closure(re, 1);
+
+	for (size_t i = 0; i < len && s; i++) {
+		uint64_t m = s & re->on[(unsigned char)str[i]];
+
+		s = re_closure(re, ((m & re->adv) << 1) | (m & re->star));
+	}
+	return s >> re->n & 1;
+}
+
+static uint64_t hash_bytes(uint64_t h, const char *s, size_t len);
+
+/* The allowed values in a hash table (open addressing, at most half full). */
+static void allowed_index(struct mg_contract_col *col)
+{
+	size_t n = 0, cap = 8;
+
+	while (col->allowed[n])
+		n++;
+	while (cap < 2 * n)
+		cap *= 2;
+	col->allowed_len = mg_xcalloc(n + 1, sizeof(*col->allowed_len));
+	col->allowed_slots = mg_xcalloc(cap, sizeof(*col->allowed_slots));
+	col->allowed_mask = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(col->allowed[i]);
+		size_t k =
+		        hash_bytes(0xcbf29ce484222325ULL, col->allowed[i], len) & col->allowed_mask;
+
+		col->allowed_len[i] = len;
+		while (col->allowed_slots[k])
+			k = (k + 1) & col->allowed_mask;
+		col->allowed_slots[k] = (uint32_t)(i + 1);
+	}
+}
+
+/* memcmp(a, b, len) == 0 without a call: allowed values are short. */
+static inline bool same_bytes(const char *a, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+static bool is_allowed(const struct mg_contract_col *col, const char *s, size_t len)
+{
+	size_t k = hash_bytes(0xcbf29ce484222325ULL, s, len) & col->allowed_mask;
+
+	for (uint32_t i; (i = col->allowed_slots[k]) != 0; k = (k + 1) & col->allowed_mask)
+		if (col->allowed_len[i - 1] == len && same_bytes(col->allowed[i - 1], s, len))
+			return true;
+	return false;
 }
 
 int mg_contract_init(struct mg_contract *c, const cJSON *spec, const char *path, struct mg_err *err)
@@ -133,8 +382,10 @@ int mg_contract_init(struct mg_contract *c, const cJSON *spec, const char *path,
 			                  "%s.columns.%s: min and max need type int or float", path,
 			                  col->name);
 		v = cJSON_GetObjectItemCaseSensitive(it, "allowed");
-		if (cJSON_IsArray(v))
+		if (cJSON_IsArray(v)) {
 			col->allowed = strings_of(v);
+			allowed_index(col);
+		}
 		v = cJSON_GetObjectItemCaseSensitive(it, "regex");
 		if (cJSON_IsString(v)) {
 			/* anchored: the whole value must match, as pandas' str.fullmatch */
@@ -149,6 +400,7 @@ int mg_contract_init(struct mg_contract *c, const cJSON *spec, const char *path,
 			}
 			mg_buf_release(&re);
 			col->has_re = true;
+			col->fast_re = re_compile_fast(v->valuestring);
 		}
 	}
 	return 0;
@@ -159,6 +411,9 @@ void mg_contract_release(struct mg_contract *c)
 	for (size_t i = 0; i < c->ncols; i++) {
 		free(c->cols[i].name);
 		free_strings(c->cols[i].allowed);
+		free(c->cols[i].allowed_len);
+		free(c->cols[i].allowed_slots);
+		free(c->cols[i].fast_re);
 		if (c->cols[i].has_re)
 			regfree(&c->cols[i].re);
 	}
@@ -233,7 +488,7 @@ static int fast_decimal(const char *s, double *out, bool *is_int)
 	return 1;
 }
 
-static bool parse_int(const char *s, double *out)
+static bool parse_int_slow(const char *s, double *out)
 {
 	char *end;
 	long long v;
@@ -257,7 +512,7 @@ static bool parse_int(const char *s, double *out)
 	return true;
 }
 
-static bool parse_float(const char *s, double *out)
+static bool parse_float_slow(const char *s, double *out)
 {
 	char *end;
 	bool is_int;
@@ -271,14 +526,95 @@ static bool parse_float(const char *s, double *out)
 	return !*end && errno != ERANGE;
 }
 
-static bool is_bool(const char *s)
+/*
+ * The common case of an int: an optional sign and 1 to 18 digits, whose
+ * value strtoll gives exactly; (double) of it is what parse_int_slow gives.
+ */
+static bool parse_int(const char *s, size_t len, double *out)
 {
-	static const char *const words[] = {"true", "false", "1", "0", "yes", "no", NULL};
+	const char *p = s, *e = s + len;
+	bool neg = false;
+	int64_t v = 0;
 
-	for (size_t i = 0; words[i]; i++)
-		if (!strcasecmp(s, words[i]))
-			return true;
-	return false;
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	if (p == e || e - p > 18)
+		return parse_int_slow(s, out);
+	for (; p < e; p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+
+		if (d > 9)
+			return parse_int_slow(s, out);
+		v = v * 10 + (int64_t)d;
+	}
+	*out = (double)(neg ? -v : v);
+	return true;
+}
+
+/*
+ * The common case of a float: [-+]digits[.digits] with at most 15 digits in
+ * all, which fast_decimal takes too and turns into the same value (the same
+ * mantissa over the same power of ten); anything else goes through it.
+ * Without `value` (no min or max to compare with) only whether it is a float
+ * and finite matters, which saves the division.
+ */
+static bool parse_float(const char *s, size_t len, double *out, bool value)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+	                               1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+	const char *p = s, *e = s + len, *dot = NULL;
+	bool neg = false;
+	uint64_t m = 0;
+	size_t digits;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	digits = (size_t)(e - p);
+	if (digits == 0 || digits > 16)
+		return parse_float_slow(s, out);
+	for (; p < e; p++) {
+		unsigned d = (unsigned)(unsigned char)*p - '0';
+
+		if (d <= 9)
+			m = m * 10 + d;
+		else if (*p == '.' && !dot)
+			dot = p;
+		else
+			return parse_float_slow(s, out);
+	}
+	if (dot)
+		digits--;
+	if (digits == 0 || digits > 15)
+		return parse_float_slow(s, out);
+	if (!value) {
+		*out = 0; /* only its type was asked for: every such value is finite */
+		return true;
+	}
+	*out = dot ? (double)m / pow10[e - dot - 1] : (double)m;
+	if (neg)
+		*out = -*out;
+	return true;
+}
+
+/* In the C locale, as strcasecmp against true/false/1/0/yes/no. */
+static bool is_bool(const char *s, size_t len)
+{
+	switch (len) {
+	case 1:
+		return *s == '0' || *s == '1';
+	case 2:
+		return (s[0] | 0x20) == 'n' && (s[1] | 0x20) == 'o';
+	case 3:
+		return (s[0] | 0x20) == 'y' && (s[1] | 0x20) == 'e' && (s[2] | 0x20) == 's';
+	case 4:
+		return (s[0] | 0x20) == 't' && (s[1] | 0x20) == 'r' && (s[2] | 0x20) == 'u' &&
+		       (s[3] | 0x20) == 'e';
+	case 5:
+		return (s[0] | 0x20) == 'f' && (s[1] | 0x20) == 'a' && (s[2] | 0x20) == 'l' &&
+		       (s[3] | 0x20) == 's' && (s[4] | 0x20) == 'e';
+	default:
+		return false;
+	}
 }
 
 static bool is_date(const char *s, size_t len)
@@ -427,12 +763,12 @@ static void check_value(struct mg_contract *c, uint64_t row, struct mg_contract_
 	}
 	switch (col->type) {
 	case MG_COL_INT:
-		numeric = parse_int(f->s, &v);
+		numeric = parse_int(f->s, f->len, &v);
 		if (!numeric)
 			goto bad_type;
 		break;
 	case MG_COL_FLOAT:
-		numeric = parse_float(f->s, &v);
+		numeric = parse_float(f->s, f->len, &v, col->has_min || col->has_max);
 		if (!numeric)
 			goto bad_type;
 		if (!isfinite(v)) {
@@ -442,7 +778,7 @@ static void check_value(struct mg_contract *c, uint64_t row, struct mg_contract_
 		}
 		break;
 	case MG_COL_BOOL:
-		if (!is_bool(f->s))
+		if (!is_bool(f->s, f->len))
 			goto bad_type;
 		break;
 	case MG_COL_DATE:
@@ -468,16 +804,11 @@ static void check_value(struct mg_contract *c, uint64_t row, struct mg_contract_
 		violation(c, row, col->name, col->index + 1, "%.40s is above the maximum %s", f->s,
 		          mg_double_str(col->max, b));
 	}
-	if (col->allowed) {
-		bool ok = false;
-
-		for (size_t i = 0; col->allowed[i] && !ok; i++)
-			ok = !strcmp(col->allowed[i], f->s);
-		if (!ok)
-			violation(c, row, col->name, col->index + 1,
-			          "'%.40s' is not an allowed value", f->s);
-	}
-	if (col->has_re && regexec(&col->re, f->s, 0, NULL, 0))
+	if (col->allowed && !is_allowed(col, f->s, f->len))
+		violation(c, row, col->name, col->index + 1, "'%.40s' is not an allowed value",
+		          f->s);
+	if (col->has_re && (col->fast_re ? !re_match_fast(col->fast_re, f->s, f->len)
+	                                 : regexec(&col->re, f->s, 0, NULL, 0) != 0))
 		violation(c, row, col->name, col->index + 1, "'%.40s' does not match the regex",
 		          f->s);
 	return;

@@ -28,6 +28,8 @@ enum mg_col_type {
 	MG_COL_DATETIME,
 };
 
+struct mg_contract_re;
+
 struct mg_contract_col {
 	char *name;
 	enum mg_col_type type;
@@ -37,8 +39,12 @@ struct mg_contract_col {
 	bool has_min, has_max;
 	double min, max;
 	char **allowed; /* NULL-terminated, or NULL */
+	size_t *allowed_len;
+	uint32_t *allowed_slots; /* hash table of allowed: index + 1, 0 free */
+	size_t allowed_mask;     /* its size - 1 */
 	bool has_re;
 	regex_t re;
+	struct mg_contract_re *fast_re; /* the same regex as a small automaton, or NULL */
 	/* state of a pass */
 	long index; /* column in the file, -1 when absent */
 	uint64_t nulls;

@@ -45,7 +45,8 @@ cat >suite.json <<JSON
                "day": {"type": "date"}, "a": {"type": "float", "min": 0, "max": 1},
                "label": {"type": "int", "allowed": ["0", "1"]}},
    "unique": ["id"], "max_null_fraction": 0.01, "rows": {"min": 1}},
-  {"name": "unit", "kind": "command", "run": ["$py", "{suite_dir}/smoke_unit.py", "{out}/unit.xml"],
+  {"name": "unit", "kind": "command",
+   "run": ["$py", "-m", "pytest", "-q", "-p", "no:cacheprovider", "{suite_dir}/smoke_unit.py", "--junitxml={out}/unit.xml"],
    "env": {"SMOKE_SAMPLE": "{sample}"}, "junit": "{out}/unit.xml", "timeout_s": 120},
   {"name": "score", "kind": "predict-batch",
    "run": ["$py", "{suite_dir}/smoke_score.py", "{model_uri}", "{sample}", "{out}/pred.csv"],
@@ -61,7 +62,9 @@ expect_rc 0 "$smoke" --suite suite.json --ci none -j 4 --model-uri "$model_uri" 
 assert_match "$OUT" '^passed: smoke: contract: 40 rows checked$'
 assert_match "$OUT" '^passed: smoke: score: 40 input rows, 40 output rows$'
 assert_match "$OUT" '^passed: smoke: serve: 40 predictions in 3 batches of up to 16; 30 requests; latency p50'
-assert_match smoke.xml '<testcase name="unit/smoke_unit.test_labels_are_binary" classname="smoke.unit"'
+for t in test_sample_has_rows test_labels_are_binary test_maybe_fails; do # pytest's own JUnit, imported
+	assert_match smoke.xml "<testcase name=\"unit/smoke_unit\.$t\" classname=\"smoke\.unit\""
+done
 assert_match smoke.xml '<property name="mlgate.verdict" value="passed"/>'
 grep -q 'POST /invocations' serve.log || fail "the scoring server saw no request"
 
@@ -76,7 +79,8 @@ cat >fail.json <<JSON
    "expect": {"range": [0, 0.5]}},
   {"name": "slow", "kind": "predict-http", "url": "$url", "input": "{sample}", "requests": 5,
    "expect": {"p95_ms": 0.001}},
-  {"name": "unit-fails", "kind": "command", "run": ["$py", "{suite_dir}/smoke_unit.py", "{out}/u.xml"],
+  {"name": "unit-fails", "kind": "command",
+   "run": ["$py", "-m", "pytest", "-q", "-p", "no:cacheprovider", "{suite_dir}/smoke_unit.py", "--junitxml={out}/u.xml"],
    "env": {"SMOKE_SAMPLE": "{sample}", "SMOKE_FAIL": "1"}, "junit": "{out}/u.xml", "exit_code": 1}
 ]}}
 JSON
@@ -87,7 +91,11 @@ assert_match "$OUT" '^failed: smoke: timeout: timed out after 1 s \(process grou
 assert_match "$OUT" '^failed: smoke: out-of-range: prediction [0-9]+ is 1, outside \[0, 0\.5\]$'
 assert_match "$OUT" '^failed: smoke: slow: latency p95 [0-9.]+ ms is over the budget 0\.001 ms$'
 assert_match "$OUT" '^failed: smoke: unit-fails: 1 of 3 imported tests failed$'
-assert_match "$OUT" '^failed: smoke: unit-fails/smoke_unit\.test_maybe_fails: SMOKE_FAIL asked for a failure$'
+assert_match "$OUT" '^failed: smoke: unit-fails/smoke_unit\.test_maybe_fails: AssertionError: SMOKE_FAIL asked for a failure'
+for t in test_sample_has_rows test_labels_are_binary; do
+	assert_match fail.xml "<testcase name=\"unit-fails/smoke_unit\.$t\" classname=\"smoke\.unit-fails\""
+done
+assert_match fail.xml '<testcase name="unit-fails/smoke_unit\.test_maybe_fails" classname="smoke\.unit-fails"'
 sleep 0.3
 if pgrep -f 'sleep 98[78]' >/dev/null; then
 	pgrep -af 'sleep 98[78]' >&2

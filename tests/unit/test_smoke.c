@@ -3,6 +3,7 @@
 #include "smoke.h"
 #include "smoke_contract.h"
 
+#include <regex.h>
 #include <unistd.h>
 
 static void test_smoke__expand(void)
@@ -148,6 +149,105 @@ static void test_smoke__schema_exposed(void)
 	cJSON_Delete(bad);
 }
 
+/* Violations of the rule `rule` (JSON) on a column "v" holding `values`. */
+static long long check_column(const char *rule, const char *const *values, size_t n)
+{
+	struct mg_buf json = MG_BUF_INIT(MG_BUF_SMALL), csv = MG_BUF_INIT(MG_BUF_SMALL);
+	char rep[2048];
+	long long ret;
+
+	mg_buf_addf(&json, "{\"columns\":{\"v\":%s}}", rule);
+	mg_buf_adds(&csv, "v\n");
+	for (size_t i = 0; i < n; i++)
+		mg_buf_addf(&csv, "%s\n", values[i]);
+	ret = check(json.buf, csv.buf, rep, sizeof(rep));
+	mg_buf_release(&json);
+	mg_buf_release(&csv);
+	return ret;
+}
+
+/* The regexes taken by the contract's own matcher give what regexec on ^(P)$ gives. */
+static void test_smoke__regex_same_as_regexec(void)
+{
+	static const char *const pats[] = {
+	        "[a-z]+",
+	        "[A-Z]{2}[0-9]+",
+	        "[a-z]*x",
+	        "ab?c",
+	        "a{2,3}b{0,}",
+	        "[0-9]{3}",
+	        "[a-c-]+",
+	        "[-x]?y",
+	        "x{1,}",
+	        "\\.[a-z]*",
+	        "a[bc]*c",
+	        "[a-z]{1,3}[a-z]{2}",
+	        "[0-9]+\\.[0-9]{2}",
+	        "[[:alpha:]]+",
+	        "(ab)+",
+	        "a|b",
+	        ".*",
+	        "[^a]+",
+	        "a{,2}",
+	};
+	static const char *const vals[] = {
+	        "a",    "abc", "ABC",  "AB12",     "A1",    "x",      "abx",  "ac",  "abc",
+	        "abbc", "aab", "aaab", "aaaab",    "123",   "1234",   "a-c-", "-y",  "y",
+	        "xxy",  "xx",  ".ab",  ".",        "acbcc", "abcdef", "abcd", "ab",  "12.34",
+	        "1.2",  "b",   "ba",   "\xc3\xa9", "aa",    "aaa",    "Z9",   "zz9", "a.b",
+	};
+	size_t nv = sizeof(vals) / sizeof(vals[0]);
+
+	for (size_t i = 0; i < sizeof(pats) / sizeof(pats[0]); i++) {
+		struct mg_buf rule = MG_BUF_INIT(MG_BUF_SMALL), re = MG_BUF_INIT(MG_BUF_SMALL);
+		regex_t rx;
+		long long want = 0;
+
+		mg_buf_addf(&re, "^(%s)$", pats[i]);
+		CU_ASSERT_EQUAL_FATAL(regcomp(&rx, re.buf, REG_EXTENDED | REG_NOSUB), 0);
+		for (size_t k = 0; k < nv; k++)
+			want += regexec(&rx, vals[k], 0, NULL, 0) != 0;
+		regfree(&rx);
+		mg_buf_adds(&rule, "{\"regex\":\"");
+		for (const char *p = pats[i]; *p; p++)
+			mg_buf_addf(&rule, *p == '\\' ? "\\\\" : "%c", *p);
+		mg_buf_adds(&rule, "\"}");
+		CU_ASSERT_EQUAL(check_column(rule.buf, vals, nv), want);
+		if (check_column(rule.buf, vals, nv) != want)
+			fprintf(stderr, "regex '%s': not as regexec\n", pats[i]);
+		mg_buf_release(&rule);
+		mg_buf_release(&re);
+	}
+}
+
+/* bool in any case; allowed values by exact bytes; numbers as strtod/strtoll read them. */
+static void test_smoke__fast_value_checks(void)
+{
+	static const char *const bools[] = {"true", "TRUE", "fAlSe", "1", "0",   "yes", "No",
+	                                    "y",    "t",    "truee", "2", "nO ", "YES", "ja"};
+	static const char *const vals[] = {"DE", "FR", "de", "D", "DEU", "IT", "FR ", "\xc3\xa9"};
+	static const char *const ints[] = {
+	        "0", "-0",  "+7",  "123456789012345678", "1234567890123456789", "1.0",
+	        "-", "1e3", "007", "9223372036854775808"};
+	static const char *const floats[] = {"0.1",  "0.10000000000000001",
+	                                     "1.",   ".5",
+	                                     "-0.0", "1e-1",
+	                                     "0.3",  "99.999999999999999",
+	                                     "100",  "100.000000000001",
+	                                     "inf",  "0x10"};
+
+	CU_ASSERT_EQUAL(check_column("{\"type\":\"bool\"}", bools, 14), 6);
+	CU_ASSERT_EQUAL(
+	        check_column("{\"allowed\":[\"DE\",\"FR\",\"IT\",\"\\u00e9\",\"D\"]}", vals, 8), 3);
+	/* not ints: 1.0 - 1e3 and 2^63 (19 digits still fit); -0 is not below 0 */
+	CU_ASSERT_EQUAL(check_column("{\"type\":\"int\",\"min\":0}", ints, 10), 4);
+	/* -0.0 is below 0.1, 100.000000000001 above 100 (0.10000000000000001 and
+	 * 99.999999999999999 read as 0.1 and 100, as strtod has them); inf and 0x10 are not
+	 * finite floats */
+	CU_ASSERT_EQUAL(check_column("{\"type\":\"float\",\"min\":0.1,\"max\":100}", floats, 12),
+	                4);
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_smoke__expand),
         UNIT_TEST(test_smoke__percentile),
@@ -158,6 +258,8 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_smoke__contract_types),
         UNIT_TEST(test_smoke__contract_semantics),
         UNIT_TEST(test_smoke__schema_exposed),
+        UNIT_TEST(test_smoke__regex_same_as_regexec),
+        UNIT_TEST(test_smoke__fast_value_checks),
         UNIT_END,
 };
 
