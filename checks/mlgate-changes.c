@@ -4,10 +4,15 @@
  */
 #include "setup.h"
 #include "changes.h"
-#include "ctx.h"
+#include "gate.h"
 #include "opts.h"
 
-#include <git2.h>
+static int run(struct mg_ctx *ctx, const void *o, struct mg_err *err)
+{
+	int rc = mg_changes_run(ctx, o, err);
+
+	return rc < 0 ? err->code : rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -54,25 +59,5 @@ int main(int argc, char **argv)
 	                "Exit 0 whether or not a model is affected.\nReference: docs/changes.md.\n",
 	        .opts = table,
 	};
-	struct mg_ctx ctx;
-	struct mg_err err = MG_ERR_INIT;
-	int rc;
-
-	mg_ctx_init(&ctx, "mlgate-changes");
-	git_libgit2_init();
-	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
-	if (rc >= 0)
-		goto done;
-	if (mg_ctx_from_env(&ctx, &err)) {
-		rc = mg_log_err(&ctx.log, &err);
-		goto done;
-	}
-	rc = mg_changes_run(&ctx, &o, &err);
-	if (rc < 0)
-		rc = mg_log_err(&ctx.log, &err);
-done:
-	git_libgit2_shutdown();
-	rc = mg_ctx_finish(&ctx, rc);
-	mg_ctx_release(&ctx);
-	return rc;
+	return mg_gate_main(&spec, argc, argv, run, &o);
 }

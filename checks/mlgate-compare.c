@@ -4,10 +4,12 @@
  */
 #include "setup.h"
 #include "compare.h"
-#include "ctx.h"
 #include "opts.h"
 
-#include <curl/curl.h>
+static int run(struct mg_ctx *ctx, const void *o, struct mg_err *err)
+{
+	return mg_compare_run(ctx, o, err);
+}
 
 int main(int argc, char **argv)
 {
@@ -51,28 +53,8 @@ int main(int argc, char **argv)
 	                   "a line in\nits description) unless --dry-run.",
 	        .details = "Exit code 4: first deployment under first_deployment \"manual\" (a "
 	                   "human decides).\nCredentials come from the "
-	                   "environment only. Policy reference: docs/policy-compare.md.\n",
+	                   "environment only. Policy reference: docs/policy.md.\n",
 	        .opts = table,
 	};
-	struct mg_ctx ctx;
-	struct mg_err err = MG_ERR_INIT;
-	int rc;
-
-	mg_ctx_init(&ctx, "mlgate-compare");
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
-	if (rc >= 0)
-		goto done;
-	if (mg_ctx_from_env(&ctx, &err)) {
-		rc = mg_log_err(&ctx.log, &err);
-		goto done;
-	}
-	rc = mg_compare_run(&ctx, &o, &err);
-	if (rc >= MG_EXIT_USAGE && rc != MG_EXIT_MANUAL)
-		mg_log_err(&ctx.log, &err);
-done:
-	curl_global_cleanup();
-	rc = mg_ctx_finish(&ctx, rc);
-	mg_ctx_release(&ctx);
-	return rc;
+	return mg_gate_main(&spec, argc, argv, run, &o);
 }

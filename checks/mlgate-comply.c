@@ -3,11 +3,12 @@
  */
 #include "setup.h"
 #include "comply.h"
-#include "ctx.h"
 #include "opts.h"
 
-#include <curl/curl.h>
-#include <git2.h>
+static int run(struct mg_ctx *ctx, const void *o, struct mg_err *err)
+{
+	return mg_comply_run(ctx, o, err);
+}
 
 int main(int argc, char **argv)
 {
@@ -40,27 +41,5 @@ int main(int argc, char **argv)
 	                   "reference: docs/policy.md.\n",
 	        .opts = table,
 	};
-	struct mg_ctx ctx;
-	struct mg_err err = MG_ERR_INIT;
-	int rc;
-
-	mg_ctx_init(&ctx, "mlgate-comply");
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	git_libgit2_init();
-	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
-	if (rc >= 0)
-		goto done;
-	if (mg_ctx_from_env(&ctx, &err)) {
-		rc = mg_log_err(&ctx.log, &err);
-		goto done;
-	}
-	rc = mg_comply_run(&ctx, &o, &err);
-	if (rc >= MG_EXIT_USAGE)
-		mg_log_err(&ctx.log, &err);
-done:
-	git_libgit2_shutdown();
-	curl_global_cleanup();
-	rc = mg_ctx_finish(&ctx, rc);
-	mg_ctx_release(&ctx);
-	return rc;
+	return mg_gate_main(&spec, argc, argv, run, &o);
 }

@@ -3,10 +3,13 @@
  */
 #include "setup.h"
 #include "release.h"
-#include "ctx.h"
+#include "gate.h"
 #include "opts.h"
 
-#include <git2.h>
+static int run(struct mg_ctx *ctx, const void *o, struct mg_err *err)
+{
+	return mg_release_run(ctx, o, err);
+}
 
 int main(int argc, char **argv)
 {
@@ -59,26 +62,8 @@ int main(int argc, char **argv)
 	                "docs/release.md.\n",
 	        .opts = table,
 	};
-	struct mg_ctx ctx;
-	struct mg_err err = MG_ERR_INIT;
-	int rc;
+	int rc = mg_gate_main(&spec, argc, argv, run, &o);
 
-	mg_ctx_init(&ctx, "mlgate-release");
-	git_libgit2_init();
-	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
-	if (rc >= 0)
-		goto done;
-	if (mg_ctx_from_env(&ctx, &err)) {
-		rc = mg_log_err(&ctx.log, &err);
-		goto done;
-	}
-	rc = mg_release_run(&ctx, &o, &err);
-	if (rc >= MG_EXIT_USAGE)
-		mg_log_err(&ctx.log, &err);
-done:
-	git_libgit2_shutdown();
 	mg_strlist_release(&o.evidence);
-	rc = mg_ctx_finish(&ctx, rc);
-	mg_ctx_release(&ctx);
 	return rc;
 }

@@ -7,6 +7,8 @@
 #include "report.h"
 
 #include <ctype.h>
+#include <curl/curl.h>
+#include <git2.h>
 #include <math.h>
 
 /* MLflow keeps at most this many characters of a version description. */
@@ -436,4 +438,32 @@ int mg_gate_exit(bool failed, int code, const char *verdict)
 	if (!strcmp(verdict, "manual"))
 		return MG_EXIT_MANUAL;
 	return MG_EXIT_FAIL;
+}
+
+int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_main_fn *run,
+                 const void *opts)
+{
+	struct mg_ctx ctx;
+	struct mg_err err = MG_ERR_INIT;
+	int rc;
+
+	mg_ctx_init(&ctx, spec->prog);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	git_libgit2_init();
+	rc = mg_opts_main(spec, argc, argv, NULL, stdout, &ctx.log);
+	if (rc >= 0)
+		goto done;
+	if (mg_ctx_from_env(&ctx, &err)) {
+		rc = mg_log_err(&ctx.log, &err);
+		goto done;
+	}
+	rc = run(&ctx, opts, &err);
+	if (rc >= MG_EXIT_USAGE && mg_err_failed(&err))
+		mg_log_err(&ctx.log, &err);
+done:
+	git_libgit2_shutdown();
+	curl_global_cleanup();
+	rc = mg_ctx_finish(&ctx, rc);
+	mg_ctx_release(&ctx);
+	return rc;
 }

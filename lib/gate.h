@@ -154,4 +154,19 @@ int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
  */
 int mg_gate_exit(bool failed, int code, const char *verdict);
 
+/*
+ * A gate's run function, called by mg_gate_main with the options its table
+ * filled: an exit code, with `err` set when there is a message to print.
+ */
+typedef int mg_gate_main_fn(struct mg_ctx *ctx, const void *opts, struct mg_err *err);
+
+/*
+ * The whole of a gate's main(): the context for spec->prog, libcurl and
+ * libgit2 set up, the options parsed (--help and --version answered),
+ * MLGATE_DEBUG read, `run` called with `opts`, its message (if any) logged,
+ * stdout checked and everything released. Returns the exit code.
+ */
+int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_main_fn *run,
+                 const void *opts);
+
 #endif

@@ -4,10 +4,12 @@
  */
 #include "setup.h"
 #include "promote.h"
-#include "ctx.h"
 #include "opts.h"
 
-#include <curl/curl.h>
+static int run(struct mg_ctx *ctx, const void *o, struct mg_err *err)
+{
+	return mg_promote_run(ctx, o, err);
+}
 
 int main(int argc, char **argv)
 {
@@ -59,26 +61,8 @@ int main(int argc, char **argv)
 	        .details = "Reference: docs/promote.md.\n",
 	        .opts = table,
 	};
-	struct mg_ctx ctx;
-	struct mg_err err = MG_ERR_INIT;
-	int rc;
+	int rc = mg_gate_main(&spec, argc, argv, run, &o);
 
-	mg_ctx_init(&ctx, "mlgate-promote");
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
-	if (rc >= 0)
-		goto done;
-	if (mg_ctx_from_env(&ctx, &err)) {
-		rc = mg_log_err(&ctx.log, &err);
-		goto done;
-	}
-	rc = mg_promote_run(&ctx, &o, &err);
-	if (rc >= MG_EXIT_USAGE)
-		mg_log_err(&ctx.log, &err);
-done:
-	curl_global_cleanup();
 	mg_strlist_release(&o.evidence);
-	rc = mg_ctx_finish(&ctx, rc);
-	mg_ctx_release(&ctx);
 	return rc;
 }

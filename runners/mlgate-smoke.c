@@ -4,10 +4,17 @@
 #include "setup.h"
 #include "smoke.h"
 #include "ci.h"
-#include "ctx.h"
+#include "gate.h"
 #include "opts.h"
 
-#include <curl/curl.h>
+static int run(struct mg_ctx *ctx, const void *o, struct mg_err *err)
+{
+	int rc = mg_smoke_run(ctx, o, err);
+
+	if (rc == MG_EXIT_INFRA && !mg_err_failed(err))
+		mg_error(&ctx->log, "some cases could not be run (see their errors)");
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -58,27 +65,5 @@ int main(int argc, char **argv)
 	                   "case), {model_uri},\n{suite_dir}. Reference: docs/smoke.md.\n",
 	        .opts = table,
 	};
-	struct mg_ctx ctx;
-	struct mg_err err = MG_ERR_INIT;
-	int rc;
-
-	mg_ctx_init(&ctx, "mlgate-smoke");
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	rc = mg_opts_main(&spec, argc, argv, NULL, stdout, &ctx.log);
-	if (rc >= 0)
-		goto done;
-	if (mg_ctx_from_env(&ctx, &err)) {
-		rc = mg_log_err(&ctx.log, &err);
-		goto done;
-	}
-	rc = mg_smoke_run(&ctx, &o, &err);
-	if (rc >= MG_EXIT_USAGE && mg_err_failed(&err))
-		mg_log_err(&ctx.log, &err);
-	else if (rc == MG_EXIT_INFRA)
-		mg_error(&ctx.log, "some cases could not be run (see their errors)");
-done:
-	curl_global_cleanup();
-	rc = mg_ctx_finish(&ctx, rc);
-	mg_ctx_release(&ctx);
-	return rc;
+	return mg_gate_main(&spec, argc, argv, run, &o);
 }
