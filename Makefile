@@ -22,8 +22,8 @@ CLANG_FORMAT ?= clang-format
 VALGRIND ?= valgrind
 
 PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto
-# libcsv (Debian's libcsv-dev) ships no pkg-config file
-NOPC_LIBS := -lcsv
+# libraries without a pkg-config file: none (the CSV reader is hand-written, see README)
+NOPC_LIBS :=
 TEST_PKGS := cunit
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -81,7 +81,7 @@ FORMAT_SRC := $(sort $(wildcard lib/*.[ch] $(foreach d,$(GATE_DIRS),$(d)/*.[ch])
 .SECONDARY:
 
 .PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
-	check-asan check-valgrind check-fuzz check-generated policy-schema bench format install \
+	check-asan check-valgrind check-fuzz check-generated check-ci policy-schema bench format install \
 	uninstall \
 	clean FORCE
 
@@ -155,7 +155,7 @@ demo: deps
 
 # --- tests ---------------------------------------------------------------
 
-check: deps
+check: deps check-ci
 	@$(MAKE) --no-print-directory check-format check-generated
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
@@ -197,6 +197,15 @@ check-valgrind: $(UNIT_BIN) $(PROGRAMS)
 bench: deps $(PROGRAMS) $(ITEST_BINS) $(BENCH_BINS)
 	MLGATE_HARNESS_SUITE=bench MLGATE_BIN=$(OUT) MLGATE_TEST_BIN=$(BUILD)/tests \
 		MLGATE_BENCH_BIN=$(abspath $(BUILD)/bench) tests/integration/run.sh
+
+# The CI integration (ci/): actionlint on the example workflows (installed
+# from the Go module proxy by scripts/actionlint.sh), structural checks of
+# the composite actions and the Azure YAML (PyYAML from the project venv).
+check-ci: deps
+	@scripts/actionlint.sh
+	@venv=$$(scripts/mlflow-venv.sh | tail -n 1) && \
+		$$venv/bin/python scripts/ci-check-actions.py && \
+		$$venv/bin/python scripts/ci-check-azure.py
 
 # Files made from the code: regenerate with `make policy-schema`.
 check-generated: $(BUILD)/tools/policy-schema

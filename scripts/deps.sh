@@ -8,12 +8,13 @@ set -euo pipefail
 
 # Build: compiler, make, pkg-config and the libraries the Makefile names.
 # Tests: CUnit, clang-format, valgrind, Python's venv (for the MLflow server
-# the integration tests start), curl and git.
+# the integration tests start), curl and git; shellcheck for the scripts in
+# ci/ (make check-ci).
 packages=(
 	gcc make pkg-config
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libxml2-dev libsqlite3-dev
-	libssl-dev libcsv-dev libcunit1-dev clang-format valgrind libxml2-utils sqlite3
-	python3 python3-venv curl git ca-certificates time locales
+	libssl-dev libcunit1-dev clang-format valgrind libxml2-utils sqlite3
+	python3 python3-venv curl git ca-certificates time locales shellcheck
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
