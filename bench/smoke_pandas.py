@@ -1,6 +1,11 @@
 """The smoke benchmark's peer: pandas doing the ten checks of bench/smoke_suite.json on
 the same CSV, read in chunks of 1M rows (reading 1 GB whole would need several GB of
-RAM). Prints throughput, peak RSS and the violation count."""
+RAM). Prints throughput, peak RSS and the violation count.
+
+With --unique COLUMN (bench/smoke_suite_unique.json) it also counts duplicate values of
+COLUMN across the whole file, as `df.duplicated` does: every chunk's column is kept (as
+read, text, like mlgate's keys) and checked once at the end, so pandas holds all of them
+in memory."""
 import resource
 import sys
 import time
@@ -8,6 +13,8 @@ import time
 import pandas as pd
 
 path = sys.argv[1]
+unique = sys.argv[3] if len(sys.argv) == 4 and sys.argv[2] == "--unique" else None
+keys = []
 t0 = time.monotonic()
 bad = rows = ratio_nulls = 0
 nbytes = 0
@@ -40,6 +47,11 @@ for df in pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=1_000_00
     ratio_nulls += int((df["ratio"] == "").sum())
     bad += int((r.isna() & (df["ratio"] != "")).sum())
     bad += int((~df["category"].isin(["a", "b", "c"]) & (df["category"] != "")).sum())
+    if unique:
+        keys.append(df[unique])
+if keys:
+    bad += int(pd.concat(keys, ignore_index=True).duplicated().sum())
+    del keys
 if rows and ratio_nulls / rows > 0.05:
     bad += 1
 el = time.monotonic() - t0

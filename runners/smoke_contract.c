@@ -8,10 +8,13 @@
 #include "clock.h"
 #include "csvstream.h"
 
+#include <assert.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <math.h>
 #include <strings.h>
+#include <unistd.h>
 
 static const char *const col_types[] = {"int", "float", "bool", "string", "date", "datetime", NULL};
 static const struct mg_schema col_type = {.type = MG_SCHEMA_STRING, .choices = col_types};
@@ -261,6 +264,7 @@ static bool re_match_fast(const struct mg_contract_re *re, const char *str, size
 }
 
 static uint64_t hash_bytes(uint64_t h, const char *s, size_t len);
+static void uq_free(struct mg_contract_unique *u);
 
 /* The allowed values in a hash table (open addressing, at most half full). */
 static void allowed_index(struct mg_contract_col *col)
@@ -420,7 +424,7 @@ void mg_contract_release(struct mg_contract *c)
 	free(c->cols);
 	free_strings(c->unique);
 	free(c->unique_idx);
-	free(c->hashes);
+	uq_free(c->uq);
 	mg_buf_release(&c->report);
 	memset(c, 0, sizeof(*c));
 }
@@ -432,8 +436,9 @@ static void violation(struct mg_contract *c, uint64_t row, const char *col, long
                       const char *fmt, ...)
 {
 	va_list ap;
+	uint64_t i = c->violations++;
 
-	if (c->violations++ >= MG_CONTRACT_REPORT_MAX)
+	if (i >= MG_CONTRACT_REPORT_MAX)
 		return;
 	if (row)
 		mg_buf_addf(&c->report, "row %" PRIu64 ", column '%s' (%ld): ", row, col, colno);
@@ -443,6 +448,8 @@ static void violation(struct mg_contract *c, uint64_t row, const char *col, long
 	mg_buf_vaddf(&c->report, fmt, ap);
 	va_end(ap);
 	mg_buf_addch(&c->report, '\n');
+	c->report_row[i] = row;
+	c->report_end[i] = c->report.len;
 }
 
 /*
@@ -681,35 +688,557 @@ static uint64_t hash_bytes(uint64_t h, const char *s, size_t len)
 	return h;
 }
 
-/* Insert `h`; false when it was there already. */
-static bool hash_insert(struct mg_contract *c, uint64_t h)
+/*
+ * The unique check: an external sort of key fingerprints, so memory is
+ * bounded whatever the number of rows (issue 7: one streaming pass, memory
+ * independent of the file's size).
+ *
+ * Every data row adds a 24-byte entry (a 128-bit fingerprint of its key and
+ * its row number) to a buffer of `cap` entries (MG_CONTRACT_UNIQUE_MEM). A
+ * full buffer is sorted in place (by fingerprint, then row) and written as a
+ * sorted run to an unlinked temporary file in $TMPDIR, so nothing is left
+ * behind, not even after a crash. Runs are merged like a tiered LSM tree to
+ * keep their number bounded: `fanin` runs of one level are merged into one run
+ * of the next level (a file per level, truncated once merged), so the run
+ * table is fixed-size and every entry is rewritten log_fanin(rows / cap)
+ * times. At the end of the pass a file that fitted in the buffer is sorted
+ * and scanned in memory; otherwise the last buffer is spilled too, the lowest
+ * levels are merged up until at most `fanin` runs are left, and those are
+ * merged with a heap, the buffer cut into one read slice per run. Equal
+ * fingerprints come out together, ordered by row: each one after the first
+ * is a duplicate of the first row with that key.
+ *
+ * Why 128 bits (MurmurHash3 x64_128) and not 64: nothing is re-read, so a
+ * fingerprint collision between different keys would be reported as a
+ * duplicate (never the reverse: a real duplicate is always found). With n
+ * rows that happens with probability about n^2 / 2^129 (4e-25 for 16 M
+ * rows, 2e-15 for 10^12); with 64 bits it would be n^2 / 2^65, already 3%
+ * at 10^9 rows. The 8 more bytes a row cost only temporary disk space.
+ *
+ * Memory: the buffer (MG_CONTRACT_UNIQUE_MEM), the run table (below, 96 KiB,
+ * mostly untouched) and a 64-entry heap; the sort is in place.
+ *
+ * Duplicates are found after the pass, but the report reads as if they had
+ * been met in the stream: the first MG_CONTRACT_REPORT_MAX duplicates by row
+ * are kept and merged by row with the first violations of the other rules
+ * (report_row), a duplicate after the other violations of its row.
+ */
+struct fp {
+	uint64_t hi, lo; /* the key's fingerprint */
+	uint64_t row;
+};
+
+struct run {
+	int fd;
+	uint64_t off; /* bytes */
+	uint64_t n;   /* entries */
+};
+
+#define UQ_LEVELS     64 /* fanin >= 2 and cap >= 4: 4 * 2^62 rows before the last */
+#define UQ_FANIN_MAX  64
+#define UQ_SORT_SMALL 32
+
+struct mg_contract_unique {
+	struct fp *buf; /* cap entries: the rows being collected, then merge buffers */
+	size_t n, cap;
+	unsigned fanin;
+	int fd[UQ_LEVELS]; /* -1: not created yet */
+	uint64_t size[UQ_LEVELS];
+	unsigned nruns[UQ_LEVELS];
+	struct run runs[UQ_LEVELS][UQ_FANIN_MAX];
+	bool spilled;
+	/* the duplicates: how many, and the first ones by row */
+	uint64_t dups;
+	size_t kept;
+	uint64_t dup_row[MG_CONTRACT_REPORT_MAX], dup_first[MG_CONTRACT_REPORT_MAX];
+	/* the scan of the sorted entries */
+	bool have_prev;
+	struct fp prev; /* the first row of the current key */
+	const char *name;
+};
+
+static inline uint64_t rotl64(uint64_t x, int r)
 {
-	size_t mask, i;
+	return (x << r) | (x >> (64 - r));
+}
 
-	if (h == 0)
-		h = 1; /* 0 marks a free slot */
-	if ((c->hash_n + 1) * 2 > c->hash_cap) {
-		size_t ncap = c->hash_cap ? c->hash_cap * 2 : 1024;
-		uint64_t *nh = mg_xcalloc(ncap, sizeof(*nh));
+static inline uint64_t fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	k ^= k >> 33;
+	return k;
+}
 
-		for (size_t k = 0; k < c->hash_cap; k++) {
-			if (!c->hashes[k])
-				continue;
-			for (i = c->hashes[k] & (ncap - 1); nh[i]; i = (i + 1) & (ncap - 1))
-				;
-			nh[i] = c->hashes[k];
-		}
-		free(c->hashes);
-		c->hashes = nh;
-		c->hash_cap = ncap;
+/* MurmurHash3_x64_128 (Austin Appleby, public domain), seed 0. */
+static void murmur3_128(const void *key, size_t len, uint64_t out[2])
+{
+	const uint64_t c1 = 0x87c37b91114253d5ULL, c2 = 0x4cf5ad432745937fULL;
+	const unsigned char *p = key, *tail;
+	size_t nblocks = len / 16, rem = len & 15;
+	uint64_t h1 = 0, h2 = 0, k1 = 0, k2 = 0;
+
+	for (size_t i = 0; i < nblocks; i++, p += 16) {
+		memcpy(&k1, p, 8);
+		memcpy(&k2, p + 8, 8);
+		k1 *= c1;
+		k1 = rotl64(k1, 31);
+		k1 *= c2;
+		h1 ^= k1;
+		h1 = rotl64(h1, 27);
+		h1 += h2;
+		h1 = h1 * 5 + 0x52dce729;
+		k2 *= c2;
+		k2 = rotl64(k2, 33);
+		k2 *= c1;
+		h2 ^= k2;
+		h2 = rotl64(h2, 31);
+		h2 += h1;
+		h2 = h2 * 5 + 0x38495ab5;
 	}
-	mask = c->hash_cap - 1;
-	for (i = h & mask; c->hashes[i]; i = (i + 1) & mask)
-		if (c->hashes[i] == h)
-			return false;
-	c->hashes[i] = h;
-	c->hash_n++;
-	return true;
+	/* the tail, as the reference's switch of fall-throughs reads it (little-endian) */
+	tail = p;
+	k1 = k2 = 0;
+	for (size_t i = 0; i < rem; i++) {
+		if (i < 8)
+			k1 ^= (uint64_t)tail[i] << (8 * i);
+		else
+			k2 ^= (uint64_t)tail[i] << (8 * (i - 8));
+	}
+	if (rem > 8) {
+		k2 *= c2;
+		k2 = rotl64(k2, 33);
+		k2 *= c1;
+		h2 ^= k2;
+	}
+	if (rem > 0) {
+		k1 *= c1;
+		k1 = rotl64(k1, 31);
+		k1 *= c2;
+		h1 ^= k1;
+	}
+	h1 ^= (uint64_t)len;
+	h2 ^= (uint64_t)len;
+	h1 += h2;
+	h2 += h1;
+	h1 = fmix64(h1);
+	h2 = fmix64(h2);
+	h1 += h2;
+	h2 += h1;
+	out[0] = h1;
+	out[1] = h2;
+}
+
+static inline bool fp_less(const struct fp *a, const struct fp *b)
+{
+	if (a->hi != b->hi)
+		return a->hi < b->hi;
+	if (a->lo != b->lo)
+		return a->lo < b->lo;
+	return a->row < b->row;
+}
+
+/* Byte d (0 the most significant) of the 24-byte sort key hi, lo, row. */
+static inline unsigned fp_byte(const struct fp *e, unsigned d)
+{
+	uint64_t w = d < 8 ? e->hi : d < 16 ? e->lo : e->row;
+
+	return (unsigned)(w >> (56 - 8 * (d & 7))) & 0xff;
+}
+
+static void fp_insertion_sort(struct fp *a, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		struct fp v = a[i];
+		size_t j = i;
+
+		for (; j > 0 && fp_less(&v, &a[j - 1]); j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
+/*
+ * In-place MSD radix sort (American flag sort) from byte d of the key: no
+ * second buffer, linear in the worst case (24 bytes at most, a byte all the
+ * entries share costs one count), small buckets by insertion. Fingerprints
+ * are uniform, so a full buffer is two permutations and tiny insertions.
+ */
+static void fp_sort(struct fp *a, size_t n, unsigned d)
+{
+	uint32_t end[256], next[256];
+	uint32_t start = 0;
+
+	for (;;) {
+		bool one = false;
+
+		if (n <= UQ_SORT_SMALL || d >= 24) {
+			fp_insertion_sort(a, n);
+			return;
+		}
+		memset(end, 0, sizeof(end));
+		for (size_t i = 0; i < n; i++)
+			end[fp_byte(&a[i], d)]++;
+		for (unsigned b = 0; b < 256; b++)
+			one |= end[b] == n;
+		if (!one)
+			break;
+		d++; /* every entry has the same byte here */
+	}
+	for (unsigned b = 0; b < 256; b++) {
+		next[b] = start;
+		start += end[b];
+		end[b] = start;
+	}
+	for (unsigned b = 0; b < 256; b++) {
+		while (next[b] < end[b]) {
+			struct fp v = a[next[b]];
+			unsigned k = fp_byte(&v, d);
+
+			while (k != b) {
+				struct fp t = a[next[k]];
+
+				a[next[k]++] = v;
+				v = t;
+				k = fp_byte(&v, d);
+			}
+			a[next[b]++] = v;
+		}
+	}
+	start = 0;
+	for (unsigned b = 0; b < 256; b++) {
+		if (end[b] - start > 1)
+			fp_sort(a + start, end[b] - start, d + 1);
+		start = end[b];
+	}
+}
+
+static struct mg_contract_unique *uq_new(size_t buffer, const char *name)
+{
+	struct mg_contract_unique *u = mg_xcalloc(1, sizeof(*u));
+	size_t cap = buffer ? buffer : MG_CONTRACT_UNIQUE_MEM / sizeof(struct fp);
+
+	/* at least 4 (a slice for every run of a merge and its output), counts fit 32 bits */
+	if (cap < 4)
+		cap = 4;
+	if (cap > (size_t)1 << 28)
+		cap = (size_t)1 << 28;
+	u->cap = cap;
+	/* read slices of 4096 entries (96 KiB) at least, 2 to 64 runs merged at a time */
+	u->fanin = (unsigned)(cap / 4096 > UQ_FANIN_MAX ? UQ_FANIN_MAX : cap / 4096);
+	if (u->fanin < 2)
+		u->fanin = 2;
+	/* pages are touched as rows come: a small file costs little */
+	u->buf = mg_xmalloc(cap * sizeof(struct fp));
+	for (size_t l = 0; l < UQ_LEVELS; l++)
+		u->fd[l] = -1;
+	u->name = name;
+	return u;
+}
+
+static void uq_free(struct mg_contract_unique *u)
+{
+	if (!u)
+		return;
+	for (size_t l = 0; l < UQ_LEVELS; l++)
+		if (u->fd[l] >= 0)
+			close(u->fd[l]);
+	free(u->buf);
+	free(u);
+}
+
+/* A new temporary file in $TMPDIR (or /tmp), already unlinked. */
+static int uq_tmpfile(struct mg_contract_unique *u, int *fd_out, struct mg_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	struct mg_buf path = MG_BUF_INIT(PATH_MAX);
+	int fd = -1;
+
+	if (!dir || !*dir)
+		dir = "/tmp";
+	mg_buf_addf(&path, "%s/mlgate-unique.XXXXXX", dir);
+	if (mg_buf_overflowed(&path)) {
+		errno = ENAMETOOLONG;
+	} else if ((fd = mkstemp(path.buf)) >= 0) {
+		int saved;
+
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) == 0 && unlink(path.buf) == 0) {
+			mg_buf_release(&path);
+			*fd_out = fd;
+			return 0;
+		}
+		saved = errno;
+		close(fd);
+		unlink(path.buf); /* still there when fcntl failed */
+		errno = saved;
+	}
+	mg_err_set(err, MG_EXIT_INFRA,
+	           "'%s': cannot create a temporary file in '%s' for the unique check: %s", u->name,
+	           dir, strerror(errno));
+	mg_buf_release(&path);
+	return -1;
+}
+
+static int uq_write(struct mg_contract_unique *u, int fd, const struct fp *e, size_t n,
+                    uint64_t off, struct mg_err *err)
+{
+	const char *p = (const char *)e;
+	size_t len = n * sizeof(*e);
+
+	while (len) {
+		ssize_t w = pwrite(fd, p, len, (off_t)off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return mg_err_set(
+			        err, MG_EXIT_INFRA,
+			        "'%s': cannot write the unique check's temporary file: %s", u->name,
+			        w < 0 ? strerror(errno) : "nothing written");
+		p += w;
+		len -= (size_t)w;
+		off += (uint64_t)w;
+	}
+	return 0;
+}
+
+static int uq_read(struct mg_contract_unique *u, int fd, struct fp *e, size_t n, uint64_t off,
+                   struct mg_err *err)
+{
+	char *p = (char *)e;
+	size_t len = n * sizeof(*e);
+
+	while (len) {
+		ssize_t r = pread(fd, p, len, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return mg_err_set(err, MG_EXIT_INFRA,
+			                  "'%s': cannot read the unique check's temporary file: %s",
+			                  u->name, r < 0 ? strerror(errno) : "unexpected end");
+		p += r;
+		len -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* Row `row` has the key of row `first`: count it, keep the first ones by row. */
+static void uq_dup(struct mg_contract_unique *u, uint64_t row, uint64_t first)
+{
+	size_t i;
+
+	u->dups++;
+	if (u->kept == MG_CONTRACT_REPORT_MAX) {
+		if (row > u->dup_row[u->kept - 1])
+			return;
+		u->kept--;
+	}
+	for (i = u->kept; i > 0 && u->dup_row[i - 1] > row; i--) {
+		u->dup_row[i] = u->dup_row[i - 1];
+		u->dup_first[i] = u->dup_first[i - 1];
+	}
+	u->dup_row[i] = row;
+	u->dup_first[i] = first;
+	u->kept++;
+}
+
+/* The next entry in sorted order. */
+static inline void uq_scan(struct mg_contract_unique *u, const struct fp *e)
+{
+	if (u->have_prev && e->hi == u->prev.hi && e->lo == u->prev.lo) {
+		uq_dup(u, e->row, u->prev.row);
+		return;
+	}
+	u->prev = *e;
+	u->have_prev = true;
+}
+
+struct uq_reader {
+	const struct run *run;
+	uint64_t done; /* entries read from the run */
+	struct fp *buf;
+	size_t pos, len;
+};
+
+static int uq_fill(struct mg_contract_unique *u, struct uq_reader *r, size_t slice,
+                   struct mg_err *err)
+{
+	uint64_t left = r->run->n - r->done;
+	size_t k = left < slice ? (size_t)left : slice;
+
+	if (uq_read(u, r->run->fd, r->buf, k, r->run->off + r->done * sizeof(struct fp), err))
+		return -1;
+	r->done += k;
+	r->pos = 0;
+	r->len = k;
+	return 0;
+}
+
+/* A run's next entry in the merge heap, held inline: no indirection per comparison. */
+struct uq_node {
+	struct fp e;
+	size_t run;
+};
+
+static void uq_sift(struct uq_node *heap, size_t n, size_t i)
+{
+	struct uq_node v = heap[i];
+
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && fp_less(&heap[c + 1].e, &heap[c].e))
+			c++;
+		if (!fp_less(&heap[c].e, &v.e))
+			break;
+		heap[i] = heap[c];
+		i = c;
+	}
+	heap[i] = v;
+}
+
+/*
+ * Merge runs in[0..k) (k <= UQ_FANIN_MAX), the buffer cut into k + 1 slices:
+ * into one run at `out_off` of `out_fd`, or, with out_fd < 0, into the scan.
+ */
+static int uq_merge(struct mg_contract_unique *u, const struct run *in, size_t k, int out_fd,
+                    uint64_t out_off, struct mg_err *err)
+{
+	struct uq_reader rd[UQ_FANIN_MAX];
+	struct uq_node heap[UQ_FANIN_MAX];
+	size_t slice = u->cap / (k + 1), nh = 0, outn = 0;
+	struct fp *out = u->buf + k * slice;
+
+	assert(k <= UQ_FANIN_MAX && slice >= 1);
+	for (size_t i = 0; i < k; i++) {
+		rd[i] = (struct uq_reader){.run = &in[i], .buf = u->buf + i * slice};
+		if (uq_fill(u, &rd[i], slice, err))
+			return -1;
+		if (rd[i].len)
+			heap[nh++] = (struct uq_node){rd[i].buf[rd[i].pos++], i};
+	}
+	for (size_t i = nh / 2; i-- > 0;)
+		uq_sift(heap, nh, i);
+	while (nh) {
+		struct uq_reader *r = &rd[heap[0].run];
+
+		if (out_fd < 0) {
+			uq_scan(u, &heap[0].e);
+		} else {
+			out[outn++] = heap[0].e;
+			if (outn == slice) {
+				if (uq_write(u, out_fd, out, outn, out_off, err))
+					return -1;
+				out_off += outn * sizeof(struct fp);
+				outn = 0;
+			}
+		}
+		if (r->pos == r->len && r->done < r->run->n && uq_fill(u, r, slice, err))
+			return -1;
+		if (r->pos < r->len)
+			heap[0].e = r->buf[r->pos++];
+		else
+			heap[0] = heap[--nh];
+		if (nh)
+			uq_sift(heap, nh, 0);
+	}
+	return outn ? uq_write(u, out_fd, out, outn, out_off, err) : 0;
+}
+
+/* Merge the runs of `level` into one run of the next level, and free their disk. */
+static int uq_merge_level(struct mg_contract_unique *u, unsigned level, struct mg_err *err)
+{
+	struct run in[UQ_FANIN_MAX];
+	unsigned k = u->nruns[level], up = level + 1;
+	uint64_t n = 0;
+
+	assert(up < UQ_LEVELS && k > 0 && u->nruns[up] < u->fanin);
+	memcpy(in, u->runs[level], k * sizeof(*in));
+	for (unsigned i = 0; i < k; i++)
+		n += in[i].n;
+	if (u->fd[up] < 0 && uq_tmpfile(u, &u->fd[up], err))
+		return -1;
+	if (uq_merge(u, in, k, u->fd[up], u->size[up], err))
+		return -1;
+	u->runs[up][u->nruns[up]++] = (struct run){u->fd[up], u->size[up], n};
+	u->size[up] += n * sizeof(struct fp);
+	u->nruns[level] = 0;
+	u->size[level] = 0;
+	if (ftruncate(u->fd[level], 0))
+		return mg_err_set(err, MG_EXIT_INFRA,
+		                  "'%s': cannot truncate the unique check's temporary file: %s",
+		                  u->name, strerror(errno));
+	return 0;
+}
+
+/* Merge up from `level` while levels are full. */
+static int uq_cascade(struct mg_contract_unique *u, unsigned level, struct mg_err *err)
+{
+	for (; u->nruns[level] >= u->fanin; level++)
+		if (uq_merge_level(u, level, err))
+			return -1;
+	return 0;
+}
+
+/* Sort the buffer and write it as a run of level 0. */
+static int uq_spill(struct mg_contract_unique *u, struct mg_err *err)
+{
+	fp_sort(u->buf, u->n, 0);
+	if (u->fd[0] < 0 && uq_tmpfile(u, &u->fd[0], err))
+		return -1;
+	if (uq_write(u, u->fd[0], u->buf, u->n, u->size[0], err))
+		return -1;
+	u->runs[0][u->nruns[0]++] = (struct run){u->fd[0], u->size[0], u->n};
+	u->size[0] += u->n * sizeof(struct fp);
+	u->n = 0;
+	u->spilled = true;
+	return uq_cascade(u, 0, err);
+}
+
+static int uq_add(struct mg_contract_unique *u, const uint64_t h[2], uint64_t row,
+                  struct mg_err *err)
+{
+	u->buf[u->n++] = (struct fp){h[0], h[1], row};
+	return u->n == u->cap ? uq_spill(u, err) : 0;
+}
+
+/* The end of the pass: find every duplicate. */
+static int uq_finish(struct mg_contract_unique *u, struct mg_err *err)
+{
+	struct run in[UQ_FANIN_MAX];
+	size_t k = 0, total;
+
+	if (!u->spilled) {
+		fp_sort(u->buf, u->n, 0);
+		for (size_t i = 0; i < u->n; i++)
+			uq_scan(u, &u->buf[i]);
+		return 0;
+	}
+	if (u->n && uq_spill(u, err))
+		return -1;
+	for (;;) {
+		unsigned low = 0;
+
+		total = 0;
+		for (unsigned l = 0; l < UQ_LEVELS; l++)
+			total += u->nruns[l];
+		if (total <= u->fanin)
+			break;
+		while (!u->nruns[low])
+			low++;
+		if (uq_merge_level(u, low, err) || uq_cascade(u, low + 1, err))
+			return -1;
+	}
+	for (unsigned l = 0; l < UQ_LEVELS; l++)
+		for (unsigned i = 0; i < u->nruns[l]; i++)
+			in[k++] = u->runs[l][i];
+	return uq_merge(u, in, k, -1, 0, err);
 }
 
 static int on_header(struct mg_contract *c, const struct mg_csv_field *f, size_t n,
@@ -731,6 +1260,7 @@ static int on_header(struct mg_contract *c, const struct mg_csv_field *f, size_t
 
 		while (c->unique[nu])
 			nu++;
+		free(c->unique_idx);
 		c->unique_idx = mg_xcalloc(nu + 1, sizeof(long));
 		for (size_t u = 0; u < nu; u++) {
 			c->unique_idx[u] = -1;
@@ -744,6 +1274,7 @@ static int on_header(struct mg_contract *c, const struct mg_csv_field *f, size_t
 				        c->name, c->unique[u]);
 		}
 		c->unique_idx[nu] = -1;
+		c->uq = uq_new(c->unique_buffer, c->name);
 	}
 	return 0;
 }
@@ -827,34 +1358,89 @@ static int on_record(void *arg, uint64_t row, const struct mg_csv_field *f, size
 	for (size_t i = 0; i < c->ncols; i++)
 		if (c->cols[i].index >= 0)
 			check_value(c, row, &c->cols[i], &f[c->cols[i].index]);
-	if (c->unique_idx) {
-		uint64_t h = 0xcbf29ce484222325ULL;
+	if (c->uq) {
+		uint64_t h[2], d[4];
 
-		if (c->hash_n >= MG_CONTRACT_UNIQUE_MAX)
-			return mg_err_set(err, MG_EXIT_USAGE,
-			                  "'%s': more than %" PRIu64 " rows for a unique check",
-			                  c->name, MG_CONTRACT_UNIQUE_MAX);
-		for (size_t u = 0; c->unique_idx[u] >= 0; u++) {
+		/*
+		 * One column: its fingerprint. More: the fingerprint of the
+		 * fingerprints so far and the next column's, so ("a", "bc") and
+		 * ("ab", "c") differ. An empty value is a value like any other:
+		 * two rows with empty keys are duplicates.
+		 */
+		murmur3_128(f[c->unique_idx[0]].s, f[c->unique_idx[0]].len, h);
+		for (size_t u = 1; c->unique_idx[u] >= 0; u++) {
 			const struct mg_csv_field *k = &f[c->unique_idx[u]];
 
-			h = hash_bytes(h, k->s,
-			               k->len + 1); /* with the NUL: "a","bc" != "ab","c" */
+			d[0] = h[0];
+			d[1] = h[1];
+			murmur3_128(k->s, k->len, d + 2);
+			murmur3_128(d, sizeof(d), h);
 		}
-		if (!hash_insert(c, h))
-			violation(c, row, c->unique[0], c->unique_idx[0] + 1,
-			          "duplicate key (unique: %s%s)", c->unique[0],
-			          c->unique[1] ? ", ..." : "");
+		if (uq_add(c->uq, h, row, err))
+			return -1;
 	}
 	return 0;
 }
 
+static void duplicate_line(const struct mg_contract *c, struct mg_buf *out, uint64_t row,
+                           uint64_t first)
+{
+	mg_buf_addf(out,
+	            "row %" PRIu64 ", column '%s' (%ld): duplicate key (unique: %s%s), first at "
+	            "row %" PRIu64 "\n",
+	            row, c->unique[0], c->unique_idx[0] + 1, c->unique[0],
+	            c->unique[1] ? ", ..." : "", first);
+}
+
+/*
+ * The duplicates into the report, where they would have been had they been
+ * found in the stream: lines ordered by row, a duplicate after the other
+ * violations of its row, the first MG_CONTRACT_REPORT_MAX of all.
+ */
+static void report_duplicates(struct mg_contract *c)
+{
+	const struct mg_contract_unique *u = c->uq;
+	struct mg_buf out = MG_BUF_INIT(MG_BUF_SMALL);
+	size_t ns = c->violations < MG_CONTRACT_REPORT_MAX ? (size_t)c->violations
+	                                                   : MG_CONTRACT_REPORT_MAX;
+	size_t i = 0, j = 0, from = 0;
+
+	if (!u->dups)
+		return;
+	while (i + j < MG_CONTRACT_REPORT_MAX && (i < ns || j < u->kept)) {
+		if (i < ns && (j == u->kept || c->report_row[i] <= u->dup_row[j])) {
+			mg_buf_add(&out, c->report.buf + from, c->report_end[i] - from);
+			from = c->report_end[i++];
+		} else {
+			duplicate_line(c, &out, u->dup_row[j], u->dup_first[j]);
+			j++;
+		}
+	}
+	c->violations += u->dups;
+	mg_buf_release(&c->report);
+	c->report = out;
+}
+
 int mg_contract_check_file(struct mg_contract *c, const char *file, struct mg_err *err)
 {
+	int ret;
+
 	c->name = file;
 	c->rows = 0;
 	c->violations = 0;
 	mg_buf_reset(&c->report);
-	if (mg_csv_read_file(file, NULL, on_record, c, NULL, err))
+	uq_free(c->uq);
+	c->uq = NULL;
+	ret = mg_csv_read_file(file, NULL, on_record, c, NULL, err);
+	if (!ret && c->uq) {
+		ret = uq_finish(c->uq, err);
+		if (!ret)
+			report_duplicates(c);
+	}
+	/* the buffer and the temporary files go now, whatever happened */
+	uq_free(c->uq);
+	c->uq = NULL;
+	if (ret)
 		return -1;
 	for (size_t i = 0; i < c->ncols; i++) {
 		struct mg_contract_col *col = &c->cols[i];

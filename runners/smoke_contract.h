@@ -3,8 +3,11 @@
  * types, nullability and null fractions, min/max, allowed values, regular
  * expressions, unique key columns and row-count bounds, checked in one
  * streaming pass (lib/csvstream.h). Memory does not depend on the file's size,
- * except for `unique`, which keeps about 16 bytes per row (a 64-bit hash of the
- * key in a table at most half full; capped at MG_CONTRACT_UNIQUE_MAX rows).
+ * `unique` included: it keeps a 128-bit fingerprint and the row number of every
+ * key (24 bytes) in a buffer of MG_CONTRACT_UNIQUE_MEM bytes; when that is full
+ * the buffer is sorted and written as a run to an unlinked temporary file in
+ * $TMPDIR (24 bytes a row on disk), and the runs are merged at the end (an
+ * external sort). A failure of that file is MG_EXIT_INFRA.
  */
 #ifndef MG_SMOKE_CONTRACT_H
 #define MG_SMOKE_CONTRACT_H
@@ -15,8 +18,8 @@
 
 #include <regex.h>
 
-#define MG_CONTRACT_REPORT_MAX 10                   /* violations described in full */
-#define MG_CONTRACT_UNIQUE_MAX ((uint64_t)16 << 20) /* rows a unique check can hold */
+#define MG_CONTRACT_REPORT_MAX 10                /* violations described in full */
+#define MG_CONTRACT_UNIQUE_MEM ((size_t)8 << 20) /* bytes of key fingerprints in memory */
 
 enum mg_col_type {
 	MG_COL_ANY = 0,
@@ -29,6 +32,7 @@ enum mg_col_type {
 };
 
 struct mg_contract_re;
+struct mg_contract_unique; /* private: the external sort of the unique check */
 
 struct mg_contract_col {
 	char *name;
@@ -57,10 +61,17 @@ struct mg_contract {
 	double max_null_fraction; /* every column; < 0: none */
 	bool has_rows_min, has_rows_max;
 	uint64_t rows_min, rows_max;
+	/*
+	 * Fingerprints the unique check holds in memory before it sorts them
+	 * and spills a run to disk; 0 (what mg_contract_init sets): as many as
+	 * fit in MG_CONTRACT_UNIQUE_MEM. Tests set a few to exercise the runs.
+	 */
+	size_t unique_buffer;
 	/* state and results of a pass */
 	long *unique_idx;
-	uint64_t *hashes;
-	size_t hash_cap, hash_n;
+	struct mg_contract_unique *uq;
+	uint64_t report_row[MG_CONTRACT_REPORT_MAX]; /* row of each report line (0: none) */
+	size_t report_end[MG_CONTRACT_REPORT_MAX];   /* where each line ends in report */
 	uint64_t rows;
 	uint64_t violations;
 	struct mg_buf report; /* the first violations, one per line */
@@ -82,8 +93,10 @@ void mg_contract_release(struct mg_contract *c);
 /*
  * Check the CSV file `file` against the contract in one pass. Returns 0
  * when the file could be read (c->violations says whether it passed; the
- * first ones are described in c->report), -1 when it could not (unreadable,
- * malformed CSV: see lib/csvstream.h).
+ * first ones by row are described in c->report, then those of the whole
+ * file), -1 when it could not (unreadable, malformed CSV: see
+ * lib/csvstream.h; the unique check's temporary file failed: MG_EXIT_INFRA).
+ * No temporary file outlives the call.
  */
 int mg_contract_check_file(struct mg_contract *c, const char *file, struct mg_err *err);
 

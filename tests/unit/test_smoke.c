@@ -2,8 +2,11 @@
 #include "unit.h"
 #include "smoke.h"
 #include "smoke_contract.h"
+#include "alloc.h"
 
+#include <dirent.h>
 #include <regex.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void test_smoke__expand(void)
@@ -34,8 +37,13 @@ static void test_smoke__percentile(void)
 	CU_ASSERT_DOUBLE_EQUAL(mg_smoke_percentile(ms, 0, 95), 0, 1e-9);
 }
 
-/* Check `csv` against the contract `json`; returns the violations (-1: unreadable). */
-static long long check(const char *json, const char *csv, char *report, size_t n)
+/*
+ * Check `csv` against the contract `json`, the unique check holding `buffer`
+ * fingerprints in memory (0: the default); returns the violations, or -1
+ * when the file could not be checked (*code, when not NULL, gets err.code).
+ */
+static long long check_buf(const char *json, const char *csv, size_t buffer, char *report, size_t n,
+                           int *code)
 {
 	char path[] = "/tmp/mlgate-unit-smoke.XXXXXX";
 	int fd = mkstemp(path);
@@ -48,13 +56,22 @@ static long long check(const char *json, const char *csv, char *report, size_t n
 	CU_ASSERT_EQUAL(write(fd, csv, strlen(csv)), (ssize_t)strlen(csv));
 	close(fd);
 	CU_ASSERT_EQUAL_FATAL(mg_contract_init(&c, spec, "case", &err), 0);
+	c.unique_buffer = buffer;
 	if (!mg_contract_check_file(&c, path, &err))
 		ret = (long long)c.violations;
 	snprintf(report, n, "%s", ret < 0 ? err.msg : c.report.buf);
+	if (code)
+		*code = err.code;
 	mg_contract_release(&c);
 	cJSON_Delete(spec);
 	unlink(path);
 	return ret;
+}
+
+/* Check `csv` against the contract `json`; returns the violations (-1: unreadable). */
+static long long check(const char *json, const char *csv, char *report, size_t n)
+{
+	return check_buf(json, csv, 0, report, n, NULL);
 }
 
 static void test_smoke__contract_passes(void)
@@ -110,8 +127,227 @@ static void test_smoke__contract_missing_column_unique_rows(void)
 	                      "k\na\nb\na\n", rep, sizeof(rep)),
 	                3);
 	ASSERT_STR(rep, "column 'gone': missing from the header\n"
-	                "row 4, column 'k' (1): duplicate key (unique: k)\n"
+	                "row 4, column 'k' (1): duplicate key (unique: k), first at row 2\n"
 	                "column '*': 3 rows, fewer than the minimum 5\n");
+}
+
+#define UNIQUE_K "{\"unique\":[\"k\"]}"
+
+/* Duplicates in one buffer: each names its row and the first row with its key. */
+static void test_smoke__unique_one_run(void)
+{
+	char rep[2048];
+
+	CU_ASSERT_EQUAL(check(UNIQUE_K, "k,v\na,1\nb,2\na,3\nc,4\nb,5\na,6\n", rep, sizeof(rep)),
+	                3);
+	ASSERT_STR(rep, "row 4, column 'k' (1): duplicate key (unique: k), first at row 2\n"
+	                "row 6, column 'k' (1): duplicate key (unique: k), first at row 3\n"
+	                "row 7, column 'k' (1): duplicate key (unique: k), first at row 2\n");
+	CU_ASSERT_EQUAL(check(UNIQUE_K, "k\n", rep, sizeof(rep)), 0);
+	CU_ASSERT_EQUAL(check(UNIQUE_K, "k\nonly\n", rep, sizeof(rep)), 0);
+}
+
+/* 200 rows, 4 fingerprints in memory: 50 runs merged over several levels. */
+static void test_smoke__unique_across_runs(void)
+{
+	struct mg_buf csv = MG_BUF_INIT(MG_BUF_SMALL);
+	char rep[2048];
+
+	mg_buf_adds(&csv, "k\n");
+	for (int i = 0; i < 200; i++)
+		mg_buf_addf(&csv, "key%d\n", i == 5 ? 4 : i == 150 ? 3 : i == 199 ? 100 : i);
+	for (size_t buffer = 4; buffer <= 9; buffer++) {
+		CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, buffer, rep, sizeof(rep), NULL), 3);
+		ASSERT_STR(rep,
+		           "row 7, column 'k' (1): duplicate key (unique: k), first at row 6\n"
+		           "row 152, column 'k' (1): duplicate key (unique: k), first at row 5\n"
+		           "row 201, column 'k' (1): duplicate key (unique: k), first at row "
+		           "102\n");
+	}
+	mg_buf_release(&csv);
+}
+
+/* No duplicates, whatever the buffer. */
+static void test_smoke__unique_none(void)
+{
+	struct mg_buf csv = MG_BUF_INIT(MG_BUF_LARGE);
+	char rep[2048];
+
+	mg_buf_adds(&csv, "k,n\n");
+	for (int i = 0; i < 5000; i++)
+		mg_buf_addf(&csv, "%d,%d\n", i * 7919 % 5000, i);
+	CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, 4, rep, sizeof(rep), NULL), 0);
+	CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, 100, rep, sizeof(rep), NULL), 0);
+	CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, 0, rep, sizeof(rep), NULL), 0);
+	ASSERT_STR(rep, "");
+	mg_buf_release(&csv);
+}
+
+/* 900 duplicates: counted, the first 10 by row described. */
+static void test_smoke__unique_many_capped(void)
+{
+	static const size_t buffers[] = {0, 4, 7, 64, 1000};
+	struct mg_buf csv = MG_BUF_INIT(MG_BUF_SMALL), want = MG_BUF_INIT(MG_BUF_SMALL);
+	char rep[2048];
+
+	mg_buf_adds(&csv, "k\n");
+	for (int i = 0; i < 1000; i++)
+		mg_buf_addf(&csv, "%d\n", i % 100);
+	for (int i = 0; i < 10; i++)
+		mg_buf_addf(&want,
+		            "row %d, column 'k' (1): duplicate key (unique: k), first at row %d\n",
+		            102 + i, 2 + i);
+	for (size_t b = 0; b < MG_ARRAY_SIZE(buffers); b++) {
+		CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, buffers[b], rep, sizeof(rep), NULL),
+		                900);
+		ASSERT_STR(rep, want.buf);
+	}
+	mg_buf_release(&csv);
+	mg_buf_release(&want);
+}
+
+/* Several key columns: the combination must be unique, fields never run together. */
+static void test_smoke__unique_composite(void)
+{
+	const char *json = "{\"unique\":[\"a\",\"b\"]}";
+	const char *csv = "a,b,c\n1,x,0\n1,y,0\n2,x,0\n1,x,0\nab,c,0\na,bc,0\n,a,0\na,,0\n"
+	                  "\"a\",\"bc\",1\n";
+	char rep[2048];
+
+	for (size_t buffer = 0; buffer <= 4; buffer += 4) {
+		CU_ASSERT_EQUAL(check_buf(json, csv, buffer, rep, sizeof(rep), NULL), 2);
+		ASSERT_STR(rep, "row 5, column 'a' (1): duplicate key (unique: a, ...), first at "
+		                "row 2\n"
+		                "row 10, column 'a' (1): duplicate key (unique: a, ...), first at "
+		                "row 7\n");
+	}
+}
+
+/* An empty key is a value like any other (as before the external sort): empties collide. */
+static void test_smoke__unique_nulls(void)
+{
+	char rep[2048];
+
+	CU_ASSERT_EQUAL(
+	        check_buf(UNIQUE_K, "k,v\n,1\nx,2\n,3\n\"\",4\n", 4, rep, sizeof(rep), NULL), 2);
+	ASSERT_STR(rep, "row 4, column 'k' (1): duplicate key (unique: k), first at row 2\n"
+	                "row 5, column 'k' (1): duplicate key (unique: k), first at row 2\n");
+}
+
+/* Duplicates found at the end read as if met in the stream: by row, after their row's. */
+static void test_smoke__unique_report_order(void)
+{
+	const char *json = "{\"columns\":{\"v\":{\"type\":\"int\"}},\"unique\":[\"k\"],"
+	                   "\"rows\":{\"max\":3},\"max_null_fraction\":0.25}";
+	char rep[2048];
+
+	for (size_t buffer = 0; buffer <= 4; buffer += 4) {
+		CU_ASSERT_EQUAL(check_buf(json, "k,v\na,x\nb,1\na,y\nc,\nb,z\nd,\n", buffer, rep,
+		                          sizeof(rep), NULL),
+		                7);
+		ASSERT_STR(
+		        rep,
+		        "row 2, column 'v' (2): 'x' is not of type int\n"
+		        "row 4, column 'v' (2): 'y' is not of type int\n"
+		        "row 4, column 'k' (1): duplicate key (unique: k), first at row 2\n"
+		        "row 6, column 'v' (2): 'z' is not of type int\n"
+		        "row 6, column 'k' (1): duplicate key (unique: k), first at row 3\n"
+		        "column 'v': null fraction 0.3333333333333333 is above 0.25 (2 of 6 rows)\n"
+		        "column '*': 6 rows, more than the maximum 3\n");
+	}
+}
+
+/* The reports of a brute-force reference, on keys drawn with repeats. */
+static void test_smoke__unique_same_as_reference(void)
+{
+	static const size_t buffers[] = {0, 4, 5, 33, 1000, 2999, 3000, 3001};
+	struct mg_buf csv = MG_BUF_INIT(MG_BUF_LARGE), want = MG_BUF_INIT(MG_BUF_SMALL);
+	int first[2000], lines = 0, dups = 0;
+	uint32_t x = 12345;
+	char rep[2048];
+
+	for (int k = 0; k < 2000; k++)
+		first[k] = 0;
+	mg_buf_adds(&csv, "n,k\n");
+	for (int i = 0; i < 3000; i++) {
+		int k, row = i + 2;
+
+		x = x * 1103515245u + 12345u;
+		k = (int)(x >> 8) % 2000;
+		mg_buf_addf(&csv, "%d,k%d\n", i, k);
+		if (!first[k]) {
+			first[k] = row;
+		} else {
+			dups++;
+			if (lines++ < 10)
+				mg_buf_addf(&want,
+				            "row %d, column 'k' (2): duplicate key (unique: k), "
+				            "first at "
+				            "row %d\n",
+				            row, first[k]);
+		}
+	}
+	CU_ASSERT(dups > 10);
+	for (size_t b = 0; b < MG_ARRAY_SIZE(buffers); b++) {
+		CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, buffers[b], rep, sizeof(rep), NULL),
+		                dups);
+		ASSERT_STR(rep, want.buf);
+	}
+	mg_buf_release(&csv);
+	mg_buf_release(&want);
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((e = readdir(d)))
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(d);
+	return n;
+}
+
+/*
+ * The runs go to $TMPDIR and leave nothing there, nor an open descriptor;
+ * a file that fits in memory needs no temporary file; a temporary file that
+ * cannot be created is an infrastructure error.
+ */
+static void test_smoke__unique_temp_files(void)
+{
+	char dir[] = "/tmp/mlgate-unit-uniq.XXXXXX", *old = getenv("TMPDIR");
+	struct mg_buf csv = MG_BUF_INIT(MG_BUF_SMALL);
+	char rep[2048], *saved = old ? mg_xstrdup(old) : NULL;
+	int fds, code = 0;
+
+	CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+	mg_buf_adds(&csv, "k\n");
+	for (int i = 0; i < 300; i++)
+		mg_buf_addf(&csv, "%d\n", i % 250);
+	setenv("TMPDIR", dir, 1);
+	fds = count_entries("/proc/self/fd");
+	CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, 4, rep, sizeof(rep), NULL), 50);
+	CU_ASSERT_EQUAL(count_entries(dir), 0);
+	CU_ASSERT_EQUAL(count_entries("/proc/self/fd"), fds);
+	CU_ASSERT_EQUAL(rmdir(dir), 0);
+
+	/* fits in memory: no temporary file, so a missing TMPDIR does not matter */
+	CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, 0, rep, sizeof(rep), NULL), 50);
+	CU_ASSERT_EQUAL(check_buf(UNIQUE_K, csv.buf, 4, rep, sizeof(rep), &code), -1);
+	CU_ASSERT_EQUAL(code, MG_EXIT_INFRA);
+	CU_ASSERT_PTR_NOT_NULL(
+	        strstr(rep, "cannot create a temporary file in '/tmp/mlgate-unit-uniq."));
+	CU_ASSERT_PTR_NOT_NULL(strstr(rep, "for the unique check: No such file or directory"));
+	CU_ASSERT_EQUAL(count_entries("/proc/self/fd"), fds);
+	if (saved)
+		setenv("TMPDIR", saved, 1);
+	else
+		unsetenv("TMPDIR");
+	free(saved);
+	mg_buf_release(&csv);
 }
 
 static void test_smoke__contract_types(void)
@@ -255,6 +491,15 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_smoke__contract_reports_row_and_column),
         UNIT_TEST(test_smoke__contract_nulls),
         UNIT_TEST(test_smoke__contract_missing_column_unique_rows),
+        UNIT_TEST(test_smoke__unique_one_run),
+        UNIT_TEST(test_smoke__unique_across_runs),
+        UNIT_TEST(test_smoke__unique_none),
+        UNIT_TEST(test_smoke__unique_many_capped),
+        UNIT_TEST(test_smoke__unique_composite),
+        UNIT_TEST(test_smoke__unique_nulls),
+        UNIT_TEST(test_smoke__unique_report_order),
+        UNIT_TEST(test_smoke__unique_same_as_reference),
+        UNIT_TEST(test_smoke__unique_temp_files),
         UNIT_TEST(test_smoke__contract_types),
         UNIT_TEST(test_smoke__contract_semantics),
         UNIT_TEST(test_smoke__schema_exposed),
