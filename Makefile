@@ -21,7 +21,7 @@ INSTALL ?= install
 CLANG_FORMAT ?= clang-format
 VALGRIND ?= valgrind
 
-PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto
+PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash
 # libraries without a pkg-config file: none (the CSV reader is hand-written, see README)
 NOPC_LIBS :=
 TEST_PKGS := cunit

@@ -3,11 +3,11 @@
  * types, nullability and null fractions, min/max, allowed values, regular
  * expressions, unique key columns and row-count bounds, checked in one
  * streaming pass (lib/csvstream.h). Memory does not depend on the file's size,
- * `unique` included: it keeps a 128-bit fingerprint and the row number of every
- * key (24 bytes) in a buffer of MG_CONTRACT_UNIQUE_MEM bytes; when that is full
- * the buffer is sorted and written as a run to an unlinked temporary file in
- * $TMPDIR (24 bytes a row on disk), and the runs are merged at the end (an
- * external sort). A failure of that file is MG_EXIT_INFRA.
+ * `unique` included: a 128-bit fingerprint of every key (xxHash's XXH3) and its
+ * row go to lib/dupfind.h, an external sort in MG_DUPFIND_MEM bytes of memory
+ * and 24 bytes a row of unlinked temporary file in $TMPDIR. A failure of that
+ * file is MG_EXIT_INFRA. Regexes made of character classes are matched by
+ * lib/classre.h, the others by regexec.
  */
 #ifndef MG_SMOKE_CONTRACT_H
 #define MG_SMOKE_CONTRACT_H
@@ -18,8 +18,7 @@
 
 #include <regex.h>
 
-#define MG_CONTRACT_REPORT_MAX 10                /* violations described in full */
-#define MG_CONTRACT_UNIQUE_MEM ((size_t)8 << 20) /* bytes of key fingerprints in memory */
+#define MG_CONTRACT_REPORT_MAX 10 /* violations described in full */
 
 enum mg_col_type {
 	MG_COL_ANY = 0,
@@ -31,8 +30,9 @@ enum mg_col_type {
 	MG_COL_DATETIME,
 };
 
-struct mg_contract_re;
-struct mg_contract_unique; /* private: the external sort of the unique check */
+struct mg_classre;   /* lib/classre.h */
+struct mg_dupfind;   /* lib/dupfind.h */
+struct XXH3_state_s; /* xxhash.h */
 
 struct mg_contract_col {
 	char *name;
@@ -48,7 +48,7 @@ struct mg_contract_col {
 	size_t allowed_mask;     /* its size - 1 */
 	bool has_re;
 	regex_t re;
-	struct mg_contract_re *fast_re; /* the same regex as a small automaton, or NULL */
+	struct mg_classre *fast_re; /* the same regex as a small automaton, or NULL */
 	/* state of a pass */
 	long index; /* column in the file, -1 when absent */
 	uint64_t nulls;
@@ -64,12 +64,13 @@ struct mg_contract {
 	/*
 	 * Fingerprints the unique check holds in memory before it sorts them
 	 * and spills a run to disk; 0 (what mg_contract_init sets): as many as
-	 * fit in MG_CONTRACT_UNIQUE_MEM. Tests set a few to exercise the runs.
+	 * fit in MG_DUPFIND_MEM. Tests set a few to exercise the runs.
 	 */
 	size_t unique_buffer;
 	/* state and results of a pass */
 	long *unique_idx;
-	struct mg_contract_unique *uq;
+	struct mg_dupfind *uq;
+	struct XXH3_state_s *key_state;              /* fingerprints of keys of several columns */
 	uint64_t report_row[MG_CONTRACT_REPORT_MAX]; /* row of each report line (0: none) */
 	size_t report_end[MG_CONTRACT_REPORT_MAX];   /* where each line ends in report */
 	uint64_t rows;

@@ -13,13 +13,13 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libxml2-dev libsqlite3-dev
-	libssl-dev libcunit1-dev clang-format valgrind libxml2-utils sqlite3
+	libssl-dev libxxhash-dev libcunit1-dev clang-format valgrind libxml2-utils sqlite3
 	python3 python3-venv curl git ca-certificates time locales shellcheck
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	missing=()
-	for pc in libcurl libcjson libgit2 libxml-2.0 sqlite3 cunit; do
+	for pc in libcurl libcjson libgit2 libxml-2.0 sqlite3 libxxhash cunit; do
 		pkg-config --exists "$pc" 2>/dev/null || missing+=("$pc")
 	done
 	if ((${#missing[@]})); then
