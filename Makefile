@@ -37,7 +37,9 @@ TEST_LIBS = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)))$(TES
 
 ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -DMLGATE_VERSION='"$(VERSION)"' -Ilib $(addprefix -I,$(GATE_DIRS)) \
 	$(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS = $(LDFLAGS)
+# --as-needed: an executable loads only the libraries it calls (mlgate-compare
+# does not load libgit2 and its TLS stack: ~10 ms less start-up per run)
+ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
 
 # Short build lines unless V=1
 ifndef V

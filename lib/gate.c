@@ -8,7 +8,6 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
-#include <git2.h>
 #include <math.h>
 
 /* MLflow keeps at most this many characters of a version description. */
@@ -449,7 +448,6 @@ int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_
 
 	mg_ctx_init(&ctx, spec->prog);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	git_libgit2_init();
 	rc = mg_opts_main(spec, argc, argv, NULL, stdout, &ctx.log);
 	if (rc >= 0)
 		goto done;
@@ -461,7 +459,6 @@ int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_
 	if (rc >= MG_EXIT_USAGE && mg_err_failed(&err))
 		mg_log_err(&ctx.log, &err);
 done:
-	git_libgit2_shutdown();
 	curl_global_cleanup();
 	rc = mg_ctx_finish(&ctx, rc);
 	mg_ctx_release(&ctx);

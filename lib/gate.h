@@ -161,8 +161,8 @@ int mg_gate_exit(bool failed, int code, const char *verdict);
 typedef int mg_gate_main_fn(struct mg_ctx *ctx, const void *opts, struct mg_err *err);
 
 /*
- * The whole of a gate's main(): the context for spec->prog, libcurl and
- * libgit2 set up, the options parsed (--help and --version answered),
+ * The whole of a gate's main(): the context for spec->prog, libcurl set up
+ * (libgit2 is set up by mg_git_open), the options parsed (--help and --version answered),
  * MLGATE_DEBUG read, `run` called with `opts`, its message (if any) logged,
  * stdout checked and everything released. Returns the exit code.
  */

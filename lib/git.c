@@ -89,15 +89,25 @@ static void walk_available(git_repository *repo, const git_oid *start, struct oi
 	}
 }
 
+/*
+ * libgit2 is set up by the first open and shut down by the last close
+ * (git_libgit2_init counts): a gate that never opens a repository never pays
+ * for it (Debian's libgit2 parses the system CA bundle when it starts).
+ */
 int mg_git_open(const char *path, struct mg_git **out, struct mg_err *err)
 {
 	git_repository *repo = NULL;
-	int rc = git_repository_open_ext(&repo, path, 0, NULL);
+	int rc;
 
 	*out = NULL;
-	if (rc < 0)
-		return mg_err_set(err, MG_EXIT_USAGE, "cannot open git repository at '%s': %s",
-		                  path, git_msg());
+	git_libgit2_init();
+	rc = git_repository_open_ext(&repo, path, 0, NULL);
+	if (rc < 0) {
+		mg_err_set(err, MG_EXIT_USAGE, "cannot open git repository at '%s': %s", path,
+		           git_msg());
+		git_libgit2_shutdown();
+		return -1;
+	}
 	*out = mg_xcalloc(1, sizeof(**out));
 	(*out)->repo = repo;
 	return 0;
@@ -109,6 +119,7 @@ void mg_git_close(struct mg_git *g)
 		return;
 	git_repository_free(g->repo);
 	free(g);
+	git_libgit2_shutdown();
 }
 
 const char *mg_git_workdir(const struct mg_git *g)

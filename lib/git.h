@@ -2,7 +2,7 @@
  * Git, through libgit2: what a gate needs to know about the repository a
  * model was trained from. Files are read from a commit's tree, never from
  * the working directory (the checkout may be newer than the model).
- * git_libgit2_init()/shutdown() are main()'s job.
+ * libgit2 itself is set up by mg_git_open and shut down by the last mg_git_close.
  *
  * Errors: a repository that cannot be opened is MG_EXIT_USAGE (the user
  * pointed --repo at it); a commit, branch or file that does not exist is
