@@ -16,7 +16,11 @@ candidate and append to its description (compare); re-read the version and
 Production, transition with archive_existing_versions, re-read to detect a
 conflicting writer, tag and describe (promote).
 
-Usage: compare_promote.py --bin DIR --uri http://127.0.0.1:PORT --tmp DIR [-n N]
+With --uri sqlite:///PATH the same pair runs on MLflow's SQLite store (the
+embedded default): mlgate opens the file itself, the peer goes through
+MLflow's SQLAlchemy store; there are no HTTP requests to count.
+
+Usage: compare_promote.py --bin DIR --uri http://127.0.0.1:PORT|sqlite:///PATH --tmp DIR [-n N]
 """
 import argparse
 import json
@@ -48,7 +52,7 @@ def counting_send(self, *a, **k):
 requests.Session.send = counting_send
 uri, models = sys.argv[1], json.loads(sys.argv[2])
 rules = {"auc": (True, 0.7, 0.01, None), "loss": (False, None, None, 0.02)}
-c = MlflowClient(uri)
+c = MlflowClient(tracking_uri=uri, registry_uri=uri)
 walls, cpus, reqs = [], [], []
 for name in models:
     count[0] = 0
@@ -138,7 +142,7 @@ def main():
 
     with open(os.path.join(a.tmp, "policy.json"), "w") as f:
         json.dump(POLICY, f)
-    client = MlflowClient(a.uri)
+    client = MlflowClient(tracking_uri=a.uri, registry_uri=a.uri)
     exp = client.create_experiment(f"bench-cp-{uuid.uuid4().hex[:8]}")
     # one warm-up model each, then n timed; request counts from one extra debug run
     ours = seed(client, exp, a.n + 2)
@@ -160,17 +164,19 @@ def main():
     peer = json.loads(p.stdout.splitlines()[-1])
     pw = peer["walls"][1:]  # the first pair warms the client
 
-    print(f"compare + promote pair against a real MLflow server ({a.uri}), {a.n} pairs each")
+    where = "MLflow's SQLite store" if a.uri.startswith("sqlite:") else "a real MLflow server"
+    print(f"compare + promote pair against {where} ({a.uri}), {a.n} pairs each")
     print(f"{'':34}{'mlgate (2 processes)':>22}{'MlflowClient (in-process)':>28}")
     print(f"{'wall per pair, median':34}{statistics.median(walls) * 1e3:>19.1f} ms"
           f"{statistics.median(pw) * 1e3:>25.1f} ms")
     print(f"{'wall per pair, worst':34}{max(walls) * 1e3:>19.1f} ms{max(pw) * 1e3:>25.1f} ms")
     print(f"{'client CPU per pair, median':34}{statistics.median(cpus) * 1e3:>19.1f} ms"
           f"{statistics.median(peer['cpus'][1:]) * 1e3:>25.1f} ms")
-    print(f"{'server time per request, median':34}"
-          f"{statistics.median(walls) / reqs * 1e3:>19.1f} ms"
-          f"{statistics.median(pw) / peer['requests'][1] * 1e3:>25.1f} ms  (wall / requests)")
-    print(f"{'HTTP requests per pair':34}{reqs:>22}{peer['requests'][1]:>28}")
+    if reqs:
+        print(f"{'server time per request, median':34}"
+              f"{statistics.median(walls) / reqs * 1e3:>19.1f} ms"
+              f"{statistics.median(pw) / peer['requests'][1] * 1e3:>25.1f} ms  (wall / requests)")
+        print(f"{'HTTP requests per pair':34}{reqs:>22}{peer['requests'][1]:>28}")
     print(f"{'start-up per CI step':34}{'(included above)':>22}"
           f"{peer['startup_s'] * 1e3:>25.1f} ms")
     print(f"{'peer process, all pairs + start-up':34}{'':>22}{peer_process * 1e3:>25.1f} ms")
