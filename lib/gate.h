@@ -40,16 +40,20 @@ struct mg_gate_opts {
 	                   "registry (default: $MLFLOW_REGISTRY_URI, $MLFLOW_TRACKING_URI, "      \
 	                   "sqlite:///mlflow.db)"),                                               \
 	        MG_OPT_STR('p', "policy", "FILE", &(o)->policy, "policy document (JSON)"),        \
-	        MG_OPT_GROUP_("Output"),                                                          \
-	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit, "write JUnit XML evidence to FILE"),  \
-	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                                         \
-	                   "write the JSON decision to FILE ('-': stdout)"),                      \
-	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,                                   \
-	                   "write a Markdown summary to FILE"),                                   \
-	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                                     \
-	                      "CI output to write (default: detected from the environment)"),     \
+	        MG_GATE_OUTPUT_OPTIONS(o),                                                        \
 	        MG_OPT_BOOL('n', "dry-run", &(o)->dry_run,                                        \
 	                    "evaluate, print the registry changes it would make, change nothing")
+
+/* The output options of every gate (also of those that judge no model, like mlgate-release). */
+#define MG_GATE_OUTPUT_OPTIONS(o)                                                                \
+	MG_OPT_GROUP_("Output"),                                                                 \
+	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit, "write JUnit XML evidence to FILE"), \
+	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                                        \
+	                   "write the JSON decision to FILE ('-': stdout)"),                     \
+	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,                                  \
+	                   "write a Markdown summary to FILE"),                                  \
+	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                                    \
+	                      "CI output to write (default: detected from the environment)")
 
 /*
  * Check the common options: a model, exactly one of --version, --alias,
