@@ -8,8 +8,11 @@
 #include "setup.h"
 #include "unit.h"
 #include "alloc.h"
+#include "buf.h"
+#include "fileio.h"
 
 #include <CUnit/Basic.h>
+#include <sqlite3.h>
 #include <ftw.h>
 #include <unistd.h>
 
@@ -42,6 +45,46 @@ void unit_rmtree(const char *dir)
 {
 	if (dir)
 		nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int unit_sql(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK)
+		fprintf(stderr, "sql failed: %s\n", msg ? msg : "?");
+	sqlite3_free(msg);
+	return rc;
+}
+
+int unit_mlflow_db(char **dir, char **path, char **uri, sqlite3 **db)
+{
+	static const char ddl_path[] = "fixtures/registry/mlflow-3.17.2-schema.sql";
+	struct mg_buf ddl = MG_BUF_INIT((size_t)16 << 20), b = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_err err = MG_ERR_INIT;
+	int rc = -1;
+
+	*dir = *path = *uri = NULL;
+	*db = NULL;
+	if (mg_file_read(ddl_path, &ddl, &err)) {
+		fprintf(stderr, "%s (run the unit tests from the repository root)\n", err.msg);
+		goto done;
+	}
+	*dir = unit_tmpdir();
+	if (!*dir)
+		goto done;
+	mg_buf_addf(&b, "%s/mlflow.db", *dir);
+	*path = mg_buf_take(&b, NULL);
+	mg_buf_addf(&b, "sqlite:///%s", *path);
+	*uri = mg_buf_take(&b, NULL);
+	if (sqlite3_open(*path, db) != SQLITE_OK || unit_sql(*db, ddl.buf))
+		goto done;
+	rc = 0;
+done:
+	mg_buf_release(&ddl);
+	mg_buf_release(&b);
+	return rc;
 }
 
 static bool wanted(const char *name, int argc, char **argv)

@@ -14,8 +14,6 @@
 
 #include <sqlite3.h>
 
-#define FIXTURE "fixtures/registry/mlflow-3.17.2-schema.sql"
-
 static char *dir, *db_path, *uri;
 static struct mg_ctx ctx;
 
@@ -52,39 +50,15 @@ static void test_promote__durations(void)
 	}
 }
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct mg_buf b = MG_BUF_INIT(MG_BUF_LARGE);
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		mg_buf_add(&b, chunk, n);
-	fclose(f);
-	return mg_buf_take(&b, NULL);
-}
-
 /* Model 'm' with versions 1..3 (2 in Production) and alias champion -> 2. */
 static int setup(void)
 {
 	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
 	sqlite3 *db = NULL;
-	char *ddl = read_file(FIXTURE);
 	int rc = -1;
 
 	mg_ctx_init(&ctx, "unit");
-	dir = unit_tmpdir();
-	if (!ddl || !dir)
-		goto done;
-	mg_buf_addf(&b, "%s/mlflow.db", dir);
-	db_path = mg_buf_take(&b, NULL);
-	mg_buf_addf(&b, "sqlite:///%s", db_path);
-	uri = mg_buf_take(&b, NULL);
-	if (sqlite3_open(db_path, &db) != SQLITE_OK ||
-	    sqlite3_exec(db, ddl, NULL, NULL, NULL) != SQLITE_OK)
+	if (unit_mlflow_db(&dir, &db_path, &uri, &db))
 		goto done;
 	for (int v = 0; v <= 3; v++) {
 		mg_buf_reset(&b);
@@ -104,14 +78,13 @@ static int setup(void)
 			        "storage_location, workspace) VALUES ('m', %d, 1, 1, '%s', 's', "
 			        "'READY', 's', 'default');",
 			        v, v == 2 ? "Production" : "None");
-		if (sqlite3_exec(db, b.buf, NULL, NULL, NULL) != SQLITE_OK)
+		if (unit_sql(db, b.buf))
 			goto done;
 	}
 	rc = 0;
 done:
 	sqlite3_close(db);
 	mg_buf_release(&b);
-	free(ddl);
 	return rc;
 }
 

@@ -16,7 +16,6 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#define FIXTURE  "fixtures/registry/mlflow-3.17.2-schema.sql"
 #define VERSIONS 50
 
 static char *dir;
@@ -24,52 +23,16 @@ static char *db_path;
 static char *uri;
 static struct mg_ctx ctx;
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	struct mg_buf b = MG_BUF_INIT(MG_BUF_LARGE);
-	char chunk[4096];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		mg_buf_add(&b, chunk, n);
-	fclose(f);
-	return mg_buf_take(&b, NULL);
-}
-
-static int exec_sql(sqlite3 *db, const char *sql)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-
-	if (rc != SQLITE_OK)
-		fprintf(stderr, "sql failed: %s\n", msg ? msg : "?");
-	sqlite3_free(msg);
-	return rc;
-}
-
 /* A registry as MLflow leaves it: model 'm' with VERSIONS versions, a run with metrics. */
 static int setup(void)
 {
 	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
 	sqlite3 *db = NULL;
-	char *ddl = read_file(FIXTURE);
 	int rc = -1;
 
 	mg_ctx_init(&ctx, "unit");
-	dir = unit_tmpdir();
-	if (!ddl || !dir) {
-		fprintf(stderr, "cannot read %s (run from the repository root)\n", FIXTURE);
-		goto done;
-	}
-	mg_buf_addf(&b, "%s/mlflow.db", dir);
-	db_path = mg_buf_take(&b, NULL);
-	mg_buf_addf(&b, "sqlite:///%s", db_path);
-	uri = mg_buf_take(&b, NULL);
-	if (sqlite3_open(db_path, &db) != SQLITE_OK || exec_sql(db, ddl) ||
-	    exec_sql(db, "BEGIN; INSERT INTO registered_models (name, creation_time, "
+	if (unit_mlflow_db(&dir, &db_path, &uri, &db) ||
+	    unit_sql(db, "BEGIN; INSERT INTO registered_models (name, creation_time, "
 	                 "last_updated_time, workspace) VALUES ('m', 1, 1, 'default');"))
 		goto done;
 	for (int v = 1; v <= VERSIONS; v++) {
@@ -82,10 +45,10 @@ static int setup(void)
 		            "INSERT INTO model_version_tags (key, value, name, version, workspace) "
 		            "VALUES ('i', '%d', 'm', %d, 'default');",
 		            v, 1000 + v, 1000 + v, v, v, v, v);
-		if (exec_sql(db, b.buf))
+		if (unit_sql(db, b.buf))
 			goto done;
 	}
-	if (exec_sql(db, "INSERT INTO experiments (experiment_id, name, artifact_location, "
+	if (unit_sql(db, "INSERT INTO experiments (experiment_id, name, artifact_location, "
 	                 "lifecycle_stage, creation_time, last_update_time, workspace) VALUES (1, "
 	                 "'e', '/a/1', 'active', 1, 1, 'default');"
 	                 "INSERT INTO runs (run_uuid, name, source_type, source_name, "
@@ -101,16 +64,15 @@ static int setup(void)
 		            "INSERT INTO metrics (key, value, timestamp, run_uuid, step, is_nan) "
 		            "VALUES ('h', %d, %d, '0123456789abcdef0123456789abcdef', %d, 0);",
 		            (i * 7) % 11, (2500 - i) / 3, i % 2);
-		if (exec_sql(db, b.buf))
+		if (unit_sql(db, b.buf))
 			goto done;
 	}
-	if (exec_sql(db, "COMMIT"))
+	if (unit_sql(db, "COMMIT"))
 		goto done;
 	rc = 0;
 done:
 	sqlite3_close(db);
 	mg_buf_release(&b);
-	free(ddl);
 	return rc;
 }
 

@@ -44,4 +44,16 @@ char *unit_tmpdir(void);
 /* Remove `dir` and everything in it. */
 void unit_rmtree(const char *dir);
 
+struct sqlite3;
+
+/*
+ * An empty MLflow registry (MLflow's own DDL, fixtures/registry/) in a fresh
+ * temporary directory: *dir, *path (the database) and *uri
+ * ("sqlite:///PATH") are the caller's to free (unit_rmtree the directory),
+ * *db is open on it (sqlite3_close). Tests run from the repository root.
+ */
+int unit_mlflow_db(char **dir, char **path, char **uri, struct sqlite3 **db);
+/* sqlite3_exec, printing SQLite's message when it fails. */
+int unit_sql(struct sqlite3 *db, const char *sql);
+
 #endif
