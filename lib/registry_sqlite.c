@@ -203,7 +203,7 @@ static int run_stmt(struct sq *sq, sqlite3_stmt *st, const char *doing, struct m
 }
 
 /* Bind ?1, ?2, ... as `types` says: 't' a string, 'T' a string and its size_t length, 'i' an
- * int64_t. */
+ * int64_t, 'd' a double. */
 static void vbind(sqlite3_stmt *st, const char *types, va_list ap)
 {
 	for (int i = 1; types[i - 1]; i++) {
@@ -216,6 +216,9 @@ static void vbind(sqlite3_stmt *st, const char *types, va_list ap)
 		case 'T':
 			s = va_arg(ap, const char *);
 			sqlite3_bind_text(st, i, s, (int)va_arg(ap, size_t), SQLITE_TRANSIENT);
+			break;
+		case 'd':
+			sqlite3_bind_double(st, i, va_arg(ap, double));
 			break;
 		default:
 			assert(types[i - 1] == 'i');
@@ -826,11 +829,10 @@ static int model_exists(struct mg_registry *reg, const char *name, struct mg_err
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (prepare(sq, "SELECT 1 FROM registered_models WHERE workspace = ?1 AND name = ?2", &st,
-	            err))
+	if (sql_query(sq, &st, err,
+	              "SELECT 1 FROM registered_models WHERE workspace = ?1 AND name = ?2", "tt",
+	              reg->workspace, name))
 		return -1;
-	bind_text(st, 1, reg->workspace);
-	bind_text(st, 2, name);
 	rc = step(sq, st, "reading a registered model", err);
 	sqlite3_finalize(st);
 	return rc;
@@ -858,15 +860,12 @@ static int find_version(struct mg_registry *reg, const char *name, int64_t v,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (prepare(sq,
-	            "SELECT " MV_COLUMNS " FROM model_versions AS mv WHERE mv.workspace = ?1 AND "
-	            "mv.name = ?2 AND mv.version = ?3 AND mv.current_stage != "
-	            "'" STAGE_DELETED_INTERNAL "'",
-	            &st, err))
+	if (sql_query(sq, &st, err,
+	              "SELECT " MV_COLUMNS " FROM model_versions AS mv WHERE mv.workspace = ?1 AND "
+	              "mv.name = ?2 AND mv.version = ?3 AND mv.current_stage != "
+	              "'" STAGE_DELETED_INTERNAL "'",
+	              "tti", reg->workspace, name, v))
 		return -1;
-	bind_text(st, 1, reg->workspace);
-	bind_text(st, 2, name);
-	sqlite3_bind_int64(st, 3, v);
 	rc = step(sq, st, "reading a model version", err);
 	if (rc == 1 && mv)
 		row_to_version(st, mv);
@@ -2218,77 +2217,42 @@ static int log_metric(struct sq *sq, const char *run_id, const struct mg_metric 
 {
 	sqlite3_stmt *st = NULL;
 	double value;
-	bool is_nan;
-	int rc, ret = -1;
+	bool is_nan, have = false, newer = true;
+	int rc;
 
 	sanitize_metric(m->value, &value, &is_nan);
-	if (sql_query(
-	            sq, &st, err,
+	if (sql_exec(
+	            sq, "logging a metric", err,
 	            "INSERT OR IGNORE INTO metrics (key, value, timestamp, run_uuid, step, is_nan) "
 	            "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	            "t", m->key))
+	            "tditii", m->key, value, m->timestamp, run_id, m->step, (int64_t)is_nan))
 		return -1;
-	sqlite3_bind_double(st, 2, value);
-	sqlite3_bind_int64(st, 3, m->timestamp);
-	bind_text(st, 4, run_id);
-	sqlite3_bind_int64(st, 5, m->step);
-	sqlite3_bind_int(st, 6, is_nan);
-	if (run_stmt(sq, st, "logging a metric", err))
-		goto done;
-	if (!sqlite3_changes(sq->db)) {
-		ret = 0;
-		goto done;
-	}
-	sqlite3_finalize(st);
-	st = NULL;
+	if (!sqlite3_changes(sq->db))
+		return 0; /* the same point again */
 	if (sql_query(sq, &st, err,
 	              "SELECT step, coalesce(timestamp, -9223372036854775807 - 1), value FROM "
 	              "latest_metrics WHERE run_uuid = ?1 AND key = ?2",
 	              "tt", run_id, m->key))
-		goto done;
+		return -1;
 	rc = step(sq, st, "reading a latest metric", err);
-	if (rc < 0)
-		goto done;
 	if (rc == 1) {
 		int64_t s = sqlite3_column_int64(st, 0), t = sqlite3_column_int64(st, 1);
 		double v = sqlite3_column_double(st, 2);
-		bool newer = m->step != s        ? m->step > s
-		             : m->timestamp != t ? m->timestamp > t
-		                                 : value > v;
 
-		sqlite3_finalize(st);
-		st = NULL;
-		if (!newer) {
-			ret = 0;
-			goto done;
-		}
-		if (prepare(sq,
-		            "UPDATE latest_metrics SET value = ?1, timestamp = ?2, step = ?3, "
-		            "is_nan "
-		            "= ?4 WHERE run_uuid = ?5 AND key = ?6",
-		            &st, err))
-			goto done;
-	} else {
-		sqlite3_finalize(st);
-		st = NULL;
-		if (prepare(sq,
-		            "INSERT INTO latest_metrics (value, timestamp, step, is_nan, run_uuid, "
-		            "key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-		            &st, err))
-			goto done;
+		have = true;
+		newer = m->step != s        ? m->step > s
+		        : m->timestamp != t ? m->timestamp > t
+		                            : value > v;
 	}
-	sqlite3_bind_double(st, 1, value);
-	sqlite3_bind_int64(st, 2, m->timestamp);
-	sqlite3_bind_int64(st, 3, m->step);
-	sqlite3_bind_int(st, 4, is_nan);
-	bind_text(st, 5, run_id);
-	bind_text(st, 6, m->key);
-	if (run_stmt(sq, st, "updating a latest metric", err))
-		goto done;
-	ret = 0;
-done:
 	sqlite3_finalize(st);
-	return ret;
+	if (rc < 0 || !newer)
+		return rc < 0 ? -1 : 0;
+	return sql_exec(sq, "updating a latest metric", err,
+	                have ? "UPDATE latest_metrics SET value = ?1, timestamp = ?2, step = ?3, "
+	                       "is_nan = ?4 WHERE run_uuid = ?5 AND key = ?6"
+	                     : "INSERT INTO latest_metrics (value, timestamp, step, is_nan, "
+	                       "run_uuid, key) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	                "diiitt", value, m->timestamp, m->step, (int64_t)is_nan, run_id, m->key);
 }
 
 /* MLflow's _log_params: params are immutable; the same value again is fine. */
