@@ -21,6 +21,10 @@ import warnings
 import mlflow
 from mlflow import MlflowClient
 
+# MLflow objects as regtool prints them: one conversion, shared with the SQLite tests
+from sqlite_mlflow import run_json as mlflow_run  # noqa: E402
+from sqlite_mlflow import version_json as mlflow_version  # noqa: E402
+
 SECRET = os.environ.get("MLFLOW_TRACKING_TOKEN", "")
 failures = []
 
@@ -48,51 +52,6 @@ def regtool_json(args):
 
 def regtool_lines(args):
     return [json.loads(line) for line in regtool(args).stdout.splitlines() if line.strip()]
-
-
-def num(v):
-    if isinstance(v, float) and math.isnan(v):
-        return "NaN"
-    if isinstance(v, float) and math.isinf(v):
-        return "Infinity" if v > 0 else "-Infinity"
-    return v
-
-
-def mlflow_version(mv):
-    return {
-        "name": mv.name,
-        "version": str(mv.version),
-        "current_stage": mv.current_stage or "None",
-        "description": mv.description or "",
-        "source": mv.source or "",
-        "run_id": mv.run_id or "",
-        "run_link": mv.run_link or "",
-        "status": mv.status or "",
-        "status_message": mv.status_message or "",
-        "user_id": mv.user_id or "",
-        "model_id": getattr(mv, "model_id", None) or "",
-        "creation_timestamp": mv.creation_timestamp,
-        "last_updated_timestamp": mv.last_updated_timestamp,
-        "tags": dict(sorted(mv.tags.items())),
-        "aliases": sorted(mv.aliases),
-    }
-
-
-def mlflow_run(r):
-    return {
-        "run_id": r.info.run_id,
-        "run_name": r.info.run_name or "",
-        "experiment_id": r.info.experiment_id,
-        "user_id": r.info.user_id or "",
-        "status": r.info.status,
-        "lifecycle_stage": r.info.lifecycle_stage,
-        "artifact_uri": r.info.artifact_uri or "",
-        "start_time": r.info.start_time or 0,
-        "end_time": r.info.end_time or 0,
-        "metrics": {k: num(v) for k, v in sorted(r.data.metrics.items())},
-        "params": dict(sorted(r.data.params.items())),
-        "tags": dict(sorted(r.data.tags.items())),
-    }
 
 
 def same(ours, theirs, what):
