@@ -10,8 +10,6 @@
 #include <ctype.h>
 #include <strings.h>
 
-const char *const mg_promote_gates[] = {"smoke", "comply", "compare", NULL};
-
 #define DEFAULT_MAX_AGE "24h"
 #define MAX_GATES       MG_EVIDENCE_MAX_GATES
 

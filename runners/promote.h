@@ -43,7 +43,4 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 /* "90s", "30m", "24h", "7d" (1 s .. 366 d) into seconds; MG_EXIT_USAGE naming `what`. */
 int mg_promote_parse_duration(const char *what, const char *s, long long *out, struct mg_err *err);
 
-/* The gates --require accepts, NULL-terminated. */
-extern const char *const mg_promote_gates[];
-
 #endif
