@@ -35,7 +35,7 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_
 PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(NOPC_LIBS))$(PKG_LIBS)
 TEST_LIBS = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)))$(TEST_LIBS)
 
-ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -DMLGATE_VERSION='"$(VERSION)"' -Ilib $(addprefix -I,$(GATE_DIRS)) \
+ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -DMLGATE_VERSION='"$(VERSION)"' $(LAYER_INC) \
 	$(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 # --as-needed: an executable loads only the libraries it calls (mlgate-compare
 # does not load libgit2 and its TLS stack: ~10 ms less start-up per run)
@@ -56,12 +56,23 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-p
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-# Layout: every .c under lib/, checks/, runners/, reporters/ goes into the
-# library, except mlgate.c and mlgate-*.c, which are the thin main()s.
-GATE_DIRS := checks runners reporters
-MAIN_SRC := $(sort $(foreach d,$(GATE_DIRS),$(wildcard $(d)/mlgate.c $(d)/mlgate-*.c)))
-LIB_SRC := $(sort $(wildcard lib/*.c) \
-	$(filter-out $(MAIN_SRC),$(foreach d,$(GATE_DIRS),$(wildcard $(d)/*.c))))
+# Layout, in layers that point one way (README "Layout", make check-layers):
+#   lib/ (the core) -> lib/registry/ -> reporters/ -> gate/ -> checks/, runners/
+# Each layer's sources see only its own and the lower layers' headers, so an
+# include that points up does not compile. Every .c of these folders goes
+# into the library, except mlgate.c and mlgate-*.c, which are the thin main()s.
+LIB_DIRS := lib lib/registry
+LAYER_DIRS := $(LIB_DIRS) reporters gate
+GATE_DIRS := checks runners
+SRC_DIRS := $(LAYER_DIRS) $(GATE_DIRS)
+MAIN_SRC := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/mlgate.c $(d)/mlgate-*.c)))
+LIB_SRC := $(sort $(filter-out $(MAIN_SRC),$(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))))
+# Tests, tools, fuzz targets and benchmarks see every layer.
+LAYER_INC = $(addprefix -I,$(SRC_DIRS))
+$(BUILD)/obj/lib/%.o: LAYER_INC = -Ilib
+$(BUILD)/obj/lib/registry/%.o: LAYER_INC = $(addprefix -I,$(LIB_DIRS))
+$(BUILD)/obj/reporters/%.o: LAYER_INC = $(addprefix -I,$(LIB_DIRS) reporters)
+$(BUILD)/obj/gate/%.o: LAYER_INC = $(addprefix -I,$(LAYER_DIRS))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 ITEST_SRC := $(sort $(wildcard tests/integration/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
@@ -76,14 +87,14 @@ ITEST_BINS := $(patsubst tests/integration/%.c,$(BUILD)/tests/%,$(ITEST_SRC))
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRC))
 BENCH_BINS := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 FUZZ_BINS := $(patsubst fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRC))
-FORMAT_SRC := $(sort $(wildcard lib/*.[ch] $(foreach d,$(GATE_DIRS),$(d)/*.[ch]) \
+FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 	tests/unit/*.[ch] tests/integration/*.[ch] tools/*.[ch] bench/*.[ch] fuzz/*.[ch]))
 
 # keep intermediate objects (integration test programs are built from them)
 .SECONDARY:
 
 .PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
-	check-asan check-valgrind check-fuzz check-generated check-ci policy-schema bench format install \
+	check-asan check-valgrind check-fuzz check-generated check-layers check-ci policy-schema bench format install \
 	uninstall \
 	clean FORCE
 
@@ -144,7 +155,7 @@ $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
--include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/tests/*/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
 
 # --- set-up --------------------------------------------------------------
 
@@ -158,7 +169,7 @@ demo: deps
 # --- tests ---------------------------------------------------------------
 
 check: deps check-ci
-	@$(MAKE) --no-print-directory check-format check-generated
+	@$(MAKE) --no-print-directory check-format check-layers check-generated
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
@@ -208,6 +219,10 @@ check-ci: deps
 	@venv=$$(scripts/mlflow-venv.sh | tail -n 1) && \
 		$$venv/bin/python scripts/ci-check-actions.py && \
 		$$venv/bin/python scripts/ci-check-azure.py
+
+# The include graph between folders; an include that points up a layer fails.
+check-layers:
+	@scripts/check-layers.sh
 
 # Files made from the code: regenerate with `make policy-schema`.
 check-generated: $(BUILD)/tools/policy-schema

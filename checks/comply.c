@@ -111,7 +111,7 @@ struct comply {
 	size_t warnings;
 };
 
-/* Add a check timed from the previous one (lib/gate.h). */
+/* Add a check timed from the previous one (gate/gate.h). */
 #define add(c, ...) mg_gate_addf((c)->suite, &(c)->t0, __VA_ARGS__)
 
 static const cJSON *pol_get(const cJSON *o, const char *key)

@@ -1,4 +1,4 @@
-/* MLflow's model-version filter and order_by grammar (lib/mvfilter.c). */
+/* MLflow's model-version filter and order_by grammar (lib/registry/mvfilter.c). */
 #include "setup.h"
 #include "fuzz.h"
 #include "mvfilter.h"

@@ -97,7 +97,7 @@ struct promote {
 	uint64_t t0;
 };
 
-/* Add a check timed from the previous one (lib/gate.h). */
+/* Add a check timed from the previous one (gate/gate.h). */
 #define add(p, ...) mg_gate_addf((p)->suite, &(p)->t0, __VA_ARGS__)
 
 static void note(struct promote *p, const char *fmt, ...) MG_PRINTF(2, 3);

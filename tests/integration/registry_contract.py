@@ -1,7 +1,7 @@
 """The registry contract, run against one backend of mlgate's registry client.
 
 Data is created with MLflow's own Python client at --tracking-uri; mlgate's
-client (tests/integration/regtool, a command line over lib/registry.h) reads
+client (tests/integration/regtool, a command line over lib/registry/registry.h) reads
 and writes it at --uri; every result is compared with what MLflow itself
 reads. For the REST backend both URIs are the test server; for the SQLite
 backend both are the same sqlite:/// database file.

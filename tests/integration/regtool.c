@@ -1,5 +1,5 @@
 /*
- * regtool: the whole registry interface (lib/registry.h) as a command line,
+ * regtool: the whole registry interface (lib/registry/registry.h) as a command line,
  * printing JSON, so integration tests can drive every backend against a
  * real MLflow and compare with what MLflow itself reads.
  *

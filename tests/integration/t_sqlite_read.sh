@@ -2,7 +2,7 @@
 # SQLite backend, reads: MLflow's own Python client creates a registry in a
 # fresh sqlite:/// database (names with spaces, quotes, '&', '%', '#' and
 # unicode; tags, aliases, stages, a deleted version, a run with NaN and
-# +-Inf metrics), then everything regtool reads through lib/registry_sqlite.c
+# +-Inf metrics), then everything regtool reads through lib/registry/registry_sqlite.c
 # must equal what MlflowClient reads from the same file: versions, models,
 # aliases (and "latest"), stages, searches with every supported filter form
 # and ordering, runs, metric histories, and the not-found errors.

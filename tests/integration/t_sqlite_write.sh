@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# SQLite backend, writes: what lib/registry_sqlite.c writes must be exactly
+# SQLite backend, writes: what lib/registry/registry_sqlite.c writes must be exactly
 # what MLflow writes. MLflow's Python client seeds a registry; the database
 # is copied; the same sequence of writes (version tags set, overwritten and
 # deleted, a description, stage transitions with and without archiving,

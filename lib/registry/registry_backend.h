@@ -1,5 +1,5 @@
 /*
- * What a registry backend implements (private to lib/registry*.c).
+ * What a registry backend implements (private to the files of lib/registry/).
  *
  * A backend fills an ops table; a NULL entry means "not supported", which
  * registry.c turns into an MG_REASON_UNSUPPORTED error naming the backend,
