@@ -195,104 +195,116 @@ static bool wait_for(pid_t pid, int *status, double secs)
 	}
 }
 
-int mg_proc_run(const struct mg_proc_spec *spec, struct mg_proc_result *res, struct mg_err *err)
+/* A running command: its process group, the read ends of its pipes and what they gave. */
+struct child {
+	const struct mg_proc_spec *spec;
+	struct mg_proc_result *res;
+	pid_t pid;
+	int out, err; /* read ends, -1 once closed */
+	struct capture cout, cerr;
+	uint64_t start;
+	int status;
+	bool reaped;
+};
+
+/* The spawn attributes: stdin from /dev/null, stdout/stderr to the pipes, own process group. */
+static void spawn_setup(const struct mg_proc_spec *spec, int out_w, int err_w,
+                        posix_spawn_file_actions_t *fa, posix_spawnattr_t *attr)
 {
+	sigset_t none, dfl;
+
+	posix_spawn_file_actions_init(fa);
+	posix_spawnattr_init(attr);
+	posix_spawn_file_actions_addopen(fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(fa, out_w, 1);
+	posix_spawn_file_actions_adddup2(fa, err_w, 2);
+	if (spec->cwd)
+		posix_spawn_file_actions_addchdir_np(fa, spec->cwd);
+	posix_spawnattr_setpgroup(attr, 0);
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(attr, &none);
+	sigemptyset(&dfl);
+	sigaddset(&dfl, SIGPIPE);
+	sigaddset(&dfl, SIGTERM);
+	sigaddset(&dfl, SIGINT);
+	posix_spawnattr_setsigdefault(attr, &dfl);
+	posix_spawnattr_setflags(attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+	                                       POSIX_SPAWN_SETSIGDEF);
+}
+
+/* Start the command with `argv` and `env` (no shell); ch->pid, ch->out, ch->err set on success. */
+static int spawn(struct child *ch, char **argv, char **env, struct mg_err *err)
+{
+	const struct mg_proc_spec *spec = ch->spec;
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1};
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
-	char **env = NULL, **argv = NULL;
 	struct mg_buf prog = MG_BUF_INIT(PATH_MAX);
-	size_t argc = 0;
-	size_t cap = spec->capture_max ? spec->capture_max : (size_t)64 * 1024;
-	struct capture cout = {.head = &res->out, .half = cap / 2};
-	struct capture cerr = {.head = &res->err, .half = cap / 2};
-	double grace = spec->grace_s > 0 ? spec->grace_s : 2.0;
-	uint64_t start = mg_clock_ns();
-	pid_t pid = -1;
-	int status = 0, rc, ret = -1;
-	bool reaped = false;
+	int rc;
 
-	cout.tail = mg_xmalloc(cout.half);
-	cerr.tail = mg_xmalloc(cerr.half);
 	pthread_mutex_lock(&spawn_lock);
 	if (cloexec_pipe(outp) || cloexec_pipe(errp)) {
 		pthread_mutex_unlock(&spawn_lock);
-		mg_err_set(err, MG_EXIT_INFRA, "cannot create a pipe: %s", strerror(errno));
-		goto out;
+		for (int i = 0; i < 2; i++) {
+			if (outp[i] >= 0)
+				close(outp[i]);
+			if (errp[i] >= 0)
+				close(errp[i]);
+		}
+		mg_buf_release(&prog);
+		return mg_err_set(err, MG_EXIT_INFRA, "cannot create a pipe: %s", strerror(errno));
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-	if (spec->cwd)
-		posix_spawn_file_actions_addchdir_np(&fa, spec->cwd);
-	posix_spawnattr_setpgroup(&attr, 0);
-	{
-		sigset_t none, all;
-
-		sigemptyset(&none);
-		sigfillset(&all);
-		posix_spawnattr_setsigmask(&attr, &none);
-		sigemptyset(&all);
-		sigaddset(&all, SIGPIPE);
-		sigaddset(&all, SIGTERM);
-		sigaddset(&all, SIGINT);
-		posix_spawnattr_setsigdefault(&attr, &all);
-	}
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-	                                        POSIX_SPAWN_SETSIGDEF);
-	env = merged_env(spec->env_add);
-	while (spec->argv[argc])
-		argc++;
-	argv = mg_xcalloc(argc + 1, sizeof(*argv));
-	for (size_t i = 0; i < argc; i++)
-		argv[i] = mg_xstrdup(spec->argv[i]);
+	spawn_setup(spec, outp[1], errp[1], &fa, &attr);
 	rc = find_program(argv[0], spec->cwd, &prog);
 	if (!rc) /* a relative path with a slash is resolved after the chdir, by exec */
-		rc = posix_spawn(&pid, strchr(argv[0], '/') ? argv[0] : prog.buf, &fa, &attr, argv,
-		                 env);
+		rc = posix_spawn(&ch->pid, strchr(argv[0], '/') ? argv[0] : prog.buf, &fa, &attr,
+		                 argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	close(outp[1]);
 	close(errp[1]);
-	outp[1] = errp[1] = -1;
 	pthread_mutex_unlock(&spawn_lock);
-	if (rc) {
-		pid = -1;
-		mg_err_set(err,
-		           rc == ENOENT || rc == EACCES || rc == ENOTDIR ? MG_EXIT_USAGE
-		                                                         : MG_EXIT_INFRA,
-		           "cannot run '%s'%s%s%s: %s", spec->argv[0], spec->cwd ? " in '" : "",
-		           spec->cwd ? spec->cwd : "", spec->cwd ? "'" : "", strerror(rc));
-		goto out;
-	}
+	mg_buf_release(&prog);
+	ch->out = outp[0];
+	ch->err = errp[0];
+	if (!rc)
+		return 0;
+	ch->pid = -1;
+	return mg_err_set(
+	        err, rc == ENOENT || rc == EACCES || rc == ENOTDIR ? MG_EXIT_USAGE : MG_EXIT_INFRA,
+	        "cannot run '%s'%s%s%s: %s", spec->argv[0], spec->cwd ? " in '" : "",
+	        spec->cwd ? spec->cwd : "", spec->cwd ? "'" : "", strerror(rc));
+}
 
-	/* Read both pipes until the command ends or the deadline passes. */
-	while (outp[0] >= 0 || errp[0] >= 0) {
+/* Read both pipes until the command ends (and closes them) or the deadline passes. */
+static void pump(struct child *ch)
+{
+	double timeout = ch->spec->timeout_s;
+
+	while (ch->out >= 0 || ch->err >= 0) {
 		struct pollfd pf[2];
 		int np = 0, wait_ms = 100;
 		char buf[16384];
 
-		if (spec->timeout_s > 0) {
-			double left = spec->timeout_s - mg_clock_since(start);
+		if (timeout > 0) {
+			double left = timeout - mg_clock_since(ch->start);
 
 			if (left <= 0) {
-				res->timed_out = true;
+				ch->res->timed_out = true;
 				break;
 			}
 			if (left * 1000 < wait_ms)
 				wait_ms = (int)(left * 1000) + 1;
 		}
-		if (outp[0] >= 0)
-			pf[np++] = (struct pollfd){.fd = outp[0], .events = POLLIN};
-		if (errp[0] >= 0)
-			pf[np++] = (struct pollfd){.fd = errp[0], .events = POLLIN};
+		if (ch->out >= 0)
+			pf[np++] = (struct pollfd){.fd = ch->out, .events = POLLIN};
+		if (ch->err >= 0)
+			pf[np++] = (struct pollfd){.fd = ch->err, .events = POLLIN};
 		if (poll(pf, (nfds_t)np, wait_ms) < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < np; i++) {
-			int *fdp = pf[i].fd == outp[0] ? &outp[0] : &errp[0];
-			struct capture *c = fdp == &outp[0] ? &cout : &cerr;
+			int *fdp = pf[i].fd == ch->out ? &ch->out : &ch->err;
+			struct capture *c = fdp == &ch->out ? &ch->cout : &ch->cerr;
 			ssize_t got;
 
 			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -306,58 +318,95 @@ int mg_proc_run(const struct mg_proc_spec *spec, struct mg_proc_result *res, str
 			}
 		}
 		/* The command ended but something it started holds the pipes: end it. */
-		if (!reaped && waitpid(pid, &status, WNOHANG) == pid) {
-			reaped = true;
-			group_kill(pid, SIGKILL);
+		if (!ch->reaped && waitpid(ch->pid, &ch->status, WNOHANG) == ch->pid) {
+			ch->reaped = true;
+			group_kill(ch->pid, SIGKILL);
 		}
 	}
-	if (!reaped && !res->timed_out) {
-		double left = spec->timeout_s > 0 ? spec->timeout_s - mg_clock_since(start) : 1e12;
+}
 
-		if (left > 0 && wait_for(pid, &status, left))
-			reaped = true;
+/* Wait for the command within its deadline, then end its whole process group; fill res. */
+static void reap(struct child *ch)
+{
+	const struct mg_proc_spec *spec = ch->spec;
+	struct mg_proc_result *res = ch->res;
+	double grace = spec->grace_s > 0 ? spec->grace_s : 2.0;
+
+	if (!ch->reaped && !res->timed_out) {
+		double left =
+		        spec->timeout_s > 0 ? spec->timeout_s - mg_clock_since(ch->start) : 1e12;
+
+		if (left > 0 && wait_for(ch->pid, &ch->status, left))
+			ch->reaped = true;
 		else
 			res->timed_out = true;
 	}
 	if (res->timed_out) {
-		group_kill(pid, SIGTERM);
-		if (!reaped && wait_for(pid, &status, grace))
-			reaped = true;
-		group_kill(pid, SIGKILL);
+		group_kill(ch->pid, SIGTERM);
+		if (!ch->reaped && wait_for(ch->pid, &ch->status, grace))
+			ch->reaped = true;
+		group_kill(ch->pid, SIGKILL);
 	}
-	if (!reaped)
-		waitpid(pid, &status, 0);
+	if (!ch->reaped)
+		waitpid(ch->pid, &ch->status, 0);
 	/* Whatever the command left in its group goes too (no orphans). */
-	group_kill(pid, SIGKILL);
-	res->duration = mg_clock_since(start);
-	if (!res->timed_out) {
-		if (WIFEXITED(status)) {
-			res->exited = true;
-			res->exit_code = WEXITSTATUS(status);
-		} else if (WIFSIGNALED(status)) {
-			res->signal = WTERMSIG(status);
-		}
+	group_kill(ch->pid, SIGKILL);
+	res->duration = mg_clock_since(ch->start);
+	if (res->timed_out)
+		return;
+	if (WIFEXITED(ch->status)) {
+		res->exited = true;
+		res->exit_code = WEXITSTATUS(ch->status);
+	} else if (WIFSIGNALED(ch->status)) {
+		res->signal = WTERMSIG(ch->status);
 	}
+}
+
+int mg_proc_run(const struct mg_proc_spec *spec, struct mg_proc_result *res, struct mg_err *err)
+{
+	size_t cap = spec->capture_max ? spec->capture_max : (size_t)64 * 1024;
+	struct child ch = {
+	        .spec = spec,
+	        .res = res,
+	        .pid = -1,
+	        .out = -1,
+	        .err = -1,
+	        .cout = {.head = &res->out, .half = cap / 2},
+	        .cerr = {.head = &res->err, .half = cap / 2},
+	        .start = mg_clock_ns(),
+	};
+	char **env = merged_env(spec->env_add), **argv = NULL;
+	size_t argc = 0;
+	int ret = -1;
+
+	ch.cout.tail = mg_xmalloc(ch.cout.half);
+	ch.cerr.tail = mg_xmalloc(ch.cerr.half);
+	while (spec->argv[argc])
+		argc++;
+	argv = mg_xcalloc(argc + 1, sizeof(*argv));
+	for (size_t i = 0; i < argc; i++)
+		argv[i] = mg_xstrdup(spec->argv[i]);
+	if (spawn(&ch, argv, env, err))
+		goto out;
+	pump(&ch);
+	reap(&ch);
 	ret = 0;
 out:
-	capture_finish(&cout);
-	capture_finish(&cerr);
-	res->out_total = cout.total;
-	res->err_total = cerr.total;
-	free(cout.tail);
-	free(cerr.tail);
-	mg_buf_release(&prog);
-	for (size_t i = 0; env && env[i]; i++)
+	capture_finish(&ch.cout);
+	capture_finish(&ch.cerr);
+	res->out_total = ch.cout.total;
+	res->err_total = ch.cerr.total;
+	free(ch.cout.tail);
+	free(ch.cerr.tail);
+	for (size_t i = 0; env[i]; i++)
 		free(env[i]);
 	free(env);
-	for (size_t i = 0; argv && argv[i]; i++)
+	for (size_t i = 0; argv[i]; i++)
 		free(argv[i]);
 	free(argv);
-	for (int i = 0; i < 2; i++) {
-		if (outp[i] >= 0)
-			close(outp[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
+	if (ch.out >= 0)
+		close(ch.out);
+	if (ch.err >= 0)
+		close(ch.err);
 	return ret;
 }

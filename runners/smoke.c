@@ -214,6 +214,9 @@ struct runner {
 	uint64_t start_ns;
 	double suite_timeout; /* 0: none */
 	struct mg_smoke_vars vars;
+	/* owned storage behind vars */
+	char *suite_dir, *sample;
+	struct mg_buf model_uri;
 };
 
 static void set_status(struct scase *c, enum mg_status st, const char *fmt, ...) MG_PRINTF(3, 4);
@@ -761,31 +764,162 @@ out:
 	cJSON_Delete(doc);
 }
 
+/* Poll the server's health path until it answers 200 or the health timeout passes. */
+static bool wait_healthy(struct runner *r, struct scase *c, struct mg_http *h, const char *base)
+{
+	const cJSON *ht = cJSON_GetObjectItemCaseSensitive(c->j, "health_timeout_s");
+	const cJSON *hp = cJSON_GetObjectItemCaseSensitive(c->j, "health_path");
+	double health_s = cJSON_IsNumber(ht) ? ht->valuedouble : 30;
+	struct mg_buf url = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_http_response resp;
+	struct mg_err err = MG_ERR_INIT;
+	uint64_t start = mg_clock_ns();
+	bool ok = false;
+
+	if (health_s > suite_left(r))
+		health_s = suite_left(r);
+	mg_buf_addf(&url, "%s%s", base, cJSON_IsString(hp) ? hp->valuestring : "/ping");
+	mg_http_response_init(&resp);
+	for (;;) {
+		mg_err_clear(&err);
+		mg_http_response_release(&resp);
+		mg_http_response_init(&resp);
+		if (!mg_http_request(h, "GET", url.buf, NULL, &resp, &err) && resp.status == 200) {
+			ok = true;
+			break;
+		}
+		if (mg_clock_since(start) >= health_s) {
+			if (!mg_err_failed(&err))
+				mg_err_set(&err, MG_EXIT_INFRA, "HTTP %ld", resp.status);
+			set_status(c, MG_STATUS_ERROR, "'%s' not healthy after %.3g s: %s", url.buf,
+			           health_s, err.msg);
+			break;
+		}
+		nanosleep(&(struct timespec){0, 200000000L}, NULL);
+	}
+	mg_http_response_release(&resp);
+	mg_buf_release(&url);
+	return ok;
+}
+
+/* One prediction request's work: which rows go in batch b, and how long each request took. */
+struct http_load {
+	const struct http_input *in;
+	size_t batch, nbatches, nreq;
+	double *lat;    /* ms per request */
+	uint64_t count; /* predictions checked (first pass over the batches) */
+};
+
+/*
+ * POST every batch (then again, round robin, up to nreq requests) to
+ * /invocations, timing each and checking the first pass's predictions.
+ * False when the case already has its verdict (an error or a failure).
+ */
+static bool send_batches(struct runner *r, struct scase *c, struct mg_http *h, const char *base,
+                         const cJSON *range, struct http_load *ld)
+{
+	struct mg_buf url = MG_BUF_INIT(MG_BUF_SMALL), body = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_http_response resp;
+	struct mg_err err = MG_ERR_INIT;
+	bool bad = false;
+
+	mg_http_response_init(&resp);
+	mg_buf_addf(&url, "%s/invocations", base);
+	for (size_t q = 0; q < ld->nreq && !bad; q++) {
+		size_t b = q % ld->nbatches, first = b * ld->batch, last = first + ld->batch;
+		uint64_t t0;
+
+		if (last > ld->in->n)
+			last = ld->in->n;
+		mg_buf_reset(&body);
+		mg_buf_addf(&body, "{\"dataframe_split\":{\"columns\":%s,\"data\":[",
+		            ld->in->cols.buf);
+		for (size_t i = first; i < last; i++) {
+			if (i > first)
+				mg_buf_addch(&body, ',');
+			mg_buf_adds(&body, ld->in->rows.buf + ld->in->offs[i]);
+		}
+		mg_buf_adds(&body, "]}}");
+		if (mg_buf_overflowed(&body)) {
+			set_status(c, MG_STATUS_ERROR, "request body too large: lower batch_size");
+			bad = true;
+			break;
+		}
+		mg_http_response_release(&resp);
+		mg_http_response_init(&resp);
+		t0 = mg_clock_ns();
+		if (suite_left(r) <= 0) {
+			set_status(c, MG_STATUS_ERROR, "stopped: the suite's timeout passed");
+			bad = true;
+			break;
+		}
+		if (mg_http_request(h, "POST", url.buf, body.buf, &resp, &err)) {
+			set_status(c, MG_STATUS_ERROR, "%s", err.msg);
+			bad = true;
+			break;
+		}
+		ld->lat[q] = (double)(mg_clock_ns() - t0) / 1e6;
+		if (resp.status != 200) {
+			set_status(c, MG_STATUS_FAILED,
+			           "POST /invocations answered HTTP %ld: %.200s", resp.status,
+			           resp.body.buf);
+			bad = true;
+			break;
+		}
+		if (q < ld->nbatches)
+			check_predictions(c, &resp, range, &ld->count, &bad);
+	}
+	mg_http_response_release(&resp);
+	mg_buf_release(&url);
+	mg_buf_release(&body);
+	return !bad;
+}
+
+/* The verdict of a completed load: prediction count, then the latency budgets. */
+static void judge_load(struct scase *c, const cJSON *expect, const struct http_load *ld)
+{
+	const cJSON *p50 = cJSON_GetObjectItemCaseSensitive(expect, "p50_ms");
+	const cJSON *p95 = cJSON_GetObjectItemCaseSensitive(expect, "p95_ms");
+	long long want = expected_count(expect, "count", ld->in->n);
+	double q50 = mg_smoke_percentile(ld->lat, ld->nreq, 50),
+	       q95 = mg_smoke_percentile(ld->lat, ld->nreq, 95);
+
+	if (want < 0)
+		set_status(c, MG_STATUS_ERROR, "expect.count: must be \"input\" or a whole number");
+	else if ((uint64_t)want != ld->count)
+		set_status(c, MG_STATUS_FAILED, "%" PRIu64 " predictions, expected %lld", ld->count,
+		           want);
+	set_status(c, MG_STATUS_PASSED,
+	           "%zu predictions in %zu batches of up to %zu; %zu requests; latency p50 "
+	           "%.1f ms, p95 %.1f ms, max %.1f ms",
+	           (size_t)ld->count, ld->nbatches, ld->batch, ld->nreq, q50, q95,
+	           ld->lat[ld->nreq - 1]);
+	if (p50 && q50 > p50->valuedouble)
+		set_status(c, MG_STATUS_FAILED, "latency p50 %.1f ms is over the budget %g ms", q50,
+		           p50->valuedouble);
+	if (p95 && q95 > p95->valuedouble)
+		set_status(c, MG_STATUS_FAILED, "latency p95 %.1f ms is over the budget %g ms", q95,
+		           p95->valuedouble);
+}
+
 static void case_http(struct runner *r, struct scase *c, const struct mg_smoke_vars *v)
 {
 	const cJSON *expect = cJSON_GetObjectItemCaseSensitive(c->j, "expect");
 	const cJSON *range = cJSON_GetObjectItemCaseSensitive(expect, "range");
 	const cJSON *bs = cJSON_GetObjectItemCaseSensitive(c->j, "batch_size");
 	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(c->j, "requests");
-	const cJSON *ht = cJSON_GetObjectItemCaseSensitive(c->j, "health_timeout_s");
-	const cJSON *hp = cJSON_GetObjectItemCaseSensitive(c->j, "health_path");
-	const cJSON *p50 = cJSON_GetObjectItemCaseSensitive(expect, "p50_ms");
-	const cJSON *p95 = cJSON_GetObjectItemCaseSensitive(expect, "p95_ms");
+	bool budget = cJSON_GetObjectItemCaseSensitive(expect, "p50_ms") ||
+	              cJSON_GetObjectItemCaseSensitive(expect, "p95_ms");
 	struct http_input in = {.cols = MG_BUF_INIT(MG_BUF_SMALL),
 	                        .rows = MG_BUF_INIT(MG_BUF_LARGE)};
+	struct http_load ld = {.in = &in, .batch = cJSON_IsNumber(bs) ? (size_t)bs->valueint : 100};
 	struct mg_http_config cfg;
 	struct mg_http *h = NULL;
-	struct mg_http_response resp;
-	struct mg_buf url = MG_BUF_INIT(MG_BUF_SMALL), body = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_err err = MG_ERR_INIT;
 	char *base = NULL, *inp = NULL;
-	size_t batch = cJSON_IsNumber(bs) ? (size_t)bs->valueint : 100, nbatches, nreq;
-	double *lat = NULL, health_s, req_s;
-	uint64_t start, count = 0;
-	bool by_suite, bad = false;
-	long long want;
+	double req_s;
+	bool by_suite;
 
-	mg_http_response_init(&resp);
 	if (range &&
 	    (cJSON_GetArraySize(range) != 2 || cJSON_GetArrayItem(range, 0)->valuedouble >
 	                                               cJSON_GetArrayItem(range, 1)->valuedouble)) {
@@ -795,8 +929,10 @@ static void case_http(struct runner *r, struct scase *c, const struct mg_smoke_v
 	if (!(base = expand_dup(mg_json_str(c->j, "url"), v, "url", &err)) ||
 	    !(inp = input_path(c, v, &err)) ||
 	    mg_csv_read_file(inp, NULL, http_row, &in, NULL, &err) ||
-	    mg_http_config_from_env(&cfg, &err))
-		goto error;
+	    mg_http_config_from_env(&cfg, &err)) {
+		set_status(c, MG_STATUS_ERROR, "%s", err.msg);
+		goto out;
+	}
 	if (!in.n) {
 		set_status(c, MG_STATUS_ERROR, "'%s' has no data rows to send", inp);
 		goto out;
@@ -808,112 +944,22 @@ static void case_http(struct runner *r, struct scase *c, const struct mg_smoke_v
 	cfg.timeout_s = (long)req_s + ((double)(long)req_s < req_s);
 	cfg.connect_timeout_s = cfg.timeout_s < 10 ? cfg.timeout_s : 10;
 	h = mg_http_new(&cfg, &r->ctx->log);
-
-	/* wait for health */
-	health_s = cJSON_IsNumber(ht) ? ht->valuedouble : 30;
-	if (health_s > suite_left(r))
-		health_s = suite_left(r);
-	mg_buf_addf(&url, "%s%s", base, cJSON_IsString(hp) ? hp->valuestring : "/ping");
-	start = mg_clock_ns();
-	for (;;) {
-		mg_err_clear(&err);
-		mg_http_response_release(&resp);
-		mg_http_response_init(&resp);
-		if (!mg_http_request(h, "GET", url.buf, NULL, &resp, &err) && resp.status == 200)
-			break;
-		if (mg_clock_since(start) >= health_s) {
-			if (!mg_err_failed(&err))
-				mg_err_set(&err, MG_EXIT_INFRA, "HTTP %ld", resp.status);
-			set_status(c, MG_STATUS_ERROR, "'%s' not healthy after %.3g s: %s", url.buf,
-			           health_s, err.msg);
-			goto out;
-		}
-		nanosleep(&(struct timespec){0, 200000000L}, NULL);
-	}
-
-	nbatches = (in.n + batch - 1) / batch;
-	nreq = cJSON_IsNumber(rq) ? (size_t)rq->valueint
-	                          : (nbatches < 20 && (p50 || p95) ? 20 : nbatches);
-	if (nreq < nbatches)
-		nreq = nbatches;
-	lat = mg_xcalloc(nreq, sizeof(*lat));
-	mg_buf_reset(&url);
-	mg_buf_addf(&url, "%s/invocations", base);
-	for (size_t q = 0; q < nreq && !bad; q++) {
-		size_t b = q % nbatches, first = b * batch, last = first + batch;
-		uint64_t t0;
-
-		if (last > in.n)
-			last = in.n;
-		mg_buf_reset(&body);
-		mg_buf_addf(&body, "{\"dataframe_split\":{\"columns\":%s,\"data\":[", in.cols.buf);
-		for (size_t i = first; i < last; i++) {
-			if (i > first)
-				mg_buf_addch(&body, ',');
-			mg_buf_adds(&body, in.rows.buf + in.offs[i]);
-		}
-		mg_buf_adds(&body, "]}}");
-		if (mg_buf_overflowed(&body)) {
-			set_status(c, MG_STATUS_ERROR, "request body too large: lower batch_size");
-			goto out;
-		}
-		mg_http_response_release(&resp);
-		mg_http_response_init(&resp);
-		t0 = mg_clock_ns();
-		if (suite_left(r) <= 0) {
-			set_status(c, MG_STATUS_ERROR, "stopped: the suite's timeout passed");
-			goto out;
-		}
-		if (mg_http_request(h, "POST", url.buf, body.buf, &resp, &err))
-			goto error;
-		lat[q] = (double)(mg_clock_ns() - t0) / 1e6;
-		if (resp.status != 200) {
-			set_status(c, MG_STATUS_FAILED,
-			           "POST /invocations answered HTTP %ld: %.200s", resp.status,
-			           resp.body.buf);
-			bad = true;
-			break;
-		}
-		if (q < nbatches)
-			check_predictions(c, &resp, range, &count, &bad);
-	}
-	if (bad)
+	if (!wait_healthy(r, c, h, base))
 		goto out;
-	want = expected_count(expect, "count", in.n);
-	if (want < 0)
-		set_status(c, MG_STATUS_ERROR, "expect.count: must be \"input\" or a whole number");
-	else if ((uint64_t)want != count)
-		set_status(c, MG_STATUS_FAILED, "%" PRIu64 " predictions, expected %lld", count,
-		           want);
-	{
-		double q50 = mg_smoke_percentile(lat, nreq, 50),
-		       q95 = mg_smoke_percentile(lat, nreq, 95);
-
-		set_status(c, MG_STATUS_PASSED,
-		           "%zu predictions in %zu batches of up to %zu; %zu requests; latency p50 "
-		           "%.1f ms, p95 %.1f ms, max %.1f ms",
-		           (size_t)count, nbatches, batch, nreq, q50, q95, lat[nreq - 1]);
-		if (p50 && q50 > p50->valuedouble)
-			set_status(c, MG_STATUS_FAILED,
-			           "latency p50 %.1f ms is over the budget %g ms", q50,
-			           p50->valuedouble);
-		if (p95 && q95 > p95->valuedouble)
-			set_status(c, MG_STATUS_FAILED,
-			           "latency p95 %.1f ms is over the budget %g ms", q95,
-			           p95->valuedouble);
-	}
-	goto out;
-error:
-	set_status(c, MG_STATUS_ERROR, "%s", err.msg);
+	ld.nbatches = (in.n + ld.batch - 1) / ld.batch;
+	ld.nreq = cJSON_IsNumber(rq) ? (size_t)rq->valueint
+	                             : (ld.nbatches < 20 && budget ? 20 : ld.nbatches);
+	if (ld.nreq < ld.nbatches)
+		ld.nreq = ld.nbatches;
+	ld.lat = mg_xcalloc(ld.nreq, sizeof(*ld.lat));
+	if (send_batches(r, c, h, base, range, &ld))
+		judge_load(c, expect, &ld);
 out:
-	mg_http_response_release(&resp);
 	mg_http_free(h);
 	mg_buf_release(&in.cols);
 	mg_buf_release(&in.rows);
-	mg_buf_release(&url);
-	mg_buf_release(&body);
 	free(in.offs);
-	free(lat);
+	free(ld.lat);
 	free(base);
 	free(inp);
 }
@@ -1137,24 +1183,122 @@ static void add_checks(struct mg_suite *s, struct scase *c, const struct mg_secr
 	mg_buf_release(&cls);
 }
 
-int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_err *err)
+/* The suite (--suite or the policy's "smoke" section), checked whole before anything runs. */
+static int load_suite(const struct mg_smoke_opts *o, struct mg_policy *policy, const cJSON **sec,
+                      struct mg_err *err)
 {
 	static const char *const sections[] = {"smoke", NULL};
+	char where[MG_ERR_MSG_MAX];
+
+	if (mg_policy_load(o->suite ? o->suite : o->policy, sections, policy, err))
+		return -1;
+	mg_policy_where(policy, where, sizeof(where));
+	if (o->suite)
+		snprintf(where, sizeof(where), "suite '%s'", o->suite);
+	*sec = mg_policy_section(policy, "smoke");
+	if (!*sec)
+		return mg_err_set(err, MG_EXIT_USAGE, "%s: no \"smoke\" section", where);
+	if (mg_schema_check(&smoke_schema, *sec, where, "smoke", err))
+		return -1;
+	return check_cases(cJSON_GetObjectItemCaseSensitive(*sec, "cases"), where, err);
+}
+
+/* {suite_dir}, {sample} and {model_uri}, from the suite's place, its section and the options. */
+static int set_vars(struct runner *r, const char *suite_path, const cJSON *sec,
+                    const struct mg_smoke_opts *o, struct mg_err *err)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(sec, "sample");
+
+	r->suite_dir = mg_xstrdup(suite_path);
+	r->vars.suite_dir = dirname(r->suite_dir);
+	if (cJSON_IsString(x)) {
+		struct mg_smoke_vars sv = {.suite_dir = r->vars.suite_dir};
+
+		if (!(r->sample = expand_dup(x->valuestring, &sv, "smoke.sample", err)))
+			return -1;
+		r->vars.sample = r->sample;
+	}
+	if (o->sample)
+		r->vars.sample = o->sample;
+	if (o->model_uri) {
+		r->vars.model_uri = o->model_uri;
+	} else if (o->model) {
+		mg_buf_addf(&r->model_uri, "models:/%s/%s", o->model, o->version);
+		r->vars.model_uri = r->model_uri.buf;
+	}
+	return 0;
+}
+
+/* The cases --filter selects, in the suite's order; none is a usage error. */
+static int select_cases(struct runner *r, const cJSON *cases, const char *filter,
+                        struct mg_err *err)
+{
+	const cJSON *c;
+
+	r->cases = mg_xcalloc((size_t)cJSON_GetArraySize(cases), sizeof(*r->cases));
+	cJSON_ArrayForEach(c, cases)
+	{
+		struct scase *sc;
+
+		if (filter && fnmatch(filter, mg_json_str(c, "name"), 0))
+			continue;
+		sc = &r->cases[r->ncases++];
+		sc->j = c;
+		sc->name = mg_json_str(c, "name");
+		sc->kind = mg_json_str(c, "kind");
+		mg_buf_init(&sc->msg, MG_TEXT_MESSAGE_MAX);
+		mg_buf_init(&sc->details, MG_BUF_SMALL);
+		mg_buf_init(&sc->out, MG_BUF_SMALL * 4);
+		mg_buf_init(&sc->err, MG_BUF_SMALL * 4);
+	}
+	if (!r->ncases)
+		return mg_err_set(err, MG_EXIT_USAGE, "--filter '%s' selects no case", filter);
+	return 0;
+}
+
+/* Run the selected cases on --jobs threads (the suite's "jobs", else 1). */
+static void run_cases(struct runner *r, const cJSON *sec)
+{
+	const struct mg_smoke_opts *o = r->o;
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(sec, "timeout_s");
+	pthread_t *threads;
+	size_t nthreads;
+
+	r->start_ns = mg_clock_ns();
+	r->suite_timeout = o->timeout_s        ? (double)o->timeout_s
+	                   : cJSON_IsNumber(x) ? x->valuedouble
+	                                       : 0;
+	x = cJSON_GetObjectItemCaseSensitive(sec, "jobs");
+	nthreads = o->jobs ? (size_t)o->jobs : cJSON_IsNumber(x) ? (size_t)x->valueint : 1;
+	if (nthreads > r->ncases)
+		nthreads = r->ncases;
+	pthread_mutex_init(&r->lock, NULL);
+	threads = mg_xcalloc(nthreads, sizeof(*threads));
+	for (size_t i = 0; i < nthreads; i++)
+		if (pthread_create(&threads[i], NULL, worker, r)) {
+			nthreads = i;
+			break;
+		}
+	if (!nthreads)
+		worker(r);
+	for (size_t i = 0; i < nthreads; i++)
+		pthread_join(threads[i], NULL);
+	pthread_mutex_destroy(&r->lock);
+	free(threads);
+}
+
+int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_err *err)
+{
 	struct mg_policy policy = {0};
-	struct runner r;
+	struct runner r = {.ctx = ctx, .o = o, .model_uri = MG_BUF_INIT(MG_BUF_SMALL)};
 	struct mg_result result;
 	struct mg_suite *suite;
 	struct mg_gate_run run = {0};
 	struct mg_publish pub = {0};
-	struct mg_buf json = MG_BUF_INIT(MG_BUF_LARGE), uri = MG_BUF_INIT(MG_BUF_SMALL);
-	char where[MG_ERR_MSG_MAX];
-	const cJSON *sec, *cases, *c, *x;
-	pthread_t *threads = NULL;
-	char *dircopy = NULL, *sample = NULL;
-	size_t nthreads;
+	struct mg_buf json = MG_BUF_INIT(MG_BUF_LARGE);
+	const cJSON *sec = NULL;
 	int ret = -1;
 
-	memset(&r, 0, sizeof(r));
 	mg_result_init(&result, "mlgate");
 	if (!!o->suite == !!o->policy) {
 		mg_err_set(err, MG_EXIT_USAGE,
@@ -1172,97 +1316,17 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 		           strerror(errno));
 		goto out;
 	}
-	if (mg_policy_load(o->suite ? o->suite : o->policy, sections, &policy, err))
+	if (load_suite(o, &policy, &sec, err) || set_vars(&r, policy.path, sec, o, err) ||
+	    select_cases(&r, cJSON_GetObjectItemCaseSensitive(sec, "cases"), o->filter, err))
 		goto out;
-	mg_policy_where(&policy, where, sizeof(where));
-	if (o->suite)
-		snprintf(where, sizeof(where), "suite '%s'", o->suite);
-	sec = mg_policy_section(&policy, "smoke");
-	if (!sec) {
-		mg_err_set(err, MG_EXIT_USAGE, "%s: no \"smoke\" section", where);
-		goto out;
-	}
-	if (mg_schema_check(&smoke_schema, sec, where, "smoke", err))
-		goto out;
-	cases = cJSON_GetObjectItemCaseSensitive(sec, "cases");
-	if (check_cases(cases, where, err))
-		goto out;
-
-	/* variables */
-	dircopy = mg_xstrdup(policy.path);
-	r.vars.suite_dir = dirname(dircopy);
-	x = cJSON_GetObjectItemCaseSensitive(sec, "sample");
-	if (cJSON_IsString(x)) {
-		struct mg_smoke_vars sv = {.suite_dir = r.vars.suite_dir};
-
-		if (!(sample = expand_dup(x->valuestring, &sv, "smoke.sample", err)))
-			goto out;
-		r.vars.sample = sample;
-	} else {
-		r.vars.sample = o->sample;
-	}
-	if (o->sample)
-		r.vars.sample = o->sample;
-	if (o->model_uri) {
-		r.vars.model_uri = o->model_uri;
-	} else if (o->model) {
-		mg_buf_addf(&uri, "models:/%s/%s", o->model, o->version);
-		r.vars.model_uri = uri.buf;
-	}
-
-	/* select */
-	r.cases = mg_xcalloc((size_t)cJSON_GetArraySize(cases), sizeof(*r.cases));
-	cJSON_ArrayForEach(c, cases)
-	{
-		struct scase *sc;
-
-		if (o->filter && fnmatch(o->filter, mg_json_str(c, "name"), 0))
-			continue;
-		sc = &r.cases[r.ncases++];
-		sc->j = c;
-		sc->name = mg_json_str(c, "name");
-		sc->kind = mg_json_str(c, "kind");
-		mg_buf_init(&sc->msg, MG_TEXT_MESSAGE_MAX);
-		mg_buf_init(&sc->details, MG_BUF_SMALL);
-		mg_buf_init(&sc->out, MG_BUF_SMALL * 4);
-		mg_buf_init(&sc->err, MG_BUF_SMALL * 4);
-	}
-	if (!r.ncases) {
-		mg_err_set(err, MG_EXIT_USAGE, "--filter '%s' selects no case", o->filter);
-		goto out;
-	}
 	if (o->list) {
 		for (size_t i = 0; i < r.ncases; i++)
 			printf("%s\t%s\n", r.cases[i].name, r.cases[i].kind);
 		ret = 0;
 		goto out;
 	}
-
-	/* run */
-	r.ctx = ctx;
-	r.o = o;
-	r.start_ns = mg_clock_ns();
-	x = cJSON_GetObjectItemCaseSensitive(sec, "timeout_s");
-	r.suite_timeout = o->timeout_s        ? (double)o->timeout_s
-	                  : cJSON_IsNumber(x) ? x->valuedouble
-	                                      : 0;
-	x = cJSON_GetObjectItemCaseSensitive(sec, "jobs");
-	nthreads = o->jobs ? (size_t)o->jobs : cJSON_IsNumber(x) ? (size_t)x->valueint : 1;
-	if (nthreads > r.ncases)
-		nthreads = r.ncases;
 	run.started = time(NULL);
-	pthread_mutex_init(&r.lock, NULL);
-	threads = mg_xcalloc(nthreads, sizeof(*threads));
-	for (size_t i = 0; i < nthreads; i++)
-		if (pthread_create(&threads[i], NULL, worker, &r)) {
-			nthreads = i;
-			break;
-		}
-	if (!nthreads)
-		worker(&r);
-	for (size_t i = 0; i < nthreads; i++)
-		pthread_join(threads[i], NULL);
-	pthread_mutex_destroy(&r.lock);
+	run_cases(&r, sec);
 
 	/* publish */
 	suite = mg_result_add_suite(&result, "smoke");
@@ -1305,12 +1369,11 @@ out:
 			mg_result_release(&sc->children);
 	}
 	free(r.cases);
-	free(threads);
-	free(dircopy);
-	free(sample);
+	free(r.suite_dir);
+	free(r.sample);
+	mg_buf_release(&r.model_uri);
 	mg_result_release(&result);
 	mg_policy_release(&policy);
 	mg_buf_release(&json);
-	mg_buf_release(&uri);
 	return ret;
 }
