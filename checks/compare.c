@@ -679,6 +679,99 @@ static const char *source_text(const struct compare *c)
 }
 
 /* --results: one row per metric, appended with a single write (O_APPEND). */
+/* One column of a --results row: a string, a number, or nothing (CSV "", JSON null). */
+struct rfield {
+	const char *name;
+	const char *s; /* the string, or NULL */
+	bool num;      /* no string: the number d */
+	double d;
+};
+
+#define RESULT_FIELDS 15
+
+/* The row for metric `m`, in the documented column order (docs/policy.md, --results). */
+static void result_row(const struct compare *c, const struct metric *m, const char *verdict,
+                       const char *finished, const char *rule_text, struct rfield f[RESULT_FIELDS])
+{
+	const struct rfield row[RESULT_FIELDS] = {
+	        {"finished", finished, false, 0},
+	        {"model", c->cand.mv.name, false, 0},
+	        {"metric", m->r.name, false, 0},
+	        {"candidate_version", c->cand.mv.version, false, 0},
+	        {"candidate_run", metric_run(&c->cand, m->r.name), false, 0},
+	        {"candidate", NULL, m->have_c, m->c},
+	        {"baseline_version", side_version(&c->base), false, 0},
+	        {"baseline_run", metric_run(&c->base, m->r.name), false, 0},
+	        {"baseline", NULL, m->have_b && !c->first, m->b},
+	        {"delta", NULL, have_delta(c, m), m->c - m->b},
+	        {"rule", rule_text, false, 0},
+	        {"verdict", mg_status_name(m->st), false, 0},
+	        {"metric_source", c->source, false, 0},
+	        {"gate_verdict", verdict, false, 0},
+	        {"first_deployment", c->first ? c->first_mode : NULL, false, 0},
+	};
+
+	memcpy(f, row, sizeof(row));
+}
+
+static void result_csv(struct mg_buf *rows, const struct rfield f[RESULT_FIELDS], bool head)
+{
+	for (size_t j = 0; j < RESULT_FIELDS; j++) {
+		char nb[MG_DOUBLE_LEN];
+
+		if (j)
+			mg_buf_addch(rows, ',');
+		mg_csv_field(rows, head       ? f[j].name
+		                   : f[j].s   ? f[j].s
+		                   : f[j].num ? num_str(f[j].d, nb)
+		                              : "");
+	}
+	mg_buf_adds(rows, "\r\n");
+}
+
+static void result_json(struct mg_buf *rows, const struct rfield f[RESULT_FIELDS])
+{
+	cJSON *o = cJSON_CreateObject();
+	char *t;
+
+	for (size_t j = 0; j < RESULT_FIELDS; j++) {
+		if (f[j].s)
+			cJSON_AddStringToObject(o, f[j].name, f[j].s);
+		else if (f[j].num)
+			mg_json_add_double(o, f[j].name, f[j].d);
+		else
+			cJSON_AddNullToObject(o, f[j].name);
+	}
+	t = mg_json_print(o);
+	mg_buf_adds(rows, t);
+	mg_buf_addch(rows, '\n');
+	free(t);
+	cJSON_Delete(o);
+}
+
+/* Append every byte of `b` to `fd` and sync it. */
+static int append_all(int fd, const char *path, const struct mg_buf *b, struct mg_err *err)
+{
+	for (size_t off = 0; off < b->len;) {
+		ssize_t n = write(fd, b->buf + off, b->len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return mg_err_set(err, MG_EXIT_INFRA, "cannot append to '%s': %s", path,
+			                  n < 0 ? strerror(errno) : "short write");
+		off += (size_t)n;
+	}
+	if (fsync(fd) && errno != EINVAL)
+		return mg_err_set(err, MG_EXIT_INFRA, "cannot sync '%s': %s", path,
+		                  strerror(errno));
+	return 0;
+}
+
+/*
+ * --results: one row per metric appended to a CSV file (a header when the
+ * file is new) or a JSON Lines file, from one field table.
+ */
 static int write_results(struct compare *c, const char *verdict, const char *finished,
                          struct mg_err *err)
 {
@@ -686,22 +779,6 @@ static int write_results(struct compare *c, const char *verdict, const char *fin
 	size_t len = strlen(path);
 	bool csv = len >= 4 && !strcmp(path + len - 4, ".csv");
 	struct mg_buf rows = MG_BUF_INIT(MG_BUF_LARGE), rt = MG_BUF_INIT(MG_BUF_SMALL);
-	static const char *const head[] = {"finished",
-	                                   "model",
-	                                   "metric",
-	                                   "candidate_version",
-	                                   "candidate_run",
-	                                   "candidate",
-	                                   "baseline_version",
-	                                   "baseline_run",
-	                                   "baseline",
-	                                   "delta",
-	                                   "rule",
-	                                   "verdict",
-	                                   "metric_source",
-	                                   "gate_verdict",
-	                                   "first_deployment",
-	                                   NULL};
 	bool created = false;
 	int fd, ret = -1;
 
@@ -715,108 +792,26 @@ static int write_results(struct compare *c, const char *verdict, const char *fin
 		           strerror(errno));
 		goto done;
 	}
-	if (csv && created) {
-		for (size_t i = 0; head[i]; i++)
-			mg_buf_addf(&rows, "%s%s", i ? "," : "", head[i]);
-		mg_buf_adds(&rows, "\r\n");
-	}
 	for (size_t i = 0; i < c->nm; i++) {
-		const struct metric *m = &c->m[i];
-		char cb[MG_DOUBLE_LEN], bb[MG_DOUBLE_LEN], db[MG_DOUBLE_LEN];
-		const char *cv = "", *bv = "", *dv = "";
-		const char *fd_mode = c->first ? c->first_mode : "";
+		struct rfield f[RESULT_FIELDS];
 
-		if (m->have_c)
-			cv = num_str(m->c, cb);
-		if (m->have_b && !c->first)
-			bv = num_str(m->b, bb);
-		if (have_delta(c, m))
-			dv = num_str(m->c - m->b, db);
 		mg_buf_reset(&rt);
-		mg_compare_rule_text(&m->r, &rt);
-		if (csv) {
-			const char *f[] = {finished,
-			                   c->cand.mv.name,
-			                   m->r.name,
-			                   c->cand.mv.version,
-			                   metric_run(&c->cand, m->r.name),
-			                   cv,
-			                   c->first ? "none" : c->base.mv.version,
-			                   metric_run(&c->base, m->r.name),
-			                   bv,
-			                   dv,
-			                   rt.buf,
-			                   mg_status_name(m->st),
-			                   c->source,
-			                   verdict,
-			                   fd_mode};
-
-			for (size_t j = 0; j < sizeof(f) / sizeof(f[0]); j++) {
-				if (j)
-					mg_buf_addch(&rows, ',');
-				mg_csv_field(&rows, f[j]);
-			}
-			mg_buf_adds(&rows, "\r\n");
-		} else {
-			cJSON *o = cJSON_CreateObject();
-			char *t;
-
-			cJSON_AddStringToObject(o, "finished", finished);
-			cJSON_AddStringToObject(o, "model", c->cand.mv.name);
-			cJSON_AddStringToObject(o, "metric", m->r.name);
-			cJSON_AddStringToObject(o, "candidate_version", c->cand.mv.version);
-			cJSON_AddStringToObject(o, "candidate_run",
-			                        metric_run(&c->cand, m->r.name));
-			if (m->have_c)
-				mg_json_add_double(o, "candidate", m->c);
-			else
-				cJSON_AddNullToObject(o, "candidate");
-			cJSON_AddStringToObject(o, "baseline_version", side_version(&c->base));
-			cJSON_AddStringToObject(o, "baseline_run", metric_run(&c->base, m->r.name));
-			if (m->have_b && !c->first)
-				mg_json_add_double(o, "baseline", m->b);
-			else
-				cJSON_AddNullToObject(o, "baseline");
-			if (have_delta(c, m))
-				mg_json_add_double(o, "delta", m->c - m->b);
-			else
-				cJSON_AddNullToObject(o, "delta");
-			cJSON_AddStringToObject(o, "rule", rt.buf);
-			cJSON_AddStringToObject(o, "verdict", mg_status_name(m->st));
-			cJSON_AddStringToObject(o, "metric_source", c->source);
-			cJSON_AddStringToObject(o, "gate_verdict", verdict);
-			if (c->first)
-				cJSON_AddStringToObject(o, "first_deployment", fd_mode);
-			else
-				cJSON_AddNullToObject(o, "first_deployment");
-			t = mg_json_print(o);
-			mg_buf_adds(&rows, t);
-			mg_buf_addch(&rows, '\n');
-			free(t);
-			cJSON_Delete(o);
-		}
+		mg_compare_rule_text(&c->m[i].r, &rt);
+		result_row(c, &c->m[i], verdict, finished, rt.buf, f);
+		if (csv && created && !i)
+			result_csv(&rows, f, true);
+		if (csv)
+			result_csv(&rows, f, false);
+		else
+			result_json(&rows, f);
 	}
 	if (mg_buf_overflowed(&rows)) {
 		mg_err_set(err, MG_EXIT_INFRA, "the rows for '%s' are too large", path);
 		goto done;
 	}
 	mg_secrets_redact(&c->ctx->secrets, &rows);
-	for (size_t off = 0; off < rows.len;) {
-		ssize_t n = write(fd, rows.buf + off, rows.len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			mg_err_set(err, MG_EXIT_INFRA, "cannot append to '%s': %s", path,
-			           n < 0 ? strerror(errno) : "short write");
-			goto done;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) && errno != EINVAL) {
-		mg_err_set(err, MG_EXIT_INFRA, "cannot sync '%s': %s", path, strerror(errno));
+	if (append_all(fd, path, &rows, err))
 		goto done;
-	}
 	ret = 0;
 done:
 	if (fd >= 0 && close(fd) && !ret) {
