@@ -1042,14 +1042,7 @@ static void md_extra(struct mg_md *md, const void *arg)
 
 static int check_opts(const struct mg_compare_opts *o, struct mg_err *err)
 {
-	int n = (o->baseline_version != NULL) + (o->baseline_alias != NULL) +
-	        (o->baseline_stage != NULL);
-
-	if (n > 1)
-		return mg_err_set(err, MG_EXIT_USAGE,
-		                  "give at most one of --baseline-version, --baseline-alias and "
-		                  "--baseline-stage (got %d)",
-		                  n);
+	/* at most one baseline option: a rule of the option table (mlgate-compare.c) */
 	if (o->baseline_version && mg_version_check(o->baseline_version, err))
 		return -1;
 	if (o->baseline_stage && !mg_stage_canonical(o->baseline_stage))

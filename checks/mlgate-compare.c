@@ -38,6 +38,12 @@ int main(int argc, char **argv)
 	        MG_OPT_HELP_ONLY,
 	        MG_OPT_END_OF_TABLE,
 	};
+	static const struct mg_opt_rule rules[] = {
+	        MG_GATE_RULES,
+	        MG_RULE(MG_RULE_AT_MOST_ONE, "baseline-version", "baseline-alias",
+	                "baseline-stage"),
+	        MG_RULE_END,
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-compare",
 	        .usage = "--model NAME (--version N | --alias A | --stage S) --policy FILE "
@@ -55,6 +61,7 @@ int main(int argc, char **argv)
 	                   "human decides).\nCredentials come from the "
 	                   "environment only. Policy reference: docs/policy.md.\n",
 	        .opts = table,
+	        .rules = rules,
 	};
 	return mg_gate_main(&spec, argc, argv, run, &o);
 }

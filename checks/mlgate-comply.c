@@ -27,6 +27,10 @@ int main(int argc, char **argv)
 	        MG_OPT_HELP_ONLY,
 	        MG_OPT_END_OF_TABLE,
 	};
+	static const struct mg_opt_rule rules[] = {
+	        MG_GATE_RULES,
+	        MG_RULE_END,
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-comply",
 	        .usage = "--model NAME (--version N | --alias A | --stage S) --policy FILE "
@@ -40,6 +44,7 @@ int main(int argc, char **argv)
 	                   "MLFLOW_TRACKING_USERNAME\nand MLFLOW_TRACKING_PASSWORD, ...). Policy "
 	                   "reference: docs/policy.md.\n",
 	        .opts = table,
+	        .rules = rules,
 	};
 	return mg_gate_main(&spec, argc, argv, run, &o);
 }

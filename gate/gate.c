@@ -449,7 +449,7 @@ int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_
 	mg_ctx_init(&ctx, spec->prog);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	rc = mg_opts_main(spec, argc, argv, NULL, stdout, &ctx.log);
-	if (rc >= 0)
+	if (rc != MG_OPTS_GO_ON)
 		goto done;
 	if (mg_ctx_from_env(&ctx, &err)) {
 		rc = mg_log_err(&ctx.log, &err);

@@ -44,6 +44,9 @@ struct mg_gate_opts {
 	        MG_OPT_BOOL('n', "dry-run", &(o)->dry_run,                                        \
 	                    "evaluate, print the registry changes it would make, change nothing")
 
+/* How the model options combine, for a gate's rules table (opts.h). */
+#define MG_GATE_RULES MG_RULE(MG_RULE_ONE, "version", "alias", "stage")
+
 /* The output options of every gate (also of those that judge no model, like mlgate-release). */
 #define MG_GATE_OUTPUT_OPTIONS(o)                                                                \
 	MG_OPT_GROUP_("Output"),                                                                 \

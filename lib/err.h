@@ -47,6 +47,7 @@ enum mg_reason {
 	MG_REASON_UNSUPPORTED, /* the backend cannot do this operation */
 	MG_REASON_CONFLICT,    /* the state changed under us */
 	MG_REASON_TOO_LARGE,   /* input over a configured bound */
+	MG_REASON_OPTIONS,     /* options given that do not go together (opts.h rules) */
 };
 
 #define MG_ERR_MSG_MAX 512

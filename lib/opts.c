@@ -5,6 +5,8 @@
 #include "log.h"
 #include "parse.h"
 
+#include <assert.h>
+
 /* Width of the option column in --help. */
 #define HELP_COL 28
 
@@ -79,6 +81,56 @@ static int store(const struct mg_opt *o, const char *label, const char *v, struc
 	}
 }
 
+/* Whether option `name` (a long name the table must have) was given. */
+static bool given_opt(const struct mg_cmd_spec *spec, const char *name, const bool *given)
+{
+	const struct mg_opt *o = find_long(spec->opts, name, strlen(name));
+
+	assert(o); /* a rule names options of its own table */
+	return o && given[o - spec->opts];
+}
+
+/* "--a, --b and --c" */
+static void rule_names(const struct mg_opt_rule *r, const char *and, struct mg_buf *out)
+{
+	for (size_t i = 0; r->opts[i]; i++)
+		mg_buf_addf(out, "%s--%s", !i ? "" : r->opts[i + 1] ? ", " : and, r->opts[i]);
+}
+
+/* Check the rules against which options were given (`given`, indexed like the table). */
+static int check_rules(const struct mg_cmd_spec *spec, const bool *given, struct mg_err *err)
+{
+	struct mg_buf names = MG_BUF_INIT(MG_BUF_SMALL);
+	int ret = 0;
+
+	for (const struct mg_opt_rule *r = spec->rules; r && r->kind != MG_RULE_NONE; r++) {
+		size_t n = 0, k = 0;
+
+		for (; r->opts[k]; k++)
+			n += given_opt(spec, r->opts[k], given);
+		mg_buf_reset(&names);
+		rule_names(r, r->kind == MG_RULE_NEEDS ? "" : " and ", &names);
+		if (r->kind == MG_RULE_ONE && n != 1)
+			ret = mg_err_set(err, MG_EXIT_USAGE, "give exactly one of %s (got %zu)",
+			                 names.buf, n);
+		else if (r->kind == MG_RULE_AT_MOST_ONE && n > 1)
+			ret = mg_err_set(err, MG_EXIT_USAGE, "give at most one of %s (got %zu)",
+			                 names.buf, n);
+		else if (r->kind == MG_RULE_TOGETHER && n && n != k)
+			ret = mg_err_set(err, MG_EXIT_USAGE, "%s go together", names.buf);
+		else if (r->kind == MG_RULE_NEEDS && given_opt(spec, r->opts[0], given) &&
+		         !given_opt(spec, r->opts[1], given))
+			ret = mg_err_set(err, MG_EXIT_USAGE, "--%s goes with --%s", r->opts[0],
+			                 r->opts[1]);
+		if (ret) {
+			err->reason = MG_REASON_OPTIONS;
+			break;
+		}
+	}
+	mg_buf_release(&names);
+	return ret;
+}
+
 int mg_opts_parse(const struct mg_cmd_spec *spec, int argc, char **argv, struct mg_strlist *args,
                   struct mg_err *err)
 {
@@ -143,6 +195,7 @@ int mg_opts_parse(const struct mg_cmd_spec *spec, int argc, char **argv, struct 
 				goto done;
 			}
 			*(bool *)o->value = true;
+			seen[o - spec->opts] = true;
 			continue;
 		}
 		if (!value && o->version_if_bare && (i + 1 >= argc || argv[i + 1][0] == '-')) {
@@ -178,6 +231,8 @@ int mg_opts_parse(const struct mg_cmd_spec *spec, int argc, char **argv, struct 
 		}
 		mg_strlist_push(args, argv[i]);
 	}
+	if (check_rules(spec, seen, err))
+		goto done;
 	ret = MG_OPTS_RUN;
 done:
 	free(seen);
@@ -210,6 +265,30 @@ static void help_option(const struct mg_opt *o, FILE *out)
 	mg_buf_release(&left);
 }
 
+static void help_rules(const struct mg_cmd_spec *spec, FILE *out)
+{
+	static const char *const lead[] = {
+	        [MG_RULE_ONE] = "exactly one of ",
+	        [MG_RULE_AT_MOST_ONE] = "at most one of ",
+	        [MG_RULE_TOGETHER] = "all or none of ",
+	        [MG_RULE_NEEDS] = "",
+	};
+	struct mg_buf line = MG_BUF_INIT(MG_BUF_SMALL);
+
+	if (!spec->rules || spec->rules[0].kind == MG_RULE_NONE)
+		return;
+	fputs("\nRules:\n", out);
+	for (const struct mg_opt_rule *r = spec->rules; r->kind != MG_RULE_NONE; r++) {
+		mg_buf_reset(&line);
+		if (r->kind == MG_RULE_NEEDS)
+			mg_buf_addf(&line, "--%s only with --%s", r->opts[0], r->opts[1]);
+		else
+			rule_names(r, r->kind == MG_RULE_TOGETHER ? " and " : " or ", &line);
+		fprintf(out, "  %s%s\n", lead[r->kind], line.buf);
+	}
+	mg_buf_release(&line);
+}
+
 void mg_opts_help(const struct mg_cmd_spec *spec, FILE *out)
 {
 	const struct mg_exit_row *rows;
@@ -224,6 +303,7 @@ void mg_opts_help(const struct mg_cmd_spec *spec, FILE *out)
 		else
 			help_option(o, out);
 	}
+	help_rules(spec, out);
 	if (spec->details)
 		fprintf(out, "\n%s", spec->details);
 	if (spec->help_extra)
@@ -241,7 +321,7 @@ int mg_opts_main(const struct mg_cmd_spec *spec, int argc, char **argv, struct m
 
 	switch (mg_opts_parse(spec, argc, argv, args, &err)) {
 	case MG_OPTS_RUN:
-		return -1;
+		return MG_OPTS_GO_ON;
 	case MG_OPTS_HELP:
 		mg_opts_help(spec, out);
 		return MG_EXIT_PASS;
@@ -250,6 +330,8 @@ int mg_opts_main(const struct mg_cmd_spec *spec, int argc, char **argv, struct m
 		return MG_EXIT_PASS;
 	default:
 		mg_log_err(log, &err);
+		if (err.reason == MG_REASON_OPTIONS)
+			return MG_EXIT_USAGE; /* the message names the options and the rule */
 		mg_error(log, "usage: %s %s", spec->prog, spec->usage);
 		mg_error(log, "try '%s --help' for more information", spec->prog);
 		return MG_EXIT_USAGE;

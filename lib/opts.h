@@ -111,15 +111,53 @@ struct mg_opt {
 		.type = MG_OPT_END \
 	}
 
+/*
+ * How options combine, declared beside the table so the parser checks it
+ * and --help lists it ("Rules:"). Options are named by their long name.
+ *
+ *   static const struct mg_opt_rule rules[] = {
+ *           MG_RULE(MG_RULE_ONE, "suite", "policy"),
+ *           MG_RULE(MG_RULE_TOGETHER, "model", "version"),
+ *           MG_RULE_END,
+ *   };
+ */
+enum mg_opt_rule_kind {
+	MG_RULE_NONE = 0,    /* terminates the rules */
+	MG_RULE_ONE,         /* exactly one of them */
+	MG_RULE_AT_MOST_ONE, /* none or one of them */
+	MG_RULE_TOGETHER,    /* all of them or none */
+	MG_RULE_NEEDS,       /* the first only with the second */
+};
+
+#define MG_RULE_MAX_OPTS 4
+
+struct mg_opt_rule {
+	enum mg_opt_rule_kind kind;
+	const char *opts[MG_RULE_MAX_OPTS + 1]; /* long names, NULL-terminated */
+};
+
+#define MG_RULE(kind, ...)                \
+	{                                 \
+		(kind),                   \
+		{                         \
+			__VA_ARGS__, NULL \
+		}                         \
+	}
+#define MG_RULE_END          \
+	{                    \
+		MG_RULE_NONE \
+	}
+
 /* What a command is, for the parser and its --help. */
 struct mg_cmd_spec {
-	const char *prog;              /* "mlgate-comply" */
-	const char *usage;             /* synopsis after the program name */
-	const char *summary;           /* one line: what the command does */
-	const char *details;           /* optional paragraph(s) after the options */
-	const struct mg_opt *opts;     /* table, ended by MG_OPT_END_OF_TABLE */
-	bool stop_at_positional;       /* the first positional ends option parsing */
-	void (*help_extra)(FILE *out); /* optional: more --help text before the exit codes */
+	const char *prog;                /* "mlgate-comply" */
+	const char *usage;               /* synopsis after the program name */
+	const char *summary;             /* one line: what the command does */
+	const char *details;             /* optional paragraph(s) after the options */
+	const struct mg_opt *opts;       /* table, ended by MG_OPT_END_OF_TABLE */
+	const struct mg_opt_rule *rules; /* optional, ended by MG_RULE_END */
+	bool stop_at_positional;         /* the first positional ends option parsing */
+	void (*help_extra)(FILE *out);   /* optional: more --help text before the exit codes */
 };
 
 enum mg_opts_result {
@@ -139,10 +177,14 @@ int mg_opts_parse(const struct mg_cmd_spec *spec, int argc, char **argv, struct 
 /* The full --help text: usage, summary, options, details, exit codes. */
 void mg_opts_help(const struct mg_cmd_spec *spec, FILE *out);
 
+/* mg_opts_main's answer when the command should go on (every other answer is an exit code). */
+#define MG_OPTS_GO_ON (-1)
+
 /*
  * The usual front of every main(): parse, and handle --help, --version
- * and usage errors (message plus a short hint through `log`). Returns -1
- * when the command should go on, else the exit code to return now.
+ * and usage errors (message plus a short hint through `log`). Returns
+ * MG_OPTS_GO_ON when the command should go on, else the exit code to
+ * return now.
  */
 int mg_opts_main(const struct mg_cmd_spec *spec, int argc, char **argv, struct mg_strlist *args,
                  FILE *out, const struct mg_log *log);

@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 
 	mg_ctx_init(&ctx, "mlgate-report");
 	rc = mg_opts_main(&spec, argc, argv, &args, stdout, &ctx.log);
-	if (rc >= 0)
+	if (rc != MG_OPTS_GO_ON)
 		goto done;
 	if (!args.n) {
 		mg_error(&ctx.log, "no command given; try 'mlgate-report --help'");

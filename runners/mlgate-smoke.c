@@ -53,6 +53,11 @@ int main(int argc, char **argv)
 	        MG_OPT_HELP_ONLY,
 	        MG_OPT_END_OF_TABLE,
 	};
+	static const struct mg_opt_rule rules[] = {
+	        MG_RULE(MG_RULE_ONE, "suite", "policy"),
+	        MG_RULE(MG_RULE_TOGETHER, "model", "version"),
+	        MG_RULE_END,
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-smoke",
 	        .usage = "(--suite FILE | --policy FILE) [-j N] [--filter GLOB] [options]",
@@ -64,6 +69,7 @@ int main(int argc, char **argv)
 	        .details = "Variables in the suite's strings: {sample}, {out} (a directory per "
 	                   "case), {model_uri},\n{suite_dir}. Reference: docs/smoke.md.\n",
 	        .opts = table,
+	        .rules = rules,
 	};
 	return mg_gate_main(&spec, argc, argv, run, &o);
 }

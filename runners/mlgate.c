@@ -48,7 +48,7 @@ int main(int argc, char **argv)
 
 	mg_ctx_init(&ctx, "mlgate");
 	rc = mg_opts_main(&spec, argc, argv, &args, stdout, &ctx.log);
-	if (rc >= 0)
+	if (rc != MG_OPTS_GO_ON)
 		goto done;
 	rc = MG_EXIT_USAGE;
 	if (!args.n) {

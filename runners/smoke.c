@@ -1300,17 +1300,9 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 	int ret = -1;
 
 	mg_result_init(&result, "mlgate");
-	if (!!o->suite == !!o->policy) {
-		mg_err_set(err, MG_EXIT_USAGE,
-		           "give exactly one of --suite FILE and --policy FILE");
-		goto out;
-	}
+	/* --suite or --policy, --model with --version: rules of the option table */
 	if (mg_ci_resolve(o->ci, &ctx->ci, err))
 		goto out;
-	if (!!o->model != !!o->version) {
-		mg_err_set(err, MG_EXIT_USAGE, "--model and --version go together");
-		goto out;
-	}
 	if (o->out_dir && mkdir(o->out_dir, 0777) && errno != EEXIST) {
 		mg_err_set(err, MG_EXIT_USAGE, "cannot create '%s': %s", o->out_dir,
 		           strerror(errno));

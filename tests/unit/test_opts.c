@@ -171,6 +171,72 @@ static void test_opts__help_text_comes_from_the_table(void)
 	free(text);
 }
 
+/* The rules of a table: checked after parsing, listed in --help. */
+static const char *r_a, *r_b, *r_c;
+static bool r_flag;
+static const struct mg_opt rule_table[] = {
+        MG_OPT_STR(0, "a", "X", &r_a, "a"),
+        MG_OPT_STR(0, "b", "X", &r_b, "b"),
+        MG_OPT_STR(0, "c", "X", &r_c, "c"),
+        MG_OPT_BOOL(0, "flag", &r_flag, "a flag"),
+        MG_OPT_HELP_ONLY,
+        MG_OPT_END_OF_TABLE,
+};
+static const struct mg_opt_rule rules[] = {
+        MG_RULE(MG_RULE_AT_MOST_ONE, "a", "b", "c"),
+        MG_RULE(MG_RULE_NEEDS, "flag", "c"),
+        MG_RULE_END,
+};
+static const struct mg_cmd_spec rule_spec = {
+        .prog = "mlgate-rules",
+        .usage = "[options]",
+        .summary = "Rules.",
+        .opts = rule_table,
+        .rules = rules,
+};
+
+static int parse_rules(struct mg_err *err, const char *const *argv_rest)
+{
+	char *argv[16];
+	int argc = 0;
+
+	r_a = r_b = r_c = NULL;
+	r_flag = false;
+	argv[argc++] = (char *)"mlgate-rules";
+	while (*argv_rest && argc < 15)
+		argv[argc++] = (char *)*argv_rest++;
+	argv[argc] = NULL;
+	mg_err_clear(err);
+	return mg_opts_parse(&rule_spec, argc, argv, NULL, err);
+}
+
+static void test_opts__rules(void)
+{
+	struct mg_err err = MG_ERR_INIT;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CU_ASSERT_EQUAL(parse_rules(&err, ARGS("--a", "1")), MG_OPTS_RUN);
+	CU_ASSERT_EQUAL(parse_rules(&err, ARGS("--flag", "--c", "1")), MG_OPTS_RUN);
+	CU_ASSERT_EQUAL(parse_rules(&err, ARGS("--a", "1", "--c", "2")), -1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "give at most one of --a, --b and --c (got 2)");
+	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+	CU_ASSERT_EQUAL(err.reason, MG_REASON_OPTIONS);
+	CU_ASSERT_EQUAL(parse_rules(&err, ARGS("--flag")), -1);
+	CU_ASSERT_STRING_EQUAL(err.msg, "--flag goes with --c");
+	/* --help answers before the rules are looked at */
+	CU_ASSERT_EQUAL(parse_rules(&err, ARGS("--a", "1", "--b", "2", "--help")), MG_OPTS_HELP);
+
+	f = open_memstream(&text, &len);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	mg_opts_help(&rule_spec, f);
+	fclose(f);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "\nRules:\n  at most one of --a, --b or --c\n"
+	                                    "  --flag only with --c\n"));
+	free(text);
+}
+
 static int cleanup(void)
 {
 	return setup();
@@ -183,6 +249,7 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_opts__help_and_version),
         UNIT_TEST(test_opts__stop_at_positional),
         UNIT_TEST(test_opts__help_text_comes_from_the_table),
+        UNIT_TEST(test_opts__rules),
         UNIT_END,
 };
 
