@@ -2,11 +2,9 @@
 #include "compare.h"
 #include "alloc.h"
 #include "clock.h"
-#include "comply.h"
 #include "json.h"
 #include "markdown.h"
 #include "policy.h"
-#include "report.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
 /*
  * mlgate-compare: the candidate version (Staging / challenger) against the
  * production version it would replace (Production / champion), metric by
- * metric, as the policy's "compare" section says (docs/policy-compare.md).
+ * metric, as the policy's "compare" section says (docs/policy.md, "compare").
  *
  * threshold, min_absolute_change and min_relative_change mean exactly what
  * they mean in MLflow's MetricThreshold (mlflow/models/evaluation/
