@@ -1,10 +1,9 @@
 #include "setup.h"
 #include "result.h"
 #include "alloc.h"
+#include "random.h"
 
-#include <fcntl.h>
 #include <math.h>
-#include <unistd.h>
 
 const char *mg_status_name(enum mg_status status)
 {
@@ -432,28 +431,11 @@ char *mg_result_seconds(double seconds, char out[MG_SECONDS_LEN])
 int mg_result_random_hex(char *out, size_t nbytes, struct mg_err *err)
 {
 	unsigned char raw[64];
-	size_t got = 0;
-	int fd;
 
 	if (nbytes > sizeof(raw))
 		nbytes = sizeof(raw);
-	fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return mg_err_set(err, MG_EXIT_INFRA, "cannot open '/dev/urandom': %s",
-		                  strerror(errno));
-	while (got < nbytes) {
-		ssize_t n = read(fd, raw + got, nbytes - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			close(fd);
-			return mg_err_set(err, MG_EXIT_INFRA, "cannot read '/dev/urandom': %s",
-			                  n < 0 ? strerror(errno) : "end of file");
-		}
-		got += (size_t)n;
-	}
-	close(fd);
+	if (mg_random_bytes(raw, nbytes, err))
+		return -1;
 	for (size_t i = 0; i < nbytes; i++)
 		snprintf(out + 2 * i, 3, "%02x", raw[i]);
 	out[2 * nbytes] = '\0';

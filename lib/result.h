@@ -160,7 +160,7 @@ int mg_result_clean_log(struct mg_buf *out, const char *s, size_t len, size_t ca
 char *mg_result_seconds(double seconds, char out[MG_SECONDS_LEN]);
 
 /*
- * `nbytes` random bytes from the kernel as lower-case hex (2 * nbytes + 1
+ * `nbytes` random bytes (mg_random_bytes) as lower-case hex (2 * nbytes + 1
  * chars into `out`). Fails (MG_EXIT_INFRA) rather than fall back to a
  * guessable value: the tokens guard against command injection.
  */
