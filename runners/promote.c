@@ -77,6 +77,13 @@ struct target {
 	int (*read)(struct promote *p, struct mg_err *err);
 	int (*approve)(struct promote *p, const char *expected, struct mg_err *err);
 	int (*reject)(struct promote *p, struct mg_err *err);
+	/*
+	 * The candidate already holds the target: what the move would also have
+	 * done and is not yet done (another version in the stage, the candidate
+	 * alias still set). unfinished says whether there is any; finish does it.
+	 */
+	bool (*unfinished)(const struct promote *p);
+	int (*finish)(struct promote *p, struct mg_err *err);
 };
 
 struct promote {
@@ -110,6 +117,22 @@ static void note(struct promote *p, const char *fmt, ...)
 	mg_buf_vaddf(&p->changes, fmt, ap);
 	va_end(ap);
 	mg_buf_addch(&p->changes, '\n');
+}
+
+/* A change that takes something away (archive, alias removal): recorded and said on stderr. */
+static void announce(struct promote *p, const char *fmt, ...) MG_PRINTF(2, 3);
+
+static void announce(struct promote *p, const char *fmt, ...)
+{
+	struct mg_buf line = MG_BUF_INIT(MG_BUF_SMALL);
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_buf_vaddf(&line, fmt, ap);
+	va_end(ap);
+	note(p, "%s", line.buf);
+	mg_info(&p->ctx->log, "%s", line.buf);
+	mg_buf_release(&line);
 }
 
 static const char *identity(void)
@@ -190,7 +213,36 @@ static int stage_reject(struct promote *p, struct mg_err *err)
 	                                    err);
 }
 
-static const struct target stage_target = {"stage", stage_read, stage_approve, stage_reject};
+static bool stage_unfinished(const struct promote *p)
+{
+	return p->nholders > 0;
+}
+
+/* Archive every other holder of the stage, as the move (archive_existing_versions) would have. */
+static int stage_finish(struct promote *p, struct mg_err *err)
+{
+	const bool dry = p->o->gate.dry_run;
+	const char *v = p->holders.buf;
+
+	while (*v) {
+		size_t len = strcspn(v, ",");
+		char version[32];
+
+		snprintf(version, sizeof(version), "%.*s", (int)(len < 31 ? len : 31), v);
+		announce(p, "%s model '%s' version %s from %s to Archived (version %s holds %s)",
+		         dry ? "would move" : "moved", p->mv.name, version, p->name, p->mv.version,
+		         p->name);
+		if (!dry && mg_registry_transition_stage(p->reg, p->mv.name, version, "Archived",
+		                                         false, err))
+			return -1;
+		v += len;
+		v += strspn(v, ", ");
+	}
+	return 0;
+}
+
+static const struct target stage_target = {"stage",      stage_read,       stage_approve,
+                                           stage_reject, stage_unfinished, stage_finish};
 
 /* --- alias target ----------------------------------------------------------------- */
 
@@ -255,7 +307,26 @@ static int alias_reject(struct promote *p, struct mg_err *err)
 	return mg_registry_delete_alias(p->reg, p->mv.name, drop, err);
 }
 
-static const struct target alias_target = {"alias", alias_read, alias_approve, alias_reject};
+static bool alias_unfinished(const struct promote *p)
+{
+	return drop_alias(p) != NULL;
+}
+
+/* Remove the candidate alias the move would have removed with it. */
+static int alias_finish(struct promote *p, struct mg_err *err)
+{
+	const char *drop = drop_alias(p);
+
+	announce(p, "%s alias %s of model '%s' (version %s, which already holds alias %s)",
+	         p->o->gate.dry_run ? "would delete" : "deleted", drop, p->mv.name, p->mv.version,
+	         p->name);
+	if (p->o->gate.dry_run)
+		return 0;
+	return mg_registry_delete_alias(p->reg, p->mv.name, drop, err);
+}
+
+static const struct target alias_target = {"alias",      alias_read,       alias_approve,
+                                           alias_reject, alias_unfinished, alias_finish};
 
 /* --- evidence ----------------------------------------------------------------------- */
 
@@ -465,7 +536,6 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 	const char *prev = mg_kvlist_get(&p->mv.tags, "mlgate.promote.verdict");
 	const char *prev_target = mg_kvlist_get(&p->mv.tags, "mlgate.promote.target");
 	const time_t now = time(NULL);
-	struct mg_buf bad = MG_BUF_INIT(MG_BUF_SMALL);
 	const char *expected;
 	bool rejected = false;
 	int ret = -1;
@@ -473,9 +543,9 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 	*write = false;
 	if (p->target->read(p, err))
 		goto done;
-	/* a version already promoted: nothing to do, as before (idempotent) */
-	if (!o->reject && p->in_target && prev && !strcmp(prev, "passed") && prev_target &&
-	    !strcmp(prev_target, target)) {
+	/* a version already promoted, and nothing left undone: nothing to do (idempotent) */
+	if (!o->reject && p->in_target && !p->target->unfinished(p) && prev &&
+	    !strcmp(prev, "passed") && prev_target && !strcmp(prev_target, target)) {
 		add(p, "promote.target", MG_STATUS_PASSED,
 		    "model '%s' version %s already holds %s %s (promoted at %s): nothing to change",
 		    p->mv.name, p->mv.version, p->target->kind, p->name,
@@ -494,10 +564,7 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 		ret = 0;
 		goto done;
 	}
-	/* the evidence */
-	if (mg_evidence_read(ev, o->evidence.n, &bad))
-		add(p, "promote.evidence.files", MG_STATUS_FAILED, "unusable evidence: %s",
-		    bad.buf);
+	/* the evidence (read before the registry was opened) */
 	for (size_t i = 0; i < ngates; i++)
 		judge_gate(p, gates[i], ev, o->evidence.n, now, max_age);
 	for (size_t i = 0; i < p->suite->nchecks; i++)
@@ -547,6 +614,9 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 		expected = p->champion;
 	}
 	if (p->in_target) {
+		/* finish what a run that stopped half-way (or another client) left undone */
+		if (p->target->unfinished(p) && p->target->finish(p, err))
+			goto done;
 		add(p, "promote.target", MG_STATUS_PASSED,
 		    "model '%s' version %s already holds %s %s", p->mv.name, p->mv.version,
 		    p->target->kind, p->name);
@@ -569,7 +639,6 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 	*write = true;
 	ret = 0;
 done:
-	mg_buf_release(&bad);
 	return ret;
 }
 
@@ -619,7 +688,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	struct mg_gate_opts g = o->gate;
 	struct mg_result result;
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
-	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL), bad = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
 	struct mg_evidence *ev = NULL;
 	const char *gates[MAX_GATES];
@@ -642,6 +711,11 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 
 	if (check_opts(&p, &g, gates, &ngates, &max_age, err))
 		goto done;
+	/* evidence that cannot be read is a mistake in the command, not a rejection */
+	if (mg_evidence_read(ev, o->evidence.n, &bad)) {
+		mg_err_set(err, MG_EXIT_USAGE, "unusable evidence, nothing changed: %s", bad.buf);
+		goto done;
+	}
 	mg_registry_resolve_uri(g.registry, &uri);
 	if (mg_registry_open(ctx, uri.buf, &p.reg, err))
 		goto done;
@@ -706,6 +780,7 @@ out:
 	mg_buf_release(&uri);
 	mg_buf_release(&json);
 	mg_buf_release(&summary);
+	mg_buf_release(&bad);
 	mg_buf_release(&p.changes);
 	mg_buf_release(&p.holders);
 	return ret;
