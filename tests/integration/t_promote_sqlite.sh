@@ -98,7 +98,7 @@ run_promote 0 --version 1 --to-stage Staging --evidence "$E/comply-v1.xml" --jso
 unchanged "$before" "re-running an approved promotion"
 assert_match "$E/again.json" '"registry_changes":[[:space:]]*\[\]'
 
-# 3. evidence defects: each rejects (exit 1) and names the reason; under --dry-run each plans
+# 3. evidence defects: each rejects (exit 1) and names the reason (unreadable evidence: exit 2); under --dry-run each plans
 #    the rejection (archive the candidate, record the verdict) and writes nothing
 compare_ev "$E/cmp-v3-none.xml" 3 none
 compare_ev "$E/cmp-v3-stale.xml" 3 none passed 2020-01-01T00:00:00Z
@@ -118,8 +118,11 @@ run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --
 assert_match "$OUT" "promote.evidence.compare: .*for model 'other-model'"
 run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-failed.xml" --dry-run
 assert_match "$OUT" "promote.evidence.compare: .*verdict failed"
-run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-none.xml" --evidence "$E/broken.xml" --dry-run
-assert_match "$OUT" "promote.evidence.files: unusable evidence: .*broken.xml"
+# evidence that cannot be parsed (or a typo) is a mistake in the command: exit 2, even without --dry-run
+run_promote 2 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-none.xml" --evidence "$E/broken.xml"
+assert_match "$ERR" "unusable evidence, nothing changed: .*broken.xml"
+run_promote 2 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/no-such-file.xml"
+assert_match "$ERR" "unusable evidence, nothing changed: .*no-such-file.xml"
 run_promote 1 --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-none.xml" --commit 0123456789abcdef --dry-run
 assert_match "$OUT" "promote.evidence.comply: .*not 0123456789abcdef"
 assert_match "$OUT" "^would move model '$model' version 3 from None to Archived$"
@@ -174,6 +177,15 @@ assert_match "$OUT" "promote.evidence.compare: .*verdict failed"
 [ "$(view tag 2 mlgate.promote.verdict)" = failed ] || fail "the rejection was not recorded"
 [ "$(view tag 2 mlgate.promote.target)" = stage:Production ] || fail "the rejected target was not recorded"
 [ "$(view in Production)" = 1 ] || fail "a rejection changed Production to $(view in Production)"
+
+# 6c. two versions in Production (MLflow's client can make that: no archive_existing_versions):
+#     re-running the approval of version 1 archives the other, says so, and ends with one holder
+mlflow_do 'c.transition_model_version_stage(m, "3", "Production", archive_existing_versions=False)'
+[ "$(view in Production)" = "1,3" ] || fail "setup: Production is '$(view in Production)'"
+run_promote 0 --version 1 --to-stage Production --evidence "$E/comply-v1.xml" --evidence "$E/cmp-v1-3.xml"
+assert_match "$ERR" "moved model '$model' version 3 from Production to Archived \(version 1 holds Production\)"
+[ "$(view in Production)" = 1 ] || fail "after the re-run Production is '$(view in Production)', expected 1"
+[ "$(view stage 3)" = Archived ] || fail "the second holder was not archived"
 
 # 7. two promotions of different versions at once, both compared against production version 1
 compare_ev "$E/cmp-v2-1.xml" 2 1
@@ -234,6 +246,12 @@ run_promote 0 --to-alias champion --from-alias challenger --evidence "$E/comply-
 before=$(view)
 run_promote 0 --version 1 --to-alias champion --from-alias challenger --evidence "$E/comply-v1.xml" --evidence "$E/cmp-v1-none.xml"
 unchanged "$before" "re-running an alias promotion"
+# a first run that stopped before removing challenger: the re-run finishes it
+mlflow_do 'c.set_registered_model_alias(m, "challenger", "1")'
+run_promote 0 --version 1 --to-alias champion --from-alias challenger --evidence "$E/comply-v1.xml" --evidence "$E/cmp-v1-none.xml"
+assert_match "$ERR" "deleted alias challenger of model '$model' \(version 1, which already holds alias champion\)"
+[ "$(view alias challenger)" = - ] || fail "the re-run left challenger on version 1"
+[ "$(view alias champion)" = 1 ] || fail "the re-run moved champion"
 
 # 2. compare-and-set on the alias: evidence made against "none" while champion is 1
 mlflow_do 'c.set_registered_model_alias(m, "challenger", "2")'
