@@ -10,6 +10,7 @@
 #include "alloc.h"
 #include "http.h"
 #include "json.h"
+#include "decode.h"
 
 #include <assert.h>
 #include <sys/time.h>
@@ -185,60 +186,14 @@ done:
 	return ret;
 }
 
-/* --- JSON to structs ----------------------------------------------------- */
+/* --- JSON to structs (strict: lib/registry/decode.h) ---------------------- */
 
-static void tags_from(const cJSON *arr, struct mg_kvlist *out)
+/* Start decoding the answer to METHOD PATH. */
+static void dec_start(struct mg_dec *d, char *req, size_t len, struct mg_registry *reg,
+                      const char *method, const char *path, struct mg_err *err)
 {
-	const cJSON *t;
-
-	cJSON_ArrayForEach(t, arr)
-	{
-		char *value = mg_json_strdup(t, "value");
-
-		mg_kvlist_set(out, mg_json_str(t, "key"), value);
-		free(value);
-	}
-	mg_kvlist_sort(out);
-}
-
-static void version_from(const cJSON *o, struct mg_model_version *mv)
-{
-	const cJSON *a;
-
-	mv->name = mg_json_strdup(o, "name");
-	mv->version = mg_json_strdup(o, "version");
-	mv->current_stage = mg_json_strdup(o, "current_stage");
-	if (!*mv->current_stage) {
-		free(mv->current_stage);
-		mv->current_stage = mg_xstrdup("None");
-	}
-	mv->description = mg_json_strdup(o, "description");
-	mv->source = mg_json_strdup(o, "source");
-	mv->run_id = mg_json_strdup(o, "run_id");
-	mv->run_link = mg_json_strdup(o, "run_link");
-	mv->status = mg_json_strdup(o, "status");
-	mv->status_message = mg_json_strdup(o, "status_message");
-	mv->user_id = mg_json_strdup(o, "user_id");
-	mv->model_id = mg_json_strdup(o, "model_id");
-	mv->creation_timestamp = mg_json_i64(o, "creation_timestamp");
-	mv->last_updated_timestamp = mg_json_i64(o, "last_updated_timestamp");
-	tags_from(cJSON_GetObjectItemCaseSensitive(o, "tags"), &mv->tags);
-	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(o, "aliases"))
-	{
-		if (cJSON_IsString(a))
-			mg_kvlist_set(&mv->aliases, a->valuestring, mv->version);
-	}
-	mg_kvlist_sort(&mv->aliases);
-}
-
-static int member_object(struct mg_registry *reg, const cJSON *doc, const char *key,
-                         const cJSON **out, struct mg_err *err)
-{
-	*out = cJSON_GetObjectItemCaseSensitive(doc, key);
-	if (cJSON_IsObject(*out))
-		return 0;
-	return mg_err_set(err, MG_EXIT_INFRA, "registry '%s' answered without a '%s' object",
-	                  reg->uri, key);
+	snprintf(req, len, "%s %s", method, path);
+	mg_dec_init(d, reg->uri, req, err);
 }
 
 /* --- reads --------------------------------------------------------------- */
@@ -248,55 +203,81 @@ static int rest_get_model(struct mg_registry *reg, const char *name,
 {
 	const char *q[] = {"name", name, NULL};
 	cJSON *doc = NULL;
-	const cJSON *rm, *a;
+	const cJSON *rm, *aliases, *a;
+	struct mg_dec d;
+	char req[128];
+	size_t mark;
+	long i = 0;
 
-	if (call(reg, "GET", "/registered-models/get", q, NULL, &doc, err) ||
-	    member_object(reg, doc, "registered_model", &rm, err)) {
-		cJSON_Delete(doc);
+	if (call(reg, "GET", "/registered-models/get", q, NULL, &doc, err))
 		return -1;
-	}
-	out->name = mg_json_strdup(rm, "name");
-	out->description = mg_json_strdup(rm, "description");
-	out->creation_timestamp = mg_json_i64(rm, "creation_timestamp");
-	out->last_updated_timestamp = mg_json_i64(rm, "last_updated_timestamp");
-	tags_from(cJSON_GetObjectItemCaseSensitive(rm, "tags"), &out->tags);
-	cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(rm, "aliases"))
+	dec_start(&d, req, sizeof(req), reg, "GET", "/registered-models/get", err);
+	rm = mg_dec_object(&d, doc, "registered_model", MG_REQUIRED);
+	mark = mg_dec_enter(&d, "registered_model", -1);
+	out->name = mg_dec_str(&d, rm, "name", MG_REQUIRED);
+	out->description = mg_dec_str(&d, rm, "description", MG_OPTIONAL);
+	out->creation_timestamp = mg_dec_i64(&d, rm, "creation_timestamp", MG_OPTIONAL);
+	out->last_updated_timestamp = mg_dec_i64(&d, rm, "last_updated_timestamp", MG_OPTIONAL);
+	mg_dec_tags(&d, rm, "tags", &out->tags);
+	aliases = mg_dec_array(&d, rm, "aliases");
+	mg_dec_enter(&d, "aliases", -1);
+	cJSON_ArrayForEach(a, aliases)
 	{
-		char *version = mg_json_strdup(a, "version");
+		if (mg_dec_is_object(&d, a, i)) {
+			size_t at = mg_dec_enter(&d, NULL, i);
+			char *alias = mg_dec_str(&d, a, "alias", MG_REQUIRED);
+			char *version = mg_dec_str(&d, a, "version", MG_REQUIRED);
 
-		mg_kvlist_set(&out->aliases, mg_json_str(a, "alias"), version);
-		free(version);
+			mg_kvlist_set(&out->aliases, alias, version);
+			free(alias);
+			free(version);
+			mg_dec_leave(&d, at);
+		}
+		i++;
 	}
+	mg_dec_leave(&d, mark);
 	mg_kvlist_sort(&out->aliases);
 	cJSON_Delete(doc);
-	return 0;
+	return mg_dec_failed(&d) ? -1 : 0;
+}
+
+/* The model_version object of the answer to GET `path`. */
+static int get_one_version(struct mg_registry *reg, const char *path, const char *const *q,
+                           struct mg_model_version *out, struct mg_err *err)
+{
+	cJSON *doc = NULL;
+	const cJSON *mv;
+	struct mg_dec d;
+	char req[128];
+
+	if (call(reg, "GET", path, q, NULL, &doc, err))
+		return -1;
+	dec_start(&d, req, sizeof(req), reg, "GET", path, err);
+	mv = mg_dec_object(&d, doc, "model_version", MG_REQUIRED);
+	if (mv) {
+		size_t mark = mg_dec_enter(&d, "model_version", -1);
+
+		mg_dec_version(&d, mv, out);
+		mg_dec_leave(&d, mark);
+	}
+	cJSON_Delete(doc);
+	return mg_dec_failed(&d) ? -1 : 0;
 }
 
 static int rest_get_version(struct mg_registry *reg, const char *name, const char *version,
                             struct mg_model_version *out, struct mg_err *err)
 {
 	const char *q[] = {"name", name, "version", version, NULL};
-	cJSON *doc = NULL;
-	const cJSON *mv;
 
-	if (call(reg, "GET", "/model-versions/get", q, NULL, &doc, err) ||
-	    member_object(reg, doc, "model_version", &mv, err)) {
-		cJSON_Delete(doc);
-		return -1;
-	}
-	version_from(mv, out);
-	cJSON_Delete(doc);
-	return 0;
+	return get_one_version(reg, "/model-versions/get", q, out, err);
 }
 
 static int rest_get_version_by_alias(struct mg_registry *reg, const char *name, const char *alias,
                                      struct mg_model_version *out, struct mg_err *err)
 {
 	const char *q[] = {"name", name, "alias", alias, NULL};
-	cJSON *doc = NULL;
-	const cJSON *mv;
 
-	if (call(reg, "GET", "/registered-models/alias", q, NULL, &doc, err)) {
+	if (get_one_version(reg, "/registered-models/alias", q, out, err)) {
 		/*
 		 * MLflow reports an unset alias as 400 INVALID_PARAMETER_VALUE
 		 * "Registered model alias X not found." (a missing model is a 404)
@@ -309,45 +290,55 @@ static int rest_get_version_by_alias(struct mg_registry *reg, const char *name, 
 		}
 		return -1;
 	}
-	if (member_object(reg, doc, "model_version", &mv, err)) {
-		cJSON_Delete(doc);
-		return -1;
-	}
-	version_from(mv, out);
-	cJSON_Delete(doc);
 	return 0;
 }
 
 /*
  * GET `path` page by page, calling `each` for every element of the answer's
- * `list` array. `q` is the query, whose last pair is "page_token" with a
- * NULL value: the token of each next page goes there.
+ * `list` array (decoded strictly, the path at the element). `q` is the
+ * query, whose last pair is "page_token" with a NULL value: the token of
+ * each next page goes there.
  */
 static int paginate(struct mg_registry *reg, const char *path, const char **q, size_t nq,
-                    const char *list, int (*each)(const cJSON *item, void *arg, struct mg_err *err),
+                    const char *list,
+                    int (*each)(struct mg_dec *d, const cJSON *item, void *arg, struct mg_err *err),
                     void *arg, struct mg_err *err)
 {
 	char *token = NULL;
 	int ret = -1, stop = 0;
+	char req[128];
 
 	assert(nq >= 3 && !strcmp(q[nq - 3], "page_token") && !q[nq - 1]);
 	while (!stop) {
 		cJSON *doc = NULL;
-		const cJSON *item;
+		const cJSON *items, *item;
+		struct mg_dec d;
+		size_t mark;
+		long i = 0;
 
 		q[nq - 2] = token;
 		if (call(reg, "GET", path, q, NULL, &doc, err))
 			goto done;
-		cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(doc, list))
+		dec_start(&d, req, sizeof(req), reg, "GET", path, err);
+		items = mg_dec_array(&d, doc, list);
+		mark = mg_dec_enter(&d, list, -1);
+		cJSON_ArrayForEach(item, items)
 		{
-			stop = each(item, arg, err);
-			if (stop)
+			size_t at;
+
+			if (!mg_dec_is_object(&d, item, i))
+				break;
+			at = mg_dec_enter(&d, NULL, i++);
+			stop = each(&d, item, arg, err);
+			mg_dec_leave(&d, at);
+			if (stop || mg_dec_failed(&d))
 				break;
 		}
+		mg_dec_leave(&d, mark);
 		free(token);
-		token = mg_json_strdup(doc, "next_page_token");
+		token = mg_dec_str(&d, doc, "next_page_token", MG_OPTIONAL);
 		cJSON_Delete(doc);
-		if (stop < 0)
+		if (stop < 0 || mg_dec_failed(&d))
 			goto done;
 		if (!*token)
 			break;
@@ -363,14 +354,15 @@ struct each_version {
 	void *arg;
 };
 
-static int each_version(const cJSON *item, void *arg, struct mg_err *err)
+static int each_version(struct mg_dec *d, const cJSON *item, void *arg, struct mg_err *err)
 {
 	struct each_version *e = arg;
 	struct mg_model_version mv = {0};
-	int stop;
+	int stop = 0;
 
-	version_from(item, &mv);
-	stop = e->cb(e->arg, &mv, err);
+	mg_dec_version(d, item, &mv);
+	if (!mg_dec_failed(d))
+		stop = e->cb(e->arg, &mv, err);
 	mg_model_version_release(&mv);
 	return stop;
 }
@@ -438,46 +430,58 @@ static int rest_versions_in_stage(struct mg_registry *reg, const char *name, con
 	return rest_versions_of(reg, name, stage_filter_cb, &f, err);
 }
 
-static void metrics_from(const cJSON *arr, struct mg_metriclist *out)
-{
-	const cJSON *m;
-
-	cJSON_ArrayForEach(m, arr)
-	{
-		mg_metriclist_add(out, mg_json_str(m, "key"), mg_json_double(m, "value"),
-		                  mg_json_i64(m, "timestamp"), mg_json_i64(m, "step"));
-	}
-}
-
 /* GET /logged-models/{model_id}: the model and every value logged to it. */
 static int rest_get_logged_model(struct mg_registry *reg, const char *model_id,
                                  struct mg_logged_model *out, struct mg_err *err)
 {
 	struct mg_buf path = MG_BUF_INIT(MG_BUF_SMALL);
 	cJSON *doc = NULL;
-	const cJSON *model, *info, *m;
+	const cJSON *model, *info, *data, *metrics, *m;
+	struct mg_dec d;
+	char req[160];
+	size_t mark;
+	long i = 0;
 	int ret = -1;
 
 	mg_logged_model_release(out);
 	mg_buf_adds(&path, "/logged-models/");
 	mg_http_escape(&path, model_id);
-	if (call(reg, "GET", path.buf, NULL, NULL, &doc, err) ||
-	    member_object(reg, doc, "model", &model, err) ||
-	    member_object(reg, model, "info", &info, err))
+	if (call(reg, "GET", path.buf, NULL, NULL, &doc, err))
 		goto done;
-	out->model_id = mg_json_strdup(info, "model_id");
-	out->name = mg_json_strdup(info, "name");
-	out->experiment_id = mg_json_strdup(info, "experiment_id");
-	out->source_run_id = mg_json_strdup(info, "source_run_id");
-	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(
-	                              cJSON_GetObjectItemCaseSensitive(model, "data"), "metrics"))
+	dec_start(&d, req, sizeof(req), reg, "GET", path.buf, err);
+	model = mg_dec_object(&d, doc, "model", MG_REQUIRED);
+	mark = mg_dec_enter(&d, "model", -1);
+	info = mg_dec_object(&d, model, "info", MG_REQUIRED);
+	data = mg_dec_object(&d, model, "data", MG_OPTIONAL);
+	if (mg_dec_failed(&d))
+		goto done;
+	mg_dec_enter(&d, "info", -1);
+	out->model_id = mg_dec_str(&d, info, "model_id", MG_REQUIRED);
+	out->name = mg_dec_str(&d, info, "name", MG_OPTIONAL);
+	out->experiment_id = mg_dec_str(&d, info, "experiment_id", MG_OPTIONAL);
+	out->source_run_id = mg_dec_str(&d, info, "source_run_id", MG_OPTIONAL);
+	mg_dec_leave(&d, mark);
+	mg_dec_enter(&d, "model.data", -1);
+	metrics = mg_dec_array(&d, data, "metrics");
+	mg_dec_enter(&d, "metrics", -1);
+	cJSON_ArrayForEach(m, metrics)
 	{
-		mg_logged_model_add_metric(out, mg_json_str(m, "key"), mg_json_double(m, "value"),
-		                           mg_json_i64(m, "timestamp"), mg_json_i64(m, "step"),
-		                           mg_json_str(m, "run_id"),
-		                           mg_json_str(m, "dataset_name"));
+		if (mg_dec_is_object(&d, m, i)) {
+			size_t at = mg_dec_enter(&d, NULL, i);
+			struct mg_metric one = mg_dec_metric(&d, m);
+			char *run_id = mg_dec_str(&d, m, "run_id", MG_OPTIONAL);
+			char *dataset = mg_dec_str(&d, m, "dataset_name", MG_OPTIONAL);
+
+			mg_logged_model_add_metric(out, one.key, one.value, one.timestamp, one.step,
+			                           run_id, dataset);
+			free(one.key);
+			free(run_id);
+			free(dataset);
+			mg_dec_leave(&d, at);
+		}
+		i++;
 	}
-	ret = 0;
+	ret = mg_dec_failed(&d) ? -1 : 0;
 done:
 	cJSON_Delete(doc);
 	mg_buf_release(&path);
@@ -492,29 +496,35 @@ static int rest_get_run(struct mg_registry *reg, const char *run_id, struct mg_r
 	const char *q[] = {"run_id", run_id, NULL};
 	cJSON *doc = NULL;
 	const cJSON *run, *info, *data;
+	struct mg_dec d;
+	char req[128];
+	size_t mark;
 
-	if (call(reg, "GET", "/runs/get", q, NULL, &doc, err) ||
-	    member_object(reg, doc, "run", &run, err) ||
-	    member_object(reg, run, "info", &info, err)) {
-		cJSON_Delete(doc);
+	if (call(reg, "GET", "/runs/get", q, NULL, &doc, err))
 		return -1;
-	}
-	data = cJSON_GetObjectItemCaseSensitive(run, "data");
-	out->run_id = mg_json_strdup(info, "run_id");
-	out->run_name = mg_json_strdup(info, "run_name");
-	out->experiment_id = mg_json_strdup(info, "experiment_id");
-	out->user_id = mg_json_strdup(info, "user_id");
-	out->status = mg_json_strdup(info, "status");
-	out->lifecycle_stage = mg_json_strdup(info, "lifecycle_stage");
-	out->artifact_uri = mg_json_strdup(info, "artifact_uri");
-	out->start_time = mg_json_i64(info, "start_time");
-	out->end_time = mg_json_i64(info, "end_time");
-	metrics_from(cJSON_GetObjectItemCaseSensitive(data, "metrics"), &out->metrics);
+	dec_start(&d, req, sizeof(req), reg, "GET", "/runs/get", err);
+	run = mg_dec_object(&d, doc, "run", MG_REQUIRED);
+	mark = mg_dec_enter(&d, "run", -1);
+	info = mg_dec_object(&d, run, "info", MG_REQUIRED);
+	data = mg_dec_object(&d, run, "data", MG_OPTIONAL);
+	mg_dec_enter(&d, "info", -1);
+	out->run_id = mg_dec_str(&d, info, "run_id", MG_REQUIRED);
+	out->run_name = mg_dec_str(&d, info, "run_name", MG_OPTIONAL);
+	out->experiment_id = mg_dec_str(&d, info, "experiment_id", MG_OPTIONAL);
+	out->user_id = mg_dec_str(&d, info, "user_id", MG_OPTIONAL);
+	out->status = mg_dec_str(&d, info, "status", MG_OPTIONAL);
+	out->lifecycle_stage = mg_dec_str(&d, info, "lifecycle_stage", MG_OPTIONAL);
+	out->artifact_uri = mg_dec_str(&d, info, "artifact_uri", MG_OPTIONAL);
+	out->start_time = mg_dec_i64(&d, info, "start_time", MG_OPTIONAL);
+	out->end_time = mg_dec_i64(&d, info, "end_time", MG_OPTIONAL);
+	mg_dec_leave(&d, mark);
+	mg_dec_enter(&d, "run.data", -1);
+	mg_dec_metrics(&d, data, &out->metrics);
 	mg_metriclist_sort(&out->metrics);
-	tags_from(cJSON_GetObjectItemCaseSensitive(data, "params"), &out->params);
-	tags_from(cJSON_GetObjectItemCaseSensitive(data, "tags"), &out->tags);
+	mg_dec_tags(&d, data, "params", &out->params);
+	mg_dec_tags(&d, data, "tags", &out->tags);
 	cJSON_Delete(doc);
-	return 0;
+	return mg_dec_failed(&d) ? -1 : 0;
 }
 
 struct each_metric {
@@ -522,13 +532,16 @@ struct each_metric {
 	void *arg;
 };
 
-static int each_metric(const cJSON *m, void *arg, struct mg_err *err)
+static int each_metric(struct mg_dec *d, const cJSON *m, void *arg, struct mg_err *err)
 {
 	struct each_metric *e = arg;
-	struct mg_metric one = {(char *)mg_json_str(m, "key"), mg_json_double(m, "value"),
-	                        mg_json_i64(m, "timestamp"), mg_json_i64(m, "step")};
+	struct mg_metric one = mg_dec_metric(d, m);
+	int stop = 0;
 
-	return e->cb(e->arg, &one, err);
+	if (!mg_dec_failed(d))
+		stop = e->cb(e->arg, &one, err);
+	free(one.key);
+	return stop;
 }
 
 static int rest_metric_history(struct mg_registry *reg, const char *run_id, const char *key,
@@ -543,6 +556,17 @@ static int rest_metric_history(struct mg_registry *reg, const char *run_id, cons
 }
 
 /* --- writes -------------------------------------------------------------- */
+
+/* The object member `key` of a write's answer (experiment and run ids for the tracking writes). */
+static int member_object(struct mg_registry *reg, const cJSON *doc, const char *key,
+                         const cJSON **out, struct mg_err *err)
+{
+	*out = cJSON_GetObjectItemCaseSensitive(doc, key);
+	if (cJSON_IsObject(*out))
+		return 0;
+	return mg_err_set(err, MG_EXIT_INFRA, "registry '%s' answered without a '%s' object",
+	                  reg->uri, key);
+}
 
 /* POST/PATCH/DELETE `body` (consumed) and ignore the answer's content. */
 static int write_call(struct mg_registry *reg, const char *method, const char *path, cJSON *body,
