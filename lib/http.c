@@ -5,7 +5,6 @@
 #include "parse.h"
 
 #include <curl/curl.h>
-#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,7 +16,6 @@ struct mg_http {
 	const struct mg_log *log; /* borrowed */
 	char errbuf[CURL_ERROR_SIZE];
 	long connections;                 /* TCP connections opened so far */
-	double retry_after;               /* seconds from the last response's Retry-After, or -1 */
 	uint64_t rng;                     /* jitter state */
 	struct mg_http_response *current; /* the response being received */
 };
@@ -110,47 +108,6 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-/* Retry-After: delay-seconds or an HTTP date. */
-static size_t on_header(char *data, size_t size, size_t n, void *arg)
-{
-	struct mg_http *h = arg;
-	size_t len = size * n;
-	static const char name[] = "retry-after:";
-	char value[64];
-	size_t vlen;
-
-	if (len <= sizeof(name) - 1 || strncasecmp(data, name, sizeof(name) - 1))
-		return len;
-	vlen = len - (sizeof(name) - 1);
-	if (vlen >= sizeof(value))
-		vlen = sizeof(value) - 1;
-	memcpy(value, data + sizeof(name) - 1, vlen);
-	value[vlen] = '\0';
-	{
-		char *p = value, *end;
-		long long secs;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		end = p + strlen(p);
-		while (end > p && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
-			*--end = '\0';
-		errno = 0;
-		secs = strtoll(p, &end, 10);
-		if (*p && !*end && !errno && secs >= 0) {
-			h->retry_after = (double)secs;
-		} else {
-			time_t when = curl_getdate(p, NULL);
-
-			if (when > 0)
-				h->retry_after = difftime(when, time(NULL)) > 0
-				                         ? difftime(when, time(NULL))
-				                         : 0;
-		}
-	}
-	return len;
-}
-
 struct mg_http *mg_http_new(const struct mg_http_config *cfg, const struct mg_log *log)
 {
 	struct mg_http *h = mg_xcalloc(1, sizeof(*h));
@@ -173,8 +130,6 @@ struct mg_http *mg_http_new(const struct mg_http_config *cfg, const struct mg_lo
 	curl_easy_setopt(h->curl, CURLOPT_CONNECTTIMEOUT, cfg->connect_timeout_s);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEDATA, h);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h->curl, CURLOPT_HEADERDATA, h);
 	if (cfg->insecure) {
 		curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -291,6 +246,38 @@ static double backoff(struct mg_http *h, int retry)
 	return wait + r * h->cfg.backoff_jitter;
 }
 
+/*
+ * Seconds the last response's Retry-After asks for (delay-seconds or an
+ * HTTP date, parsed by libcurl), 0 when it has none.
+ */
+static double retry_after(struct mg_http *h)
+{
+	curl_off_t secs = 0;
+
+	if (curl_easy_getinfo(h->curl, CURLINFO_RETRY_AFTER, &secs) != CURLE_OK || secs < 0)
+		return 0;
+	return (double)secs;
+}
+
+/* Why an attempt failed, short: "connection refused", "HTTP 503", curl's message. */
+static void failure_reason(struct mg_http *h, CURLcode rc, long status, char *out, size_t size)
+{
+	long oserr = 0;
+
+	if (rc == CURLE_OK) {
+		snprintf(out, size, "HTTP %ld", status);
+		return;
+	}
+	if (rc == CURLE_COULDNT_CONNECT &&
+	    curl_easy_getinfo(h->curl, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK && oserr > 0) {
+		snprintf(out, size, "%s", strerror((int)oserr));
+		if (out[0] >= 'A' && out[0] <= 'Z')
+			out[0] = (char)(out[0] - 'A' + 'a');
+		return;
+	}
+	snprintf(out, size, "%s", h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
+}
+
 static void sleep_seconds(double s)
 {
 	struct timespec ts;
@@ -328,12 +315,12 @@ int mg_http_request(struct mg_http *h, const char *method, const char *url, cons
 		long connects = 0;
 		CURLcode rc;
 		double wait;
+		char reason[CURL_ERROR_SIZE + 32];
 
 		mg_buf_reset(&resp->body);
 		resp->body.max = h->cfg.max_body;
 		resp->status = 0;
 		h->current = resp;
-		h->retry_after = -1;
 		h->errbuf[0] = '\0';
 		curl_easy_setopt(h->curl, CURLOPT_URL, url);
 		set_method(h, method, json_body);
@@ -364,9 +351,17 @@ int mg_http_request(struct mg_http *h, const char *method, const char *url, cons
 				        h->errbuf[0] ? h->errbuf : curl_easy_strerror(rc));
 		}
 		wait = backoff(h, attempt + 1);
-		if (h->cfg.respect_retry_after && h->retry_after > wait)
-			wait = h->retry_after > h->cfg.timeout_s ? (double)h->cfg.timeout_s
-			                                         : h->retry_after;
+		if (h->cfg.respect_retry_after && rc == CURLE_OK) {
+			double asked = retry_after(h);
+
+			if (asked > wait)
+				wait = asked > (double)h->cfg.timeout_s ? (double)h->cfg.timeout_s
+				                                        : asked;
+		}
+		/* a wait is never silent: an unreachable server would look like a hang */
+		failure_reason(h, rc, resp->status, reason, sizeof(reason));
+		mg_warn(h->log, "%s %s: retrying in %.1f s (attempt %d of %d): %s", method, url,
+		        wait, attempt + 1, h->cfg.max_retries, reason);
 		sleep_seconds(wait);
 	}
 }

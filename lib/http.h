@@ -3,7 +3,7 @@
  * (keep-alive: a whole gate run is one TCP connection), bounded response
  * bodies, timeouts, and MLflow's retry policy (retries for 408, 429, 500,
  * 502, 503, 504 and connection errors, exponential backoff with jitter,
- * Retry-After honoured), configured from MLflow's own environment
+ * Retry-After honoured, each wait said on stderr), configured from MLflow's own environment
  * variables. curl_global_init() is the caller's (main's) job.
  */
 #ifndef MG_HTTP_H

@@ -9,6 +9,7 @@ is http://127.0.0.1:PORT/SCENARIO):
   ok          a valid model version for every GET, {} for writes
   s503once    503 on the first request of the run, then like ok
   s429        429 with Retry-After: 1 on the first request, then like ok
+  s429date    429 with Retry-After as an HTTP date 2 s ahead on the first request, then like ok
   s500        always 500 with an MLflow JSON error
   truncated   200 with a body cut in the middle of the JSON
   shortbody   200 announcing more bytes than it sends, then closing
@@ -23,6 +24,7 @@ Usage: faultserver.py PORTFILE LOGFILE
 Writes the port it listens on to PORTFILE, and one line per request
 ("METHOD PATH conn=N auth=...") to LOGFILE.
 """
+import email.utils
 import json
 import socketserver
 import sys
@@ -100,6 +102,12 @@ class Handler(BaseHTTPRequestHandler):
             if self.first_time(scenario):
                 return self.send(429, '{"error_code":"REQUEST_LIMIT_EXCEEDED","message":"slow down"}',
                                  extra={"Retry-After": "1"})
+            return self.send(200, ok)
+        if scenario == "s429date":
+            if self.first_time(scenario):
+                when = email.utils.formatdate(time.time() + 2, usegmt=True)
+                return self.send(429, '{"error_code":"REQUEST_LIMIT_EXCEEDED","message":"slow down"}',
+                                 extra={"Retry-After": when})
             return self.send(200, ok)
         if scenario == "s500":
             return self.send(500, '{"error_code":"INTERNAL_ERROR","message":"database is on fire"}')

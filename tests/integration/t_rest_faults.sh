@@ -28,16 +28,26 @@ assert_match "$OUT" '"tags":\{"owner":"a@b.c"\},"aliases":\["champion"\]'
 # 503 once: retried, succeeds
 expect_rc 0 "$regtool" "$base/s503once" get-version m 7
 [ "$(grep -c 's503once' "$T_DIR/requests.log")" = 2 ] || fail "503 was not retried exactly once"
+# each retry is said on stderr, with the wait and the reason
+assert_match "$ERR" 'warning: GET .*/s503once/api/2.0/mlflow/model-versions/get\?name=m&version=7: retrying in 0\.0 s \(attempt 1 of 2\): HTTP 503$'
 
 # 429 with Retry-After: 1 is waited for even with no backoff configured
 start=$(date +%s.%N)
 expect_rc 0 "$regtool" "$base/s429" get-version m 7
 python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 0.95 else 1)" "$(elapsed "$start")" ||
 	fail "Retry-After: 1 was not honoured"
+assert_match "$ERR" 'retrying in 1\.0 s \(attempt 1 of 2\): HTTP 429$'
+# Retry-After as an HTTP date (parsed by libcurl) is honoured too
+start=$(date +%s.%N)
+expect_rc 0 "$regtool" "$base/s429date" get-version m 7
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 0.95 else 1)" "$(elapsed "$start")" ||
+	fail "Retry-After as an HTTP date was not honoured"
+assert_match "$ERR" 'retrying in [12]\.0 s \(attempt 1 of 2\): HTTP 429$'
 
 # permanent 500: gives up after 1 + 2 retries, names the status and MLflow's error
 expect_rc 3 "$regtool" "$base/s500" get-version m 7
 assert_match "$ERR" 'HTTP 500 after 3 attempts: INTERNAL_ERROR: database is on fire'
+[ "$(grep -c 'retrying in' "$ERR")" = 2 ] || fail "two retries, not two retry lines"
 [ "$(grep -c '/s500/' "$T_DIR/requests.log")" = 3 ] || fail "500 not tried exactly 3 times"
 
 # truncated JSON and a body shorter than announced
