@@ -290,22 +290,6 @@ static bool is_plain(const unsigned char *s, size_t len)
 	return true;
 }
 
-static bool contains(const char *s, size_t len, const char *needle)
-{
-	size_t nlen = strlen(needle);
-
-	if (!nlen || nlen > len)
-		return false;
-	for (const char *p = s; (size_t)(p - s) <= len - nlen; p++) {
-		p = memchr(p, needle[0], len - nlen + 1 - (size_t)(p - s));
-		if (!p)
-			return false;
-		if (!memcmp(p, needle, nlen))
-			return true;
-	}
-	return false;
-}
-
 static void clean_range(struct mg_buf *out, const unsigned char *s, size_t len, size_t from,
                         size_t to)
 {
@@ -361,19 +345,14 @@ int mg_result_clean(struct mg_buf *out, const char *s, size_t len, size_t cap,
 
 	if (cap < 256)
 		cap = 256;
-	if (secrets) {
-		for (size_t i = 0; i < secrets->n; i++) {
-			if (contains(s, len, secrets->values[i])) {
-				/* mask before cutting, so no part of a secret survives a cut */
-				mg_buf_init(&masked, len * 2 + 64);
-				mg_buf_add(&masked, s, len);
-				if (mg_secrets_redact(secrets, &masked))
-					mg_buf_adds(&masked, MG_SECRET_MASK);
-				s = masked.buf;
-				len = masked.len;
-				break;
-			}
-		}
+	if (secrets && mg_secrets_found(secrets, s, len)) {
+		/* mask before cutting, so no part of a secret survives a cut */
+		mg_buf_init(&masked, len * 2 + 64);
+		mg_buf_add(&masked, s, len);
+		if (mg_secrets_redact(secrets, &masked))
+			mg_buf_adds(&masked, MG_SECRET_MASK);
+		s = masked.buf;
+		len = masked.len;
 	}
 	if (len <= cap && is_plain((const unsigned char *)s, len))
 		mg_buf_add(out, s, len);

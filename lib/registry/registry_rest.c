@@ -108,6 +108,9 @@ static int http_error(struct mg_registry *reg, const char *method, const char *p
 	} else {
 		first_line(&resp->body, &detail);
 	}
+	/* the message is cut to fit an error line: mask what it echoes first */
+	if (mg_secrets_redact(&reg->ctx->secrets, &detail))
+		mg_buf_adds(&detail, MG_SECRET_MASK);
 	if (resp->status == 404 && !strcmp(code, "RESOURCE_DOES_NOT_EXIST")) {
 		exit_code = MG_EXIT_USAGE;
 		reason = MG_REASON_NOT_FOUND;
@@ -161,6 +164,8 @@ static int call(struct mg_registry *reg, const char *method, const char *path,
 	if (mg_http_request(r->http, method, url.buf, text, &resp, err))
 		goto done;
 	if (resp.status != 200) {
+		/* an error body may echo a credential: mask it before any part is cut out */
+		mg_secrets_redact(&reg->ctx->secrets, &resp.body);
 		http_error(reg, method, path, &resp, err);
 		goto done;
 	}
@@ -170,6 +175,7 @@ static int call(struct mg_registry *reg, const char *method, const char *path,
 	if (*out && !cJSON_IsObject(*out)) {
 		cJSON_Delete(*out);
 		*out = NULL;
+		mg_secrets_redact(&reg->ctx->secrets, &resp.body);
 		mg_err_set(err, MG_EXIT_INFRA,
 		           "registry '%s' answered %s %s with a body that is not a JSON object: "
 		           "%.200s",

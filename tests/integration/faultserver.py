@@ -19,17 +19,22 @@ is http://127.0.0.1:PORT/SCENARIO):
   hang        accept, read the request, never answer
   drop        close the connection without answering
   auth        200 only with the expected Authorization header, else 401
+  echo        401 whose JSON message echoes the credential: the Authorization header, a Basic
+              password decoded, and both URL-encoded (a careless server or proxy)
+  echotext    403 text/plain echoing the Authorization header after 37 bytes of text
 
 Usage: faultserver.py PORTFILE LOGFILE
 Writes the port it listens on to PORTFILE, and one line per request
 ("METHOD PATH conn=N auth=...") to LOGFILE.
 """
+import base64
 import email.utils
 import json
 import socketserver
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 VERSION = {
@@ -135,6 +140,16 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.get("Authorization") == "Bearer s3cr3t-t0ken-123":
                 return self.send(200, ok)
             return self.send(401, '{"error_code":"UNAUTHENTICATED","message":"bad token"}')
+        if scenario == "echo":
+            auth = self.headers.get("Authorization", "")
+            said = f"rejected {auth}"
+            if auth.startswith("Basic "):
+                said += " with password " + base64.b64decode(auth[6:]).decode().split(":", 1)[1]
+            said += " (" + urllib.parse.quote(said, safe="") + ")"
+            return self.send(401, json.dumps({"error_code": "UNAUTHENTICATED", "message": said}))
+        if scenario == "echotext":
+            auth = self.headers.get("Authorization", "")
+            return self.send(403, "access denied, credentials received: " + auth, ctype="text/plain")
         return self.send(404, '{"detail":"Not Found"}')
 
     do_GET = do_POST = do_PATCH = do_DELETE = handle_any

@@ -5,6 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/testlib.sh"
+compare="$MLGATE_BIN/mlgate-compare"
 
 python3 "$here/faultserver.py" "$T_DIR/port" "$T_DIR/requests.log" &
 server=$!
@@ -96,6 +97,44 @@ assert_match "$ERR" 'HTTP 401: UNAUTHENTICATED: bad token'
 for f in "$OUT" "$ERR"; do
 	assert_no_match "$f" 's3cr3t-t0ken-123|wrong-t0ken-456'
 done
+
+# a server echoing a credential: no 16-byte piece of it in any form reaches stderr or the
+# --json/--junit outputs, however the message is cut (a 431-byte token, a password with '"' and
+# '\', echoed raw, JSON-escaped, URL-encoded, decoded from Basic)
+leaks() { # FILE SECRET...: fail when FILE holds 16 bytes of a secret in any form
+	python3 - "$@" <<'PY'
+import base64, json, sys, urllib.parse
+text = open(sys.argv[1], encoding="utf-8", errors="replace").read()
+for secret in sys.argv[2:]:
+    forms = {secret, json.dumps(secret)[1:-1], urllib.parse.quote(secret, safe=""),
+             urllib.parse.quote(urllib.parse.quote(secret, safe=""), safe="")}
+    for form in forms:
+        for i in range(len(form) - 15):
+            if form[i:i + 16] in text:
+                sys.exit(f"{sys.argv[1]} holds {form[i:i + 16]!r} of a secret")
+PY
+}
+policy_echo="$T_DIR/p.json"
+printf '{"version":1,"compare":{"metrics":[{"name":"auc","greater_is_better":true,"threshold":0.8}]}}' >"$policy_echo"
+long_token=$(python3 -c "import random; r=random.Random(7); print(''.join(r.choice('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=') for _ in range(431)))")
+for scenario in echo echotext; do
+	MLFLOW_TRACKING_TOKEN=$long_token expect_rc 3 "$regtool" "$base/$scenario" get-version m 7
+	leaks "$ERR" "$long_token" || fail "$scenario: the 431-byte token leaked"
+	MLFLOW_TRACKING_TOKEN=$long_token expect_rc 3 "$compare" --registry "$base/$scenario" --model m \
+		--version 7 --policy "$policy_echo" --json "$T_DIR/echo.json" --junit "$T_DIR/echo.xml"
+	for f in "$OUT" "$ERR" "$T_DIR/echo.json" "$T_DIR/echo.xml"; do
+		leaks "$f" "$long_token" || fail "$scenario: the 431-byte token leaked into $f"
+	done
+	assert_match "$ERR" 'HTTP 40[13]: .*\*\*\*'
+done
+password='pa"ss\word-with-quote-and-backslash'
+MLFLOW_TRACKING_USERNAME=alice MLFLOW_TRACKING_PASSWORD=$password expect_rc 3 "$compare" \
+	--registry "$base/echo" --model m --version 7 --policy "$policy_echo" --json "$T_DIR/echo.json" --junit "$T_DIR/echo.xml"
+for f in "$OUT" "$ERR" "$T_DIR/echo.json" "$T_DIR/echo.xml"; do
+	leaks "$f" "$password" "$(printf 'alice:%s' "$password" | base64 -w0)" ||
+		fail "the password leaked into $f"
+done
+assert_match "$ERR" 'rejected Basic \*\*\* with password \*\*\*'
 
 # configuration mistakes are usage errors naming the variable
 MLFLOW_HTTP_REQUEST_MAX_RETRIES=11 expect_rc 2 "$regtool" "$base/ok" get-version m 7
