@@ -722,7 +722,8 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	struct mg_policy policy = {0};
 	struct mg_result result;
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
-	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_writes writes = MG_WRITES_INIT(o->gate.dry_run);
+	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
 	struct mg_counts counts;
 	int ret = -1, code;
@@ -766,10 +767,9 @@ done:
 	mg_suite_counts(c.suite, &counts);
 	mg_buf_addf(&summary, "%zu checks, %zu failed, %zu waived, %zu warnings", counts.tests,
 	            counts.failures, counts.skipped, c.warnings);
-	if (!ret &&
-	    mg_gate_writeback(c.reg, &run, &c.mv, summary.buf, o->gate.dry_run, &changes, err)) {
+	if (!ret && mg_gate_writeback(c.reg, &run, &c.mv, summary.buf, &writes, err)) {
 		/* the verdict could not be recorded: that is an infrastructure error */
-		mg_suite_add(c.suite, "compliance.writeback", MG_STATUS_ERROR, err->msg);
+		mg_gate_write_failed(c.suite, "compliance.writeback", &writes, err);
 		run.verdict = "error";
 		ret = -1;
 		code = err->code;
@@ -781,8 +781,8 @@ done:
 		mg_suite_set_prop(c.suite, "mlgate.warnings", n);
 	}
 	mg_gate_evidence(c.suite, &run);
-	mg_gate_json(&run, c.suite, &changes, o->gate.dry_run, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &changes, NULL, NULL,
+	mg_gate_json(&run, c.suite, &writes, &json);
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &writes, NULL, NULL,
 	                    err)) {
 		ret = -1;
 		code = err->code;
@@ -798,7 +798,7 @@ out:
 	mg_result_release(&result);
 	mg_buf_release(&uri);
 	mg_buf_release(&json);
-	mg_buf_release(&changes);
+	mg_writes_release(&writes);
 	mg_buf_release(&summary);
 	return ret;
 }

@@ -1335,7 +1335,7 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 	run.policy_sha256 = policy.sha256;
 	run.finished = time(NULL);
 	mg_gate_evidence(suite, &run);
-	mg_gate_json(&run, suite, NULL, false, &json);
+	mg_gate_json(&run, suite, &(const struct mg_writes)MG_WRITES_INIT(false), &json);
 	pub.verdict = run.verdict;
 	pub.junit = o->junit;
 	pub.json = o->json;
