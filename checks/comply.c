@@ -121,27 +121,57 @@ static const cJSON *pol_get(const cJSON *o, const char *key)
 
 /* --- helpers ---------------------------------------------------------------- */
 
-/* Characters (UTF-8 code points) of `s`, not counting our own "[mlgate] " lines. */
+/* Code points of the user's text seen so far, and the white space around it. */
+struct text_count {
+	size_t all, lead, trail;
+	bool seen; /* a character other than white space */
+};
+
+static void count_text(struct text_count *t, const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if ((ch & 0xC0) == 0x80)
+			continue; /* a continuation byte: its code point is counted */
+		t->all++;
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' ||
+		    ch == '\f') {
+			if (t->seen)
+				t->trail++;
+			else
+				t->lead++;
+		} else {
+			t->seen = true;
+			t->trail = 0;
+		}
+	}
+}
+
+/*
+ * Characters (UTF-8 code points) of the user's description `s`: without what
+ * mg_gate_writeback appended on earlier runs (each "[mlgate] " line and the
+ * newline joining it to the text before it), and without surrounding white
+ * space. So the same description gives the same length on every run.
+ */
 static size_t description_length(const char *s)
 {
-	size_t n = 0;
+	struct text_count t = {0};
+	bool first = true;
 
 	for (const char *p = s; *p;) {
 		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (strncmp(p, "[mlgate] ", 9))
-			for (size_t i = 0; i < len; i++)
-				if (((unsigned char)p[i] & 0xC0) != 0x80)
-					n++;
-		p += len;
+		if (strncmp(p, "[mlgate] ", 9)) {
+			if (!first)
+				count_text(&t, "\n", 1);
+			count_text(&t, p, len);
+			first = false;
+		}
+		p += len + (nl ? 1 : 0);
 	}
-	/* surrounding white space does not make a description longer */
-	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
-		s++;
-		n = n ? n - 1 : 0;
-	}
-	return n;
+	return t.seen ? t.all - t.lead - t.trail : 0;
 }
 
 /* A heading line: level (1..6) and its trimmed text, or 0. Setext handled by the caller. */
