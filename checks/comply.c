@@ -106,6 +106,7 @@ struct comply {
 	bool have_run;
 	struct mg_git *git;
 	char commit[MG_GIT_OID_HEX]; /* full id once known, else "" */
+	char no_commit[400];         /* why commit is "", for the checks that need it */
 	struct mg_suite *suite;
 	uint64_t t0; /* start of the current check */
 	size_t warnings;
@@ -413,37 +414,46 @@ static int load_run(struct comply *c, struct mg_err *err)
 	return 0;
 }
 
-/* The commit the model came from: the run's tag, or --commit. */
+/*
+ * The commit the model came from, as a full id in the repository: the run's
+ * tag, or --commit. When it cannot be known, c->commit stays "" and
+ * c->no_commit says why (for the checks that need it).
+ */
 static int find_commit(struct comply *c, struct mg_err *err)
 {
 	const char *tag =
 	        c->have_run ? mg_kvlist_get(&c->run.tags, "mlflow.source.git.commit") : NULL;
-	const char *given = c->o->commit;
+	const char *given = c->o->commit, *want;
 
 	if (tag && *tag && given && strncasecmp(tag, given, strlen(given))) {
-		add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
-		    "the run was trained at commit %s but --commit says %s", tag, given);
-		return 1;
-	}
-	if (!(tag && *tag) && !given)
+		snprintf(c->no_commit, sizeof(c->no_commit),
+		         "the run was trained at commit %.64s but --commit says %.64s", tag, given);
 		return 0;
-	if (mg_git_commit_id(c->git, tag && *tag ? tag : given, c->commit, err)) {
+	}
+	want = tag && *tag ? tag : given;
+	if (!want) {
+		snprintf(c->no_commit, sizeof(c->no_commit),
+		         "no git commit: the run has no mlflow.source.git.commit tag and --commit "
+		         "was not given");
+		return 0;
+	}
+	if (mg_git_commit_id(c->git, want, c->commit, err)) {
 		if (err->reason != MG_REASON_NOT_FOUND)
 			return -1;
-		add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
-		    "commit %s is not in the repository at '%s'", tag && *tag ? tag : given,
-		    mg_git_workdir(c->git));
+		snprintf(c->no_commit, sizeof(c->no_commit),
+		         "commit %.64s is not in the repository at '%.200s'", want,
+		         mg_git_workdir(c->git));
 		mg_err_clear(err);
 		c->commit[0] = '\0';
-		return 1;
 	}
 	return 0;
 }
 
 static int check_lineage(struct comply *c, const cJSON *rule, struct mg_err *err)
 {
-	const cJSON *status = pol_get(rule, "run_status"), *need_commit, *branch;
-	int found;
+	const cJSON *status = pol_get(rule, "run_status");
+	const cJSON *need_commit = pol_get(rule, "require_git_commit");
+	const cJSON *branch = pol_get(rule, "reachable_from");
 
 	if (!*c->mv.run_id)
 		add(c, "compliance.lineage.run", MG_STATUS_FAILED,
@@ -459,19 +469,14 @@ static int check_lineage(struct comply *c, const cJSON *rule, struct mg_err *err
 		add(c, "compliance.lineage.run", MG_STATUS_PASSED, "run %s, status %s",
 		    c->run.run_id, c->run.status);
 
-	found = c->git ? find_commit(c, err) : 0;
-	if (found < 0)
-		return -1;
-	need_commit = pol_get(rule, "require_git_commit");
-	branch = pol_get(rule, "reachable_from");
-	if (found == 0 && cJSON_IsTrue(need_commit)) {
+	/* the check exists only when the policy asks for it ("require_git_commit": true) */
+	if (cJSON_IsTrue(need_commit)) {
 		if (c->commit[0])
 			add(c, "compliance.lineage.git_commit", MG_STATUS_PASSED, "commit %s",
 			    c->commit);
 		else
-			add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
-			    "no git commit: the run has no mlflow.source.git.commit tag and "
-			    "--commit was not given");
+			add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED, "%s",
+			    c->no_commit);
 	}
 	if (cJSON_IsString(branch)) {
 		char tip[MG_GIT_OID_HEX];
@@ -479,7 +484,8 @@ static int check_lineage(struct comply *c, const cJSON *rule, struct mg_err *err
 
 		if (!c->commit[0]) {
 			add(c, "compliance.lineage.reachable", MG_STATUS_FAILED,
-			    "no git commit to check against branch '%s'", branch->valuestring);
+			    "not checked against branch '%s': %s", branch->valuestring,
+			    c->no_commit);
 			return 0;
 		}
 		if (mg_git_branch_tip(c->git, branch->valuestring, tip, err)) {
@@ -577,7 +583,7 @@ static int check_card(struct comply *c, const cJSON *rule, struct mg_err *err)
 	card_path(c, pol_get(rule, "path")->valuestring, &path);
 	if (!c->commit[0]) {
 		k = add(c, "compliance.model_card", MG_STATUS_FAILED,
-		        "no git commit to read the model card '%s' from", path.buf);
+		        "model card '%s' not read: %s", path.buf, c->no_commit);
 	} else if (mg_git_read_file(c->git, c->commit, path.buf, &text, err)) {
 		if (err->reason != MG_REASON_NOT_FOUND && err->reason != MG_REASON_TOO_LARGE)
 			goto done;
@@ -729,16 +735,14 @@ static int evaluate(struct comply *c, struct mg_err *err)
 		check_description(c, pol_get(c->pol, "description"));
 	if ((lin || mc || runr || c->o->commit) && load_run(c, err))
 		return -1;
-	if (lin || mc || c->o->commit) {
-		if (mg_git_open(c->o->repo ? c->o->repo : ".", &c->git, err))
+	/* git only when a check reads it: the commit's existence, a branch, the model card */
+	if (mc || cJSON_IsTrue(pol_get(lin, "require_git_commit")) ||
+	    pol_get(lin, "reachable_from")) {
+		if (mg_git_open(c->o->repo ? c->o->repo : ".", &c->git, err) || find_commit(c, err))
 			return -1;
 	}
-	if (lin) {
-		if (check_lineage(c, lin, err))
-			return -1;
-	} else if (c->git && find_commit(c, err) < 0) {
+	if (lin && check_lineage(c, lin, err))
 		return -1;
-	}
 	if (runr)
 		check_run(c, runr);
 	if (mc && check_card(c, mc, err))
