@@ -414,6 +414,20 @@ static int load_run(struct comply *c, struct mg_err *err)
 	return 0;
 }
 
+/* The training commit as every gate records it (the run's tag, else --commit), or "". */
+static const char *training_commit(const struct comply *c)
+{
+	return mg_gate_training_commit(c->have_run ? &c->run : NULL, c->o->commit);
+}
+
+/* The run's commit tag and --commit disagree (the tag wins; --commit may be a prefix). */
+static bool commit_conflict(const struct comply *c)
+{
+	const char *tag = mg_gate_training_commit(c->have_run ? &c->run : NULL, NULL);
+
+	return *tag && c->o->commit && strncasecmp(tag, c->o->commit, strlen(c->o->commit));
+}
+
 /*
  * The commit the model came from, as a full id in the repository: the run's
  * tag, or --commit. When it cannot be known, c->commit stays "" and
@@ -421,17 +435,15 @@ static int load_run(struct comply *c, struct mg_err *err)
  */
 static int find_commit(struct comply *c, struct mg_err *err)
 {
-	const char *tag =
-	        c->have_run ? mg_kvlist_get(&c->run.tags, "mlflow.source.git.commit") : NULL;
-	const char *given = c->o->commit, *want;
+	const char *want = training_commit(c);
 
-	if (tag && *tag && given && strncasecmp(tag, given, strlen(given))) {
+	if (commit_conflict(c)) {
 		snprintf(c->no_commit, sizeof(c->no_commit),
-		         "the run was trained at commit %.64s but --commit says %.64s", tag, given);
+		         "the run was trained at commit %.64s but --commit says %.64s", want,
+		         c->o->commit);
 		return 0;
 	}
-	want = tag && *tag ? tag : given;
-	if (!want) {
+	if (!*want) {
 		snprintf(c->no_commit, sizeof(c->no_commit),
 		         "no git commit: the run has no mlflow.source.git.commit tag and --commit "
 		         "was not given");
@@ -733,7 +745,8 @@ static int evaluate(struct comply *c, struct mg_err *err)
 	check_forbidden(c, pol_get(c->pol, "forbidden_tags"));
 	if (pol_get(c->pol, "description"))
 		check_description(c, pol_get(c->pol, "description"));
-	if ((lin || mc || runr || c->o->commit) && load_run(c, err))
+	/* the run, always: its commit is part of the evidence whatever the policy checks */
+	if (load_run(c, err))
 		return -1;
 	/* git only when a check reads it: the commit's existence, a branch, the model card */
 	if (mc || cJSON_IsTrue(pol_get(lin, "require_git_commit")) ||
@@ -743,6 +756,12 @@ static int evaluate(struct comply *c, struct mg_err *err)
 	}
 	if (lin && check_lineage(c, lin, err))
 		return -1;
+	if (!c->git && commit_conflict(c))
+		mg_warn(&c->ctx->log,
+		        "--commit %s is not the run's commit %s (its mlflow.source.git.commit "
+		        "tag): "
+		        "the run's is recorded",
+		        c->o->commit, training_commit(c));
 	if (runr)
 		check_run(c, runr);
 	if (mc && check_card(c, mc, err))
@@ -782,7 +801,8 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	run.model = c.mv.name;
 	if (evaluate(&c, err))
 		goto done;
-	run.commit = c.commit;
+	/* the full id when git resolved it, else the commit as the run (or --commit) names it */
+	run.commit = c.commit[0] ? c.commit : training_commit(&c);
 	if (apply_policy(&c, &policy, run.started, err))
 		goto done;
 	ret = 0;
