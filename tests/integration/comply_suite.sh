@@ -132,6 +132,6 @@ assert_match "$ERR" "cannot open git repository at '/nonexistent/repo'"
 # 10. a policy that reads no git still records the run's training commit (as compare does), in the
 #     evidence and the write-back, so a promotion pinned to that commit accepts it
 write_policy '{"version":1,"compliance":{"description":{"min_length":10}}}' nogit.json
-run_comply 0 --model "$model" --version 3 --policy "$T_DIR/nogit.json" --repo /nonexistent/repo --junit "$T_DIR/nogit.xml" --dry-run
+expect_rc 0 "$comply" --registry "$URI" --model "$model" --version 3 --policy "$T_DIR/nogit.json" --junit "$T_DIR/nogit.xml" --dry-run
 assert_match "$T_DIR/nogit.xml" "<property name=\"mlgate.git.commit\" value=\"$c1\"/>"
 assert_match "$OUT" "would set tag mlgate.comply.commit=$c1 on model '$model' version 3"
