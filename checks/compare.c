@@ -1118,15 +1118,9 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 		goto done;
 	if (load_side(&c, &c.cand, err) || (!c.first && load_side(&c, &c.base, err)))
 		goto done;
-	{
-		const char *tag = c.cand.have_run ? mg_kvlist_get(&c.cand.run.tags,
-		                                                  "mlflow.source.git.commit")
-		                                  : NULL;
-
-		snprintf(c.commit, sizeof(c.commit), "%.127s",
-		         tag && *tag ? tag : (o->commit ? o->commit : ""));
-		run.commit = c.commit;
-	}
+	snprintf(c.commit, sizeof(c.commit), "%.127s",
+	         mg_gate_training_commit(c.cand.have_run ? &c.cand.run : NULL, o->commit));
+	run.commit = c.commit;
 	evaluate(&c);
 	md.evaluated = true;
 	ret = 0;

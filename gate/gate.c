@@ -124,6 +124,13 @@ void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg
 	run->policy_sha256 = "";
 }
 
+const char *mg_gate_training_commit(const struct mg_run *run, const char *given)
+{
+	const char *tag = run ? mg_kvlist_get(&run->tags, "mlflow.source.git.commit") : NULL;
+
+	return tag && *tag ? tag : given ? given : "";
+}
+
 int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
                         const struct mg_schema *schema, struct mg_policy *policy, const cJSON **out,
                         struct mg_gate_run *run, struct mg_err *err)

@@ -96,6 +96,14 @@ struct mg_gate_run {
 void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg_gate_opts *o);
 
 /*
+ * The commit a model version was trained at, as every gate records it: the
+ * mlflow.source.git.commit tag of its run when set, else `given` (the
+ * gate's --commit), else "". `run` is NULL when the version has no run that
+ * could be read. Borrowed from `run` or `given`.
+ */
+const char *mg_gate_training_commit(const struct mg_run *run, const char *given);
+
+/*
  * Load --policy (required) into `policy` and check its `section` against
  * `schema`; *out is the section. Every mistake is MG_EXIT_USAGE naming the
  * key path; run->policy_sha256 is set on success.

@@ -13,6 +13,43 @@
 #define DEFAULT_MAX_AGE "24h"
 #define MAX_GATES       MG_EVIDENCE_MAX_GATES
 
+/* --- the policy's "promote" section: no keys yet ------------------------------------ */
+
+static const struct mg_schema_field promote_fields[] = {
+        {NULL, NULL, false},
+};
+static const struct mg_schema promote_section = {.type = MG_SCHEMA_OBJECT,
+                                                 .fields = promote_fields};
+
+const struct mg_schema *mg_promote_policy_schema(void)
+{
+	return &promote_section;
+}
+
+/*
+ * --policy, when given: the document read and checked (mg_policy_load: the
+ * version and the known sections; a "promote" section against its schema,
+ * which has no keys yet) and its SHA-256 recorded as evidence. The other
+ * gates' sections are each checked by their own gate.
+ */
+static int load_policy(const struct mg_promote_opts *o, struct mg_policy *policy,
+                       struct mg_gate_run *run, struct mg_err *err)
+{
+	const cJSON *section;
+	char where[4200];
+
+	if (!o->gate.policy)
+		return 0;
+	if (mg_policy_load(o->gate.policy, mg_policy_sections, policy, err))
+		return -1;
+	mg_policy_where(policy, where, sizeof(where));
+	section = mg_policy_section(policy, "promote");
+	if (section && mg_schema_check(&promote_section, section, where, "promote", err))
+		return -1;
+	run->policy_sha256 = policy->sha256;
+	return 0;
+}
+
 /* --- options ------------------------------------------------------------------ */
 
 int mg_promote_parse_duration(const char *what, const char *s, long long *out, struct mg_err *err)
@@ -700,6 +737,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL), bad = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
+	struct mg_policy policy = {0};
 	struct mg_evidence *ev = NULL;
 	const char *gates[MAX_GATES];
 	size_t ngates = 0;
@@ -719,7 +757,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	for (size_t i = 0; i < o->evidence.n; i++)
 		mg_evidence_init(&ev[i], o->evidence.items[i]);
 
-	if (check_opts(&p, &g, gates, &ngates, &max_age, err))
+	if (check_opts(&p, &g, gates, &ngates, &max_age, err) || load_policy(o, &policy, &run, err))
 		goto done;
 	/* evidence that cannot be read is a mistake in the command, not a rejection */
 	if (mg_evidence_read(ev, o->evidence.n, &bad)) {
@@ -786,6 +824,7 @@ out:
 	free(p.commit);
 	mg_model_version_release(&p.mv);
 	mg_registry_close(p.reg);
+	mg_policy_release(&policy);
 	mg_result_release(&result);
 	mg_buf_release(&uri);
 	mg_buf_release(&json);
