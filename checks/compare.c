@@ -1040,6 +1040,11 @@ static void md_extra(struct mg_md *md, const void *arg)
 
 static int check_opts(const struct mg_compare_opts *o, struct mg_err *err)
 {
+	const struct mg_output results = {"--results", o->results, true};
+
+	/* --results with the common outputs, so no two of them name one file */
+	if (mg_gate_check_outputs(o->gate.junit, o->gate.json, o->gate.summary, &results, err))
+		return -1;
 	/* at most one baseline option: a rule of the option table (mlgate-compare.c) */
 	if (o->baseline_version && mg_version_check(o->baseline_version, err))
 		return -1;

@@ -279,6 +279,8 @@ static void plain_annotations(const struct mg_result *r, bool all, struct mg_buf
 static int check_args(const struct mg_report_opts *o, struct mg_err *err)
 {
 	bool merge = !strcmp(o->command, "merge"), summary = !strcmp(o->command, "summary");
+	const struct mg_output outs[] = {{"-o", o->output, false},
+	                                 {"--summary", o->summary, false}};
 
 	if (!merge && !summary && strcmp(o->command, "annotate"))
 		return mg_err_set(err, MG_EXIT_USAGE,
@@ -293,7 +295,7 @@ static int check_args(const struct mg_report_opts *o, struct mg_err *err)
 	if (!summary && o->summary)
 		return mg_err_set(err, MG_EXIT_USAGE, "%s: --summary is for summary only",
 		                  o->command);
-	return 0;
+	return mg_outputs_check(outs, MG_ARRAY_SIZE(outs), err);
 }
 
 int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_err *err)
