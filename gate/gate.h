@@ -49,14 +49,15 @@ struct mg_gate_opts {
 #define MG_GATE_RULES MG_RULE(MG_RULE_ONE, "version", "alias", "stage")
 
 /* The output options of every gate (also of those that judge no model, like mlgate-release). */
-#define MG_GATE_OUTPUT_OPTIONS(o)                                                                \
-	MG_OPT_GROUP_("Output"),                                                                 \
-	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit, "write JUnit XML evidence to FILE"), \
-	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                                        \
-	                   "write the JSON decision to FILE ('-': stdout)"),                     \
-	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,                                  \
-	                   "write a Markdown summary to FILE"),                                  \
-	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                                    \
+#define MG_GATE_OUTPUT_OPTIONS(o)                                             \
+	MG_OPT_GROUP_("Output"),                                              \
+	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit,                   \
+	                   "write JUnit XML evidence to FILE ('-': stdout)"), \
+	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                     \
+	                   "write the JSON decision to FILE ('-': stdout)"),  \
+	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,               \
+	                   "write a Markdown summary to FILE ('-': stdout)"), \
+	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                 \
 	                      "CI output to write (default: detected from the environment)")
 
 /*
