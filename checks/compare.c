@@ -785,6 +785,11 @@ static int write_results(struct compare *c, const char *verdict, const char *fin
 		created = true;
 	else if (errno == EEXIST)
 		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* a dangling symbolic link (O_EXCL refuses every link): create its target */
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		created = fd >= 0;
+	}
 	if (fd < 0) {
 		mg_err_set(err, MG_EXIT_INFRA, "cannot open '%s' for appending: %s", path,
 		           strerror(errno));

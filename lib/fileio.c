@@ -364,6 +364,18 @@ void mg_atomic_abort(struct mg_atomic_file *f)
 	mg_buf_release(&f->dest);
 }
 
+bool mg_output_is_file(const char *path)
+{
+	struct out_target t;
+	struct mg_err err = MG_ERR_INIT;
+	bool file;
+
+	target_init(&t);
+	file = resolve(path, false, &t, MG_EXIT_INFRA, &err) || t.kind == OUT_FILE;
+	target_release(&t);
+	return file;
+}
+
 /* --- checking outputs before a run -------------------------------------------------- */
 
 /* Check one output, `t` resolved; "OPTION: cannot write 'PATH': why" otherwise. */

@@ -63,6 +63,13 @@ int mg_atomic_write(struct mg_atomic_file *f, const void *data, size_t len, stru
 int mg_atomic_commit(struct mg_atomic_file *f, struct mg_err *err);
 void mg_atomic_abort(struct mg_atomic_file *f);
 
+/*
+ * Is `path` written as a regular file (replaced atomically, as opposed to
+ * written through a descriptor, device or FIFO)? A path that cannot be
+ * resolved counts as one.
+ */
+bool mg_output_is_file(const char *path);
+
 /* One output option of a command, for mg_outputs_check(). */
 struct mg_output {
 	const char *option; /* "--junit" */

@@ -160,7 +160,7 @@ static int azure_summary(struct mg_ctx *ctx, const struct summary_spec *sp,
 
 	mg_md_init(&md, SUMMARY_FILE_MAX, &ctx->secrets);
 	build_md(&md, r, sp);
-	if (sp->path && strcmp(sp->path, "-")) {
+	if (sp->path && mg_output_is_file(sp->path)) {
 		mg_buf_adds(&path, sp->path); /* already written by the caller */
 	} else {
 		if (!dir || !*dir)
