@@ -785,6 +785,11 @@ static int write_results(struct compare *c, const char *verdict, const char *fin
 		created = true;
 	else if (errno == EEXIST)
 		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* a dangling symbolic link (O_EXCL refuses every link): create its target */
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		created = fd >= 0;
+	}
 	if (fd < 0) {
 		mg_err_set(err, MG_EXIT_INFRA, "cannot open '%s' for appending: %s", path,
 		           strerror(errno));
@@ -1043,6 +1048,11 @@ static void md_extra(struct mg_md *md, const void *arg)
 
 static int check_opts(const struct mg_compare_opts *o, struct mg_err *err)
 {
+	const struct mg_output results = {"--results", o->results, true};
+
+	/* --results with the common outputs, so no two of them name one file */
+	if (mg_gate_check_outputs(o->gate.junit, o->gate.json, o->gate.summary, &results, err))
+		return -1;
 	/* at most one baseline option: a rule of the option table (mlgate-compare.c) */
 	if (o->baseline_version && mg_version_check(o->baseline_version, err))
 		return -1;

@@ -80,7 +80,8 @@ static int configure(struct release *r, struct mg_err *err)
 	const char *why;
 	int ret = -1;
 
-	if (mg_ci_resolve(o->gate.ci, &r->ctx->ci, err))
+	if (mg_gate_check_outputs(o->gate.junit, o->gate.json, o->gate.summary, NULL, err) ||
+	    mg_ci_resolve(o->gate.ci, &r->ctx->ci, err))
 		goto done;
 	if (!o->evidence.n) {
 		mg_err_set(err, MG_EXIT_USAGE, "missing --evidence FILE (the gates' JUnit files)");

@@ -31,7 +31,24 @@ int mg_gate_check_opts(struct mg_ctx *ctx, const struct mg_gate_opts *o, struct 
 		                  "invalid value '%.64s' for --stage: expected None, Staging, "
 		                  "Production or Archived",
 		                  o->stage);
+	if (mg_gate_check_outputs(o->junit, o->json, o->summary, NULL, err))
+		return -1;
 	return mg_ci_resolve(o->ci, &ctx->ci, err);
+}
+
+int mg_gate_check_outputs(const char *junit, const char *json, const char *summary,
+                          const struct mg_output *extra, struct mg_err *err)
+{
+	struct mg_output outs[4] = {
+	        {"--junit", junit, false},
+	        {"--json", json, false},
+	        {"--summary", summary, false},
+	        {NULL, NULL, false},
+	};
+
+	if (extra)
+		outs[3] = *extra;
+	return mg_outputs_check(outs, MG_ARRAY_SIZE(outs), err);
 }
 
 struct stage_pick {

@@ -8,6 +8,7 @@
 
 #include "setup.h"
 #include "ctx.h"
+#include "fileio.h"
 #include "opts.h"
 #include "policy.h"
 #include "registry.h"
@@ -48,21 +49,33 @@ struct mg_gate_opts {
 #define MG_GATE_RULES MG_RULE(MG_RULE_ONE, "version", "alias", "stage")
 
 /* The output options of every gate (also of those that judge no model, like mlgate-release). */
-#define MG_GATE_OUTPUT_OPTIONS(o)                                                                \
-	MG_OPT_GROUP_("Output"),                                                                 \
-	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit, "write JUnit XML evidence to FILE"), \
-	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                                        \
-	                   "write the JSON decision to FILE ('-': stdout)"),                     \
-	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,                                  \
-	                   "write a Markdown summary to FILE"),                                  \
-	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                                    \
+#define MG_GATE_OUTPUT_OPTIONS(o)                                             \
+	MG_OPT_GROUP_("Output"),                                              \
+	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit,                   \
+	                   "write JUnit XML evidence to FILE ('-': stdout)"), \
+	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                     \
+	                   "write the JSON decision to FILE ('-': stdout)"),  \
+	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,               \
+	                   "write a Markdown summary to FILE ('-': stdout)"), \
+	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                 \
 	                      "CI output to write (default: detected from the environment)")
 
 /*
  * Check the common options: a model, exactly one of --version, --alias,
- * --stage, and --ci applied to ctx. MG_EXIT_USAGE otherwise.
+ * --stage, the output paths (mg_gate_check_outputs), and --ci applied to
+ * ctx. MG_EXIT_USAGE otherwise.
  */
 int mg_gate_check_opts(struct mg_ctx *ctx, const struct mg_gate_opts *o, struct mg_err *err);
+
+/*
+ * Check a gate's outputs --junit, --json and --summary (each may be NULL)
+ * and `extra` (a gate's own output option, may be NULL) with
+ * mg_outputs_check(): each writable, no two to the same place. Every gate
+ * calls it before it reads or writes anything, so a run never changes a
+ * registry and then fails to publish what it did. MG_EXIT_USAGE otherwise.
+ */
+int mg_gate_check_outputs(const char *junit, const char *json, const char *summary,
+                          const struct mg_output *extra, struct mg_err *err);
 
 /*
  * The model version the options name. A stage must hold exactly one version

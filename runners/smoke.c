@@ -1301,7 +1301,8 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 
 	mg_result_init(&result, "mlgate");
 	/* --suite or --policy, --model with --version: rules of the option table */
-	if (mg_ci_resolve(o->ci, &ctx->ci, err))
+	if (mg_gate_check_outputs(o->junit, o->json, o->summary, NULL, err) ||
+	    mg_ci_resolve(o->ci, &ctx->ci, err))
 		goto out;
 	if (o->out_dir && mkdir(o->out_dir, 0777) && errno != EEXIST) {
 		mg_err_set(err, MG_EXIT_USAGE, "cannot create '%s': %s", o->out_dir,
