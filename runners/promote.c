@@ -106,7 +106,7 @@ struct promote;
 /*
  * A promotion target. read: what holds the target now and whether the
  * candidate is already there. approve/reject: make (or with dry_run plan)
- * the registry change, one line per change in p->changes. A Databricks
+ * the registry change, each write recorded in p->writes. A Databricks
  * transition request is one more of these.
  */
 struct target {
