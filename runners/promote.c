@@ -325,10 +325,12 @@ static int alias_approve(struct promote *p, const char *expected, struct mg_err 
 	             : mg_registry_set_alias_if(p->reg, p->mv.name, p->name, p->mv.version,
 	                                        expected, drop, err);
 
-	if (record(p, false, rc, err, "%s alias %s of model '%s' to version %s (%s%s)%s%s",
-	           dry ? "would set" : "set", p->name, p->mv.name, p->mv.version,
-	           p->nholders ? "was version " : "was unset", p->nholders ? p->holders.buf : "",
-	           rc && drop ? ", then delete alias " : "", rc && drop ? drop : ""))
+	/* taking the alias from another version is said on stderr, as an archive is */
+	if (record(p, p->nholders > 0, rc, err,
+	           "%s alias %s of model '%s' to version %s (%s%s)%s%s", dry ? "would set" : "set",
+	           p->name, p->mv.name, p->mv.version, p->nholders ? "was version " : "was unset",
+	           p->nholders ? p->holders.buf : "", rc && drop ? ", then delete alias " : "",
+	           rc && drop ? drop : ""))
 		return -1;
 	if (drop)
 		record(p, true, 0, err, "%s alias %s of model '%s' (version %s)",
