@@ -159,6 +159,7 @@ int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
 	if (mg_policy_load(o->policy, mg_policy_sections, policy, err))
 		return -1;
 	run->policy_sha256 = policy->sha256;
+	run->policy_path = o->policy;
 	mg_policy_where(policy, where, sizeof(where));
 	*out = mg_policy_section(policy, section);
 	if (!*out)
@@ -181,6 +182,19 @@ void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 	mg_suite_set_prop(s, "mlgate.finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
 	s->timestamp = run->started;
 	s->has_timestamp = true;
+	if (run->model && *run->model) {
+		struct mg_buf name = MG_BUF_INIT(MG_BUF_SMALL);
+
+		mg_buf_addf(&name, "%s: %s", run->gate, run->model);
+		if (run->version && *run->version)
+			mg_buf_addf(&name, " v%s", run->version);
+		free(s->name);
+		s->name = mg_buf_take(&name, NULL);
+	}
+	if (run->policy_path) {
+		free(s->file);
+		s->file = mg_xstrdup(run->policy_path);
+	}
 }
 
 const char *mg_gate_verdict(const struct mg_suite *s)

@@ -100,6 +100,7 @@ struct mg_gate_run {
 	const char *registry;      /* without credentials */
 	const char *commit;        /* git commit judged, "" when none */
 	const char *policy_sha256; /* "" when no policy */
+	const char *policy_path;   /* the policy (smoke: the suite) file, NULL when none */
 	time_t started;
 	time_t finished;
 };
@@ -125,7 +126,13 @@ int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
                         const struct mg_schema *schema, struct mg_policy *policy, const cJSON **out,
                         struct mg_gate_run *run, struct mg_err *err);
 
-/* Set the mlgate.* evidence properties and the timestamp on `s`. */
+/*
+ * Set the mlgate.* evidence properties and the timestamp on `s`, name it
+ * "<gate>: <model> v<version>" (so merged reports of many models tell
+ * their suites apart; mlgate.gate names the gate), and make the policy
+ * file the file of every check that names none, in JUnit (consumers such
+ * as action-junit-report annotate that file instead of guessing one).
+ */
 void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run);
 
 /* The verdict of a suite: error if any check errored, else failed if any failed, else passed. */

@@ -57,6 +57,7 @@ void mg_suite_release(struct mg_suite *s)
 	free(s->checks);
 	free(s->props);
 	free(s->name);
+	free(s->file);
 	free(s->hostname);
 	free(s->out);
 	free(s->err);
@@ -452,4 +453,11 @@ void mg_check_problem_text(const struct mg_check *c, struct mg_buf *out)
 	if (c->status == MG_STATUS_ERROR)
 		mg_buf_adds(out, "could not be evaluated: ");
 	mg_buf_adds(out, c->message && *c->message ? c->message : mg_status_name(c->status));
+}
+
+const char *mg_suite_label(const struct mg_suite *s)
+{
+	const char *gate = mg_suite_prop(s, "mlgate.gate");
+
+	return gate && *gate ? gate : s->name;
 }

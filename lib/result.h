@@ -61,6 +61,7 @@ struct mg_suite {
 	double duration;       /* seconds; used when has_duration */
 	bool has_duration;     /* false: the sum of the checks' durations */
 	char *out, *err;       /* suite-level system-out / system-err; NULL for none */
+	char *file;            /* the file of checks that name none (a gate's policy); NULL */
 	struct mg_prop *props; /* evidence, in insertion order, names unique */
 	size_t nprops, props_alloc;
 	struct mg_check *checks;
@@ -102,6 +103,8 @@ void mg_suite_set_prop(struct mg_suite *s, const char *name, const char *value);
 
 /* The value of property `name`, or NULL. */
 const char *mg_suite_prop(const struct mg_suite *s, const char *name);
+/* What a suite is called in one-line output: its mlgate.gate property, else its name. */
+const char *mg_suite_label(const struct mg_suite *s);
 
 /* Counts of the suite's checks; time is its duration (see has_duration). */
 void mg_suite_counts(const struct mg_suite *s, struct mg_counts *c);

@@ -62,7 +62,7 @@ static void issue(const struct mg_suite *s, const struct mg_check *c, void *arg)
 	struct annotate *a = arg;
 	struct mg_buf msg = MG_BUF_INIT(MG_TEXT_MESSAGE_MAX + MG_TEXT_NAME_MAX * 3);
 
-	mg_buf_addf(&msg, "%s: %s: ", s->name, c->id);
+	mg_buf_addf(&msg, "%s: %s: ", mg_suite_label(s), c->id);
 	mg_check_problem_text(c, &msg);
 	mg_azure_logissue(a->out, true, c->file, c->line, c->id, msg.buf, a->secrets);
 	mg_buf_release(&msg);

@@ -80,7 +80,7 @@ static void annotation(const struct mg_suite *s, const struct mg_check *c, void 
 	struct mg_buf title = MG_BUF_INIT(MG_TEXT_NAME_MAX * 3);
 	struct mg_buf msg = MG_BUF_INIT(MG_TEXT_MESSAGE_MAX + 64);
 
-	mg_buf_addf(&title, "%s: %s", s->name, c->id);
+	mg_buf_addf(&title, "%s: %s", mg_suite_label(s), c->id);
 	mg_check_problem_text(c, &msg);
 	mg_gha_annotation(a->out, MG_GHA_ERROR, c->file, c->line, title.buf, msg.buf, a->secrets);
 	mg_buf_release(&title);

@@ -260,7 +260,7 @@ static void plain_annotations(const struct mg_result *r, bool all, struct mg_buf
 					mg_buf_addf(&msg, ":%ld", c->line);
 				mg_buf_adds(&msg, ": ");
 			}
-			mg_buf_addf(&msg, "%s: %s: ", mg_status_name(c->status), s->name);
+			mg_buf_addf(&msg, "%s: %s: ", mg_status_name(c->status), mg_suite_label(s));
 			mg_result_clean_log(&msg, c->id, strlen(c->id), MG_TEXT_NAME_MAX, NULL);
 			mg_buf_adds(&msg, ": ");
 			if (c->message)

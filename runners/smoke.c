@@ -1334,6 +1334,7 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 	run.registry = "";
 	run.commit = o->commit ? o->commit : "";
 	run.policy_sha256 = policy.sha256;
+	run.policy_path = o->suite ? o->suite : o->policy;
 	run.finished = time(NULL);
 	mg_gate_evidence(suite, &run);
 	mg_gate_json(&run, suite, &(const struct mg_writes)MG_WRITES_INIT(false), &json);
