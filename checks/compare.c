@@ -288,6 +288,7 @@ struct compare {
 	struct side cand, base;
 	bool first;             /* no production model */
 	const char *first_mode; /* block, thresholds_only, manual */
+	bool evaluated;         /* the metrics were judged (the run did not stop before) */
 	struct metric *m;
 	size_t nm;
 	struct mg_suite *suite;
@@ -909,14 +910,12 @@ done:
 }
 
 /* The compare-specific part of the JSON decision, added to the common one. */
-static void json_extra(const struct compare *c, struct mg_buf *json)
+static void json_extra(void *arg, cJSON *doc)
 {
-	cJSON *doc = cJSON_Parse(json->buf), *o, *side, *arr;
+	const struct compare *c = arg;
 	struct mg_buf rt = MG_BUF_INIT(MG_BUF_SMALL);
-	char *text;
+	cJSON *o, *side, *arr;
 
-	if (!doc)
-		mg_die_oom(0); /* we made it: it parses unless memory ran out */
 	o = cJSON_AddObjectToObject(doc, "compare");
 	cJSON_AddStringToObject(o, "metric_source", c->source);
 	cJSON_AddStringToObject(o, "metric_source_text", source_text(c));
@@ -966,30 +965,16 @@ static void json_extra(const struct compare *c, struct mg_buf *json)
 		cJSON_AddStringToObject(e, "verdict", mg_status_name(m->st));
 		cJSON_AddItemToArray(arr, e);
 	}
-	text = cJSON_Print(doc);
-	if (!text)
-		mg_die_oom(0);
-	mg_buf_reset(json);
-	mg_buf_adds(json, text);
-	mg_buf_addch(json, '\n');
-	free(text);
-	cJSON_Delete(doc);
 	mg_buf_release(&rt);
 }
 
-struct md_arg {
-	const struct compare *c;
-	bool evaluated;
-};
-
 static void md_extra(struct mg_md *md, const void *arg)
 {
-	const struct md_arg *a = arg;
-	const struct compare *c = a->c;
+	const struct compare *c = arg;
 	struct mg_buf t = MG_BUF_INIT(MG_BUF_SMALL);
 	const char *head[] = {"metric", "production", "candidate", "delta", "rule", "verdict"};
 
-	if (a->evaluated) {
+	if (c->evaluated) {
 		mg_md_heading(md, 3, "Candidate vs production");
 		mg_buf_addf(&t, "Candidate: model %s version %s (%s), run %s. ", c->cand.mv.name,
 		            c->cand.mv.version, c->cand.selector,
@@ -1064,53 +1049,127 @@ static int check_opts(const struct mg_compare_opts *o, struct mg_err *err)
 	return 0;
 }
 
+/* A first deployment the policy leaves to a person passes as "manual". */
+static const char *compare_verdict(void *arg, const char *verdict)
+{
+	const struct compare *c = arg;
+
+	return c->first && !strcmp(c->first_mode, "manual") && !strcmp(verdict, "passed") ? "manual"
+	                                                                                  : verdict;
+}
+
+static void compare_summary(void *arg, const struct mg_gate_run *run, struct mg_buf *out)
+{
+	const struct compare *c = arg;
+	size_t nfail = 0;
+
+	(void)run;
+	if (!c->evaluated)
+		return;
+	for (size_t i = 0; i < c->nm; i++)
+		nfail += c->m[i].st == MG_STATUS_FAILED;
+	if (c->first)
+		mg_buf_addf(out, "first deployment (policy %s), %zu metrics, %zu failed",
+		            c->first_mode, c->nm, nfail);
+	else
+		mg_buf_addf(out, "vs version %s: %zu metrics, %zu failed", c->base.mv.version,
+		            c->nm, nfail);
+}
+
+/* --log-experiment and --results, before the verdict is recorded on the version. */
+static int compare_before(void *arg, const struct mg_gate_run *run, struct mg_writes *w,
+                          const char **id, struct mg_err *err)
+{
+	struct compare *c = arg;
+	char at[MG_TIME_LEN];
+
+	*id = "compare.log_experiment";
+	if (c->o->log_experiment && log_experiment(c, run->verdict, w, err))
+		return -1;
+	*id = "compare.results";
+	if (c->o->results &&
+	    write_results(c, run->verdict, mg_time_format(run->finished, MG_TIME_ZULU, at), err))
+		return -1;
+	return 0;
+}
+
+static void compare_props(void *arg, struct mg_suite *s)
+{
+	const struct compare *c = arg;
+
+	mg_suite_set_prop(s, "mlgate.champion.version",
+	                  c->base.have_mv ? c->base.mv.version : "none");
+	if (c->base.have_mv)
+		mg_suite_set_prop(s, "mlgate.champion.run", side_run(&c->base));
+	mg_suite_set_prop(s, "mlgate.compare.baseline", c->base.selector);
+	mg_suite_set_prop(s, "mlgate.compare.metric_source", c->source);
+	mg_suite_set_prop(s, "mlgate.compare.first_deployment", c->first ? c->first_mode : "no");
+	if (c->cand.have_run)
+		mg_suite_set_prop(s, "mlgate.candidate.run", c->cand.run.run_id);
+	if (c->exp_run_id)
+		mg_suite_set_prop(s, "mlgate.compare.experiment_run", c->exp_run_id);
+}
+
+static const struct mg_gate_hooks compare_hooks = {
+        .verdict = compare_verdict,
+        .summary = compare_summary,
+        .before = compare_before,
+        .props = compare_props,
+        .json = json_extra,
+        .md = md_extra,
+};
+
+/* The policy's compare section: metric source, first-deployment policy and rules. */
+static int read_policy(struct compare *c, const struct mg_policy *policy, struct mg_err *err)
+{
+	char where[4200];
+
+	mg_policy_where(policy, where, sizeof(where));
+	if (pol_get(c->pol, "metric_source"))
+		c->source = mg_json_str(c->pol, "metric_source");
+	if (pol_get(c->pol, "model_metrics_dataset")) {
+		c->dataset = mg_json_str(c->pol, "model_metrics_dataset");
+		if (strcmp(c->source, "model_metrics"))
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "%s: compare.model_metrics_dataset: only meaningful with "
+			                  "\"metric_source\": \"model_metrics\"",
+			                  where);
+	}
+	if (pol_get(c->pol, "first_deployment"))
+		c->first_mode = mg_json_str(c->pol, "first_deployment");
+	return load_rules(c, where, err);
+}
+
 int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct mg_err *err)
 {
 	struct compare c = {0};
 	struct mg_policy policy = {0};
 	struct mg_result result;
-	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_writes writes = MG_WRITES_INIT(o->gate.dry_run);
-	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct md_arg md = {&c, false};
-	char where[4200], at[MG_TIME_LEN];
-	int ret = -1, code;
-	size_t nfail = 0;
+	struct mg_gate_end end = {ctx,  &o->gate, o->quiet,  &result, NULL,           &run,
+	                          NULL, NULL,     "compare", &writes, &compare_hooks, &c};
+	int ret = -1;
 
 	c.ctx = ctx;
 	c.o = o;
 	c.first_mode = "block";
 	c.source = "run";
 	mg_result_init(&result, "mlgate");
-	c.suite = mg_result_add_suite(&result, "compare");
+	c.suite = end.suite = mg_result_add_suite(&result, "compare");
 	mg_gate_run_init(&run, "compare", &o->gate);
 
 	/* configuration first: nothing is read before it is known to be sane */
 	if (mg_gate_check_opts(ctx, &o->gate, err) || check_opts(o, err) ||
-	    mg_gate_load_policy(&o->gate, "compare", &compare, &policy, &c.pol, &run, err))
-		goto done;
-	mg_policy_where(&policy, where, sizeof(where));
-	if (pol_get(c.pol, "metric_source"))
-		c.source = mg_json_str(c.pol, "metric_source");
-	if (pol_get(c.pol, "model_metrics_dataset")) {
-		c.dataset = mg_json_str(c.pol, "model_metrics_dataset");
-		if (strcmp(c.source, "model_metrics")) {
-			mg_err_set(err, MG_EXIT_USAGE,
-			           "%s: compare.model_metrics_dataset: only meaningful with "
-			           "\"metric_source\": \"model_metrics\"",
-			           where);
-			goto done;
-		}
-	}
-	if (pol_get(c.pol, "first_deployment"))
-		c.first_mode = mg_json_str(c.pol, "first_deployment");
-	if (load_rules(&c, where, err))
+	    mg_gate_load_policy(&o->gate, "compare", &compare, &policy, &c.pol, &run, err) ||
+	    read_policy(&c, &policy, err))
 		goto done;
 
 	mg_registry_resolve_uri(o->gate.registry, &uri);
 	if (mg_registry_open(ctx, uri.buf, &c.reg, err))
 		goto done;
+	end.reg = c.reg;
 	run.registry = mg_registry_uri(c.reg);
 	if (o->gate.version)
 		snprintf(c.cand.selector, sizeof(c.cand.selector), "version %s", o->gate.version);
@@ -1122,6 +1181,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	if (mg_gate_resolve(c.reg, &o->gate, &c.cand.mv, err))
 		goto done;
 	c.cand.have_mv = true;
+	end.mv = &c.cand.mv;
 	run.version = c.cand.mv.version;
 	run.model = c.cand.mv.name;
 	if (resolve_baseline(&c, err))
@@ -1132,72 +1192,10 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	         mg_gate_training_commit(c.cand.have_run ? &c.cand.run : NULL, o->commit));
 	run.commit = c.commit;
 	evaluate(&c);
-	md.evaluated = true;
+	c.evaluated = true;
 	ret = 0;
 done:
-	/* an error is a verdict too: it is published, and nothing is written back */
-	code = ret ? err->code : 0;
-	if (ret && code == MG_EXIT_USAGE && !c.reg)
-		goto out; /* a usage or configuration error before anything ran: no evidence */
-	if (ret)
-		mg_suite_add(c.suite, "compare.evaluation", MG_STATUS_ERROR, err->msg);
-	run.verdict = mg_gate_verdict(c.suite);
-	if (!ret && c.first && !strcmp(c.first_mode, "manual") && !strcmp(run.verdict, "passed"))
-		run.verdict = "manual";
-	run.finished = time(NULL);
-	for (size_t i = 0; i < c.nm; i++)
-		nfail += md.evaluated && c.m[i].st == MG_STATUS_FAILED;
-	if (md.evaluated) {
-		if (c.first)
-			mg_buf_addf(&summary,
-			            "first deployment (policy %s), %zu metrics, %zu failed",
-			            c.first_mode, c.nm, nfail);
-		else
-			mg_buf_addf(&summary, "vs version %s: %zu metrics, %zu failed",
-			            c.base.mv.version, c.nm, nfail);
-	}
-	if (!ret && o->log_experiment && log_experiment(&c, run.verdict, &writes, err)) {
-		mg_gate_write_failed(c.suite, "compare.log_experiment", &writes, err);
-		run.verdict = "error";
-		ret = -1;
-		code = err->code;
-	}
-	if (!ret && o->results &&
-	    write_results(&c, run.verdict, mg_time_format(run.finished, MG_TIME_ZULU, at), err)) {
-		mg_suite_add(c.suite, "compare.results", MG_STATUS_ERROR, err->msg);
-		run.verdict = "error";
-		ret = -1;
-		code = err->code;
-	}
-	if (!ret && mg_gate_writeback(c.reg, &run, &c.cand.mv, summary.buf, &writes, err)) {
-		/* the verdict could not be recorded: that is an infrastructure error */
-		mg_gate_write_failed(c.suite, "compare.writeback", &writes, err);
-		run.verdict = "error";
-		ret = -1;
-		code = err->code;
-	}
-	mg_gate_evidence(c.suite, &run);
-	mg_suite_set_prop(c.suite, "mlgate.champion.version",
-	                  c.base.have_mv ? c.base.mv.version : "none");
-	if (c.base.have_mv)
-		mg_suite_set_prop(c.suite, "mlgate.champion.run", side_run(&c.base));
-	mg_suite_set_prop(c.suite, "mlgate.compare.baseline", c.base.selector);
-	mg_suite_set_prop(c.suite, "mlgate.compare.metric_source", c.source);
-	mg_suite_set_prop(c.suite, "mlgate.compare.first_deployment",
-	                  c.first ? c.first_mode : "no");
-	if (c.cand.have_run)
-		mg_suite_set_prop(c.suite, "mlgate.candidate.run", c.cand.run.run_id);
-	if (c.exp_run_id)
-		mg_suite_set_prop(c.suite, "mlgate.compare.experiment_run", c.exp_run_id);
-	mg_gate_json(&run, c.suite, &writes, &json);
-	json_extra(&c, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &writes, md_extra, &md,
-	                    err)) {
-		ret = -1;
-		code = err->code;
-	}
-out:
-	ret = mg_gate_exit(ret != 0, code, run.verdict);
+	ret = mg_gate_finish(&end, ret != 0, err);
 	for (size_t i = 0; i < c.nm; i++)
 		free(c.m[i].id);
 	free(c.m);
@@ -1214,8 +1212,6 @@ out:
 	mg_policy_release(&policy);
 	mg_result_release(&result);
 	mg_buf_release(&uri);
-	mg_buf_release(&json);
 	mg_writes_release(&writes);
-	mg_buf_release(&summary);
 	return ret;
 }

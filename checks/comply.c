@@ -771,22 +771,51 @@ static int evaluate(struct comply *c, struct mg_err *err)
 	return 0;
 }
 
+/* The description line: the counts, skipped (an optional tag not set) apart from waived. */
+static void comply_summary(void *arg, const struct mg_gate_run *run, struct mg_buf *out)
+{
+	const struct comply *c = arg;
+	struct mg_counts counts;
+
+	(void)run;
+	mg_suite_counts(c->suite, &counts);
+	mg_buf_addf(out, "%zu checks, %zu failed, %zu skipped, %zu waived, %zu warnings",
+	            counts.tests, counts.failures, counts.skipped - c->waived, c->waived,
+	            c->warnings);
+}
+
+static void comply_props(void *arg, struct mg_suite *s)
+{
+	const struct comply *c = arg;
+	char n[32];
+
+	if (!c->warnings)
+		return;
+	snprintf(n, sizeof(n), "%zu", c->warnings);
+	mg_suite_set_prop(s, "mlgate.warnings", n);
+}
+
+static const struct mg_gate_hooks comply_hooks = {
+        .summary = comply_summary,
+        .props = comply_props,
+};
+
 int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_err *err)
 {
 	struct comply c = {0};
 	struct mg_policy policy = {0};
 	struct mg_result result;
-	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_writes writes = MG_WRITES_INIT(o->gate.dry_run);
-	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct mg_counts counts;
-	int ret = -1, code;
+	struct mg_gate_end end = {ctx,  &o->gate, o->quiet,     &result, NULL,          &run,
+	                          NULL, NULL,     "compliance", &writes, &comply_hooks, &c};
+	int ret = -1;
 
 	c.ctx = ctx;
 	c.o = o;
 	mg_result_init(&result, "mlgate");
-	c.suite = mg_result_add_suite(&result, "comply");
+	c.suite = end.suite = mg_result_add_suite(&result, "comply");
 	mg_gate_run_init(&run, "comply", &o->gate);
 
 	/* configuration first: nothing is read before it is known to be sane */
@@ -797,9 +826,11 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	mg_registry_resolve_uri(o->gate.registry, &uri);
 	if (mg_registry_open(ctx, uri.buf, &c.reg, err))
 		goto done;
+	end.reg = c.reg;
 	run.registry = mg_registry_uri(c.reg);
 	if (mg_gate_resolve(c.reg, &o->gate, &c.mv, err))
 		goto done;
+	end.mv = &c.mv;
 	run.version = c.mv.version;
 	run.model = c.mv.name;
 	if (evaluate(&c, err))
@@ -810,42 +841,7 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 		goto done;
 	ret = 0;
 done:
-	/* an error is a verdict too: it is published, and nothing is written back */
-	code = ret ? err->code : 0;
-	if (ret && code == MG_EXIT_USAGE && !c.reg) {
-		/* a usage or configuration error before anything ran: no evidence to write */
-		goto out;
-	}
-	if (ret)
-		mg_suite_add(c.suite, "compliance.evaluation", MG_STATUS_ERROR, err->msg);
-	run.verdict = mg_gate_verdict(c.suite);
-	run.finished = time(NULL);
-	mg_suite_counts(c.suite, &counts);
-	/* skipped in JUnit is waived or not applicable (an optional tag not set): said apart */
-	mg_buf_addf(&summary, "%zu checks, %zu failed, %zu skipped, %zu waived, %zu warnings",
-	            counts.tests, counts.failures, counts.skipped - c.waived, c.waived, c.warnings);
-	if (!ret && mg_gate_writeback(c.reg, &run, &c.mv, summary.buf, &writes, err)) {
-		/* the verdict could not be recorded: that is an infrastructure error */
-		mg_gate_write_failed(c.suite, "compliance.writeback", &writes, err);
-		run.verdict = "error";
-		ret = -1;
-		code = err->code;
-	}
-	if (c.warnings) {
-		char n[32];
-
-		snprintf(n, sizeof(n), "%zu", c.warnings);
-		mg_suite_set_prop(c.suite, "mlgate.warnings", n);
-	}
-	mg_gate_evidence(c.suite, &run);
-	mg_gate_json(&run, c.suite, &writes, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &writes, NULL, NULL,
-	                    err)) {
-		ret = -1;
-		code = err->code;
-	}
-out:
-	ret = mg_gate_exit(ret != 0, code, run.verdict);
+	ret = mg_gate_finish(&end, ret != 0, err);
 	mg_model_version_release(&c.mv);
 	mg_registered_model_release(&c.rm);
 	mg_run_release(&c.run);
@@ -854,8 +850,6 @@ out:
 	mg_policy_release(&policy);
 	mg_result_release(&result);
 	mg_buf_release(&uri);
-	mg_buf_release(&json);
 	mg_writes_release(&writes);
-	mg_buf_release(&summary);
 	return ret;
 }

@@ -287,13 +287,13 @@ void mg_gate_write_failed(struct mg_suite *s, const char *id, const struct mg_wr
 	mg_buf_release(&msg);
 }
 
-void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
-                  const struct mg_writes *writes, struct mg_buf *out)
+/* The JSON decision as a document (mg_gate_json). */
+static cJSON *json_doc(const struct mg_gate_run *run, const struct mg_suite *s,
+                       const struct mg_writes *writes)
 {
 	cJSON *o = cJSON_CreateObject(), *checks, *ch, *counts;
 	struct mg_counts c;
 	char at[MG_TIME_LEN];
-	char *text;
 
 	cJSON_AddStringToObject(o, "gate", run->gate);
 	cJSON_AddStringToObject(o, "verdict", run->verdict);
@@ -337,13 +337,26 @@ void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
 	} else {
 		cJSON_AddNullToObject(o, "registry_change_failed");
 	}
-	text = cJSON_Print(o);
+	return o;
+}
+
+/* Print `doc` into `out` and free it. */
+static void json_print(cJSON *doc, struct mg_buf *out)
+{
+	char *text = cJSON_Print(doc);
+
 	if (!text)
 		mg_die_oom(0);
 	mg_buf_adds(out, text);
 	mg_buf_addch(out, '\n');
 	free(text);
-	cJSON_Delete(o);
+	cJSON_Delete(doc);
+}
+
+void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
+                  const struct mg_writes *writes, struct mg_buf *out)
+{
+	json_print(json_doc(run, s, writes), out);
 }
 
 /* The description with our previous lines dropped when it would grow past MLflow's limit. */
@@ -548,6 +561,65 @@ int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
 		mg_warn(&ctx->log, "%s", half.buf);
 	mg_buf_release(&half);
 	return ret;
+}
+
+/* A step of the ending failed: an error check, the verdict error, and its exit code kept. */
+static void end_failed(struct mg_gate_end *e, const char *id, int *code, struct mg_err *err)
+{
+	mg_gate_write_failed(e->suite, id, e->writes, err);
+	e->run->verdict = "error";
+	*code = err->code;
+}
+
+int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
+{
+	const struct mg_gate_hooks *h = e->hooks;
+	struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf json = MG_BUF_INIT(MG_BUF_LARGE);
+	cJSON *doc;
+	int code = failed ? err->code : 0;
+
+	if (failed && code == MG_EXIT_USAGE && !e->reg)
+		goto out; /* a usage or configuration error before anything ran: no evidence */
+	if (failed) {
+		mg_buf_addf(&id, "%s.evaluation", e->checks);
+		mg_gate_write_failed(e->suite, id.buf, e->writes, err);
+	}
+	e->run->verdict = mg_gate_verdict(e->suite);
+	if (!failed && h->verdict)
+		e->run->verdict = h->verdict(e->arg, e->run->verdict);
+	e->run->finished = time(NULL);
+	if (h->summary)
+		h->summary(e->arg, e->run, &summary);
+	if (!code && h->before) {
+		const char *step = NULL;
+
+		if (h->before(e->arg, e->run, e->writes, &step, err))
+			end_failed(e, step, &code, err);
+	}
+	if (!code && (h->writeback ? h->writeback(e->arg, e->run, summary.buf, e->writes, err)
+	                           : mg_gate_writeback(e->reg, e->run, e->mv, summary.buf,
+	                                               e->writes, err))) {
+		/* the verdict could not be recorded: that is an infrastructure error */
+		mg_buf_reset(&id);
+		mg_buf_addf(&id, "%s.writeback", e->checks);
+		end_failed(e, id.buf, &code, err);
+	}
+	mg_gate_evidence(e->suite, e->run);
+	if (h->props)
+		h->props(e->arg, e->suite);
+	doc = json_doc(e->run, e->suite, e->writes);
+	if (h->json)
+		h->json(e->arg, doc);
+	json_print(doc, &json);
+	if (mg_gate_publish(e->ctx, e->result, e->run, e->o, e->quiet, &json, e->writes, h->md,
+	                    e->arg, err))
+		code = err->code;
+out:
+	mg_buf_release(&id);
+	mg_buf_release(&summary);
+	mg_buf_release(&json);
+	return mg_gate_exit(code != 0, code, e->run->verdict);
 }
 
 int mg_gate_exit(bool failed, int code, const char *verdict)

@@ -224,6 +224,57 @@ int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
                     struct mg_err *err);
 
 /*
+ * What differs between the endings of the gates, for mg_gate_finish. Every
+ * hook may be NULL; each gets the gate's `arg`.
+ */
+struct mg_gate_hooks {
+	/* the verdict, from the suite's (compare: "manual" for a first deployment) */
+	const char *(*verdict)(void *arg, const char *verdict);
+	/* the summary of the decision for the description line, appended to `out` */
+	void (*summary)(void *arg, const struct mg_gate_run *run, struct mg_buf *out);
+	/* writes before the record (compare: --log-experiment, --results); on failure *id names the
+	 * error check */
+	int (*before)(void *arg, const struct mg_gate_run *run, struct mg_writes *w,
+	              const char **id, struct mg_err *err);
+	/* the record; NULL: mg_gate_writeback on the version (promote records its own way) */
+	int (*writeback)(void *arg, const struct mg_gate_run *run, const char *summary,
+	                 struct mg_writes *w, struct mg_err *err);
+	/* evidence properties of the gate's own, after mg_gate_evidence's */
+	void (*props)(void *arg, struct mg_suite *s);
+	/* JSON members of the gate's own, added to the decision's document */
+	void (*json)(void *arg, cJSON *doc);
+	/* Markdown sections of the gate's own, before the registry changes */
+	void (*md)(struct mg_md *md, const void *arg);
+};
+
+/* One gate run's ending: what mg_gate_finish needs. */
+struct mg_gate_end {
+	struct mg_ctx *ctx;
+	const struct mg_gate_opts *o;
+	bool quiet;
+	struct mg_result *result;
+	struct mg_suite *suite;
+	struct mg_gate_run *run;
+	struct mg_registry *reg;           /* NULL until opened */
+	const struct mg_model_version *mv; /* the version the decision is recorded on */
+	const char *checks;                /* the prefix of its error checks: "compliance" */
+	struct mg_writes *writes;
+	const struct mg_gate_hooks *hooks;
+	void *arg;
+};
+
+/*
+ * The one ending of every gate run, after its checks (`failed`: the run
+ * stopped with `err` set): a usage error before the registry was opened
+ * ends here with no evidence; otherwise an error becomes the check
+ * <checks>.evaluation, the verdict is set, the writes before the record and
+ * the record itself are made (only when nothing failed; a failed write ends
+ * them, as <checks>.writeback or the hook's id), the evidence properties,
+ * the JSON decision and every output are published. Returns the exit code.
+ */
+int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err);
+
+/*
  * The exit code of a gate run: `code` (MG_EXIT_INFRA when 0) after a
  * failure (`failed`), else 0 passed, 4 manual, 3 error (a check that could
  * not be made), 1 failed.
