@@ -1169,9 +1169,8 @@ done:
 		ret = -1;
 		code = err->code;
 	}
+	run.champion = c.base.have_mv ? c.base.mv.version : "none";
 	mg_gate_evidence(c.suite, &run);
-	mg_suite_set_prop(c.suite, "mlgate.champion.version",
-	                  c.base.have_mv ? c.base.mv.version : "none");
 	if (c.base.have_mv)
 		mg_suite_set_prop(c.suite, "mlgate.champion.run", side_run(&c.base));
 	mg_suite_set_prop(c.suite, "mlgate.compare.baseline", c.base.selector);

@@ -2,6 +2,7 @@
 #include "gate.h"
 #include "alloc.h"
 #include "clock.h"
+#include "evidence.h"
 #include "json.h"
 #include "markdown.h"
 #include "report.h"
@@ -121,6 +122,7 @@ void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg
 	run->registry = "";
 	run->commit = "";
 	run->policy_sha256 = "";
+	run->writeback = "none";
 }
 
 int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
@@ -141,6 +143,22 @@ int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
 	return mg_schema_check(schema, *out, where, section, err);
 }
 
+/*
+ * Sign the evidence when $MLGATE_EVIDENCE_KEY is set (checked by
+ * mg_gate_main). Should libcrypto fail, the evidence stays unsigned, and
+ * every verifier refuses it: fail closed.
+ */
+static void sign(struct mg_suite *s)
+{
+	struct mg_err err = MG_ERR_INIT;
+	char hex[MG_EVIDENCE_HMAC_HEX];
+	const char *key;
+
+	if (mg_evidence_key(&key, &err) || !key || mg_evidence_hmac(s, key, hex, &err))
+		return;
+	mg_suite_set_prop(s, MG_EVIDENCE_HMAC_PROP, hex);
+}
+
 void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 {
 	char at[MG_TIME_LEN];
@@ -154,8 +172,12 @@ void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 	mg_suite_set_prop(s, "mlgate.policy.sha256", run->policy_sha256 ? run->policy_sha256 : "");
 	mg_suite_set_prop(s, "mlgate.tool.version", MLGATE_VERSION);
 	mg_suite_set_prop(s, "mlgate.finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
+	if (run->champion)
+		mg_suite_set_prop(s, "mlgate.champion.version", run->champion);
+	mg_suite_set_prop(s, MG_EVIDENCE_WRITEBACK_PROP, run->writeback ? run->writeback : "none");
 	s->timestamp = run->started;
 	s->has_timestamp = true;
+	sign(s);
 }
 
 const char *mg_gate_verdict(const struct mg_suite *s)
@@ -206,6 +228,10 @@ void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
 	cJSON_AddStringToObject(o, "tool_version", MLGATE_VERSION);
 	cJSON_AddStringToObject(o, "started", mg_time_format(run->started, MG_TIME_ZULU, at));
 	cJSON_AddStringToObject(o, "finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
+	cJSON_AddStringToObject(o, "writeback", run->writeback ? run->writeback : "none");
+	if (mg_suite_prop(s, MG_EVIDENCE_HMAC_PROP))
+		cJSON_AddStringToObject(o, "evidence_hmac",
+		                        mg_suite_prop(s, MG_EVIDENCE_HMAC_PROP));
 	mg_suite_counts(s, &c);
 	counts = cJSON_AddObjectToObject(o, "counts");
 	cJSON_AddNumberToObject(counts, "tests", (double)c.tests);
@@ -287,7 +313,7 @@ static void new_description(const char *old, const char *line, struct mg_buf *ou
 		mg_buf_truncate(out, DESCRIPTION_MAX);
 }
 
-int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
+int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
                       const struct mg_model_version *mv, const char *summary_line, bool dry_run,
                       struct mg_buf *changes, struct mg_err *err)
 {
@@ -308,6 +334,7 @@ int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
 	/* an empty commit is never written as a tag: a missing tag matches it */
 	if (old_verdict && !strcmp(old_verdict, run->verdict) &&
 	    !strcmp(old_commit ? old_commit : "", run->commit ? run->commit : "")) {
+		run->writeback = "unchanged";
 		ret = 0; /* already recorded: a re-run changes nothing */
 		goto done;
 	}
@@ -342,6 +369,7 @@ int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
 		                                            tags[i].value, err))
 			goto done;
 	}
+	run->writeback = dry_run ? "dry-run" : "written";
 	ret = 0;
 done:
 	mg_buf_release(&key);
@@ -444,6 +472,7 @@ int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_
 {
 	struct mg_ctx ctx;
 	struct mg_err err = MG_ERR_INIT;
+	const char *key;
 	int rc;
 
 	mg_ctx_init(&ctx, spec->prog);
@@ -451,7 +480,7 @@ int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_
 	rc = mg_opts_main(spec, argc, argv, NULL, stdout, &ctx.log);
 	if (rc != MG_OPTS_GO_ON)
 		goto done;
-	if (mg_ctx_from_env(&ctx, &err)) {
+	if (mg_ctx_from_env(&ctx, &err) || mg_evidence_key(&key, &err)) {
 		rc = mg_log_err(&ctx.log, &err);
 		goto done;
 	}

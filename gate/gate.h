@@ -87,6 +87,8 @@ struct mg_gate_run {
 	const char *registry;      /* without credentials */
 	const char *commit;        /* git commit judged, "" when none */
 	const char *policy_sha256; /* "" when no policy */
+	const char *champion;      /* compare: the version compared against or "none"; else NULL */
+	const char *writeback; /* what mg_gate_writeback did: written, unchanged, dry-run, none */
 	time_t started;
 	time_t finished;
 };
@@ -104,7 +106,12 @@ int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
                         const struct mg_schema *schema, struct mg_policy *policy, const cJSON **out,
                         struct mg_gate_run *run, struct mg_err *err);
 
-/* Set the mlgate.* evidence properties and the timestamp on `s`. */
+/*
+ * Set the mlgate.* evidence properties and the timestamp on `s`: those of
+ * `run` (mlgate.champion.version when run->champion is set), mlgate.writeback,
+ * and with $MLGATE_EVIDENCE_KEY set mlgate.evidence.hmac over the canonical
+ * form (gate/evidence.h), so call it after every property it covers is set.
+ */
 void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run);
 
 /* The verdict of a suite: error if any check errored, else failed if any failed, else passed. */
@@ -127,9 +134,10 @@ void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
  * appended to the description. Nothing is written when the version already
  * carries the same verdict for the same commit (re-runs are idempotent).
  * Each change made, or with `dry_run` each change that would be made, is
- * appended to `changes` as one line.
+ * appended to `changes` as one line. run->writeback says which: written,
+ * unchanged (already recorded), dry-run.
  */
-int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
+int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
                       const struct mg_model_version *mv, const char *summary_line, bool dry_run,
                       struct mg_buf *changes, struct mg_err *err);
 
