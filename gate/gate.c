@@ -359,10 +359,26 @@ int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
 	    mg_registry_update_version_description(reg, mv->name, mv->version, desc.buf, err))
 		goto done;
 	for (size_t i = 0; i < MG_ARRAY_SIZE(tags); i++) {
-		if (!*tags[i].value)
-			continue; /* outside CI there is no run URL: no empty tag */
 		mg_buf_reset(&key);
 		mg_buf_addf(&key, "mlgate.%s.%s", run->gate, tags[i].suffix);
+		if (!*tags[i].value) {
+			/*
+			 * No commit, or outside CI no run URL: no empty tag, and none
+			 * left from an earlier run either (it would claim this verdict
+			 * was for that commit).
+			 */
+			const char *stale = mg_kvlist_get(&mv->tags, key.buf);
+
+			if (!stale)
+				continue;
+			note(changes, "%s tag %s (was %s) on model '%s' version %s",
+			     dry_run ? "would delete" : "deleted", key.buf, stale, mv->name,
+			     mv->version);
+			if (!dry_run && mg_registry_delete_version_tag(reg, mv->name, mv->version,
+			                                               key.buf, err))
+				goto done;
+			continue;
+		}
 		note(changes, "%s tag %s=%s on model '%s' version %s",
 		     dry_run ? "would set" : "set", key.buf, tags[i].value, mv->name, mv->version);
 		if (!dry_run && mg_registry_set_version_tag(reg, mv->name, mv->version, key.buf,
