@@ -1097,8 +1097,6 @@ static void compare_props(void *arg, struct mg_suite *s)
 {
 	const struct compare *c = arg;
 
-	mg_suite_set_prop(s, "mlgate.champion.version",
-	                  c->base.have_mv ? c->base.mv.version : "none");
 	if (c->base.have_mv)
 		mg_suite_set_prop(s, "mlgate.champion.run", side_run(&c->base));
 	mg_suite_set_prop(s, "mlgate.compare.baseline", c->base.selector);
@@ -1159,6 +1157,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	mg_result_init(&result, "mlgate");
 	c.suite = end.suite = mg_result_add_suite(&result, "compare");
 	mg_gate_run_init(&run, "compare", &o->gate);
+	run.champion = "none";
 
 	/* configuration first: nothing is read before it is known to be sane */
 	if (mg_gate_check_opts(ctx, &o->gate, err) || check_opts(o, err) ||
@@ -1186,6 +1185,8 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	run.model = c.cand.mv.name;
 	if (resolve_baseline(&c, err))
 		goto done;
+	if (c.base.have_mv)
+		run.champion = c.base.mv.version;
 	if (load_side(&c, &c.cand, err) || (!c.first && load_side(&c, &c.base, err)))
 		goto done;
 	snprintf(c.commit, sizeof(c.commit), "%.127s",

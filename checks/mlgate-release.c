@@ -35,6 +35,10 @@ int main(int argc, char **argv)
 	        MG_OPT_STR(0, "require", "GATES", &o.require,
 	                   "gates that must have passed, e.g. smoke,comply (default: "
 	                   "release.require, else the gates of the evidence given)"),
+	        MG_OPT_STR('r', "registry", "URI", &o.gate.registry,
+	                   "registry the gates wrote their verdicts to, to cross-check comply "
+	                   "and compare evidence (default: $MLFLOW_REGISTRY_URI, "
+	                   "$MLFLOW_TRACKING_URI, sqlite:///mlflow.db)"),
 	        MG_GATE_OUTPUT_OPTIONS(&o.gate),
 	        MG_OPT_BOOL('q', "quiet", &o.quiet, "no per-check lines on stdout"),
 	        MG_OPT_HELP_VERSION,
@@ -51,8 +55,10 @@ int main(int argc, char **argv)
 	                "Checks: release.branch.pattern, release.commit.on_main, "
 	                "release.evidence.GATE.\nEvidence must carry mlgate's suite properties "
 	                "mlgate.gate, mlgate.verdict and\nmlgate.git.commit (the full commit id); "
-	                "an unreadable evidence file is an error\n(exit 2). Reference: "
-	                "docs/release.md.\n",
+	                "an unreadable evidence file is an error\n(exit 2). Comply and compare "
+	                "evidence must agree with the verdict the gate recorded\non the model "
+	                "version (--registry); with MLGATE_EVIDENCE_KEY set, every evidence file "
+	                "must\ncarry a valid mlgate.evidence.hmac. Reference: docs/release.md.\n",
 	        .opts = table,
 	};
 	int rc = mg_gate_main(&spec, argc, argv, run, &o);

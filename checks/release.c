@@ -33,6 +33,9 @@ struct release {
 	struct mg_evidence *ev;
 	size_t nev, nbad;
 	struct mg_suite *suite;
+	const char *key;         /* $MLGATE_EVIDENCE_KEY, or NULL */
+	struct mg_registry *reg; /* opened for the first cross-check */
+	struct mg_buf registry;  /* its URI */
 	uint64_t t0;
 	int code; /* the worst exit code of an errored check, 0 when none */
 };
@@ -81,7 +84,7 @@ static int configure(struct release *r, struct mg_err *err)
 	int ret = -1;
 
 	if (mg_gate_check_outputs(o->gate.junit, o->gate.json, o->gate.summary, NULL, err) ||
-	    mg_ci_resolve(o->gate.ci, &r->ctx->ci, err))
+	    mg_ci_resolve(o->gate.ci, &r->ctx->ci, err) || mg_evidence_key(&r->key, err))
 		goto done;
 	if (!o->evidence.n) {
 		mg_err_set(err, MG_EXIT_USAGE, "missing --evidence FILE (the gates' JUnit files)");
@@ -223,11 +226,57 @@ static void foreign_files(const struct release *r, struct mg_buf *out)
 	}
 }
 
+/*
+ * Cross-check passing evidence `s` of a gate that writes back (comply,
+ * compare) with what the gate recorded on its model version. Returns 1
+ * consistent (a remark in `note` when nothing was recorded), 0 a mismatch
+ * (in `why`), -1 when the registry could not tell (in `why`, r->code set).
+ */
+static int crosscheck(struct release *r, const struct mg_suite *s, struct mg_buf *why,
+                      struct mg_buf *note)
+{
+	const char *model = mg_suite_prop(s, "mlgate.model");
+	const char *version = mg_suite_prop(s, "mlgate.version");
+	struct mg_model_version mv = {0};
+	struct mg_err e = MG_ERR_INIT;
+	int ret;
+
+	if (!model || !*model || !version || !*version) {
+		mg_buf_adds(why, "no mlgate.model and mlgate.version properties: cannot be "
+		                 "cross-checked with the version");
+		return 0;
+	}
+	if (!r->reg) {
+		if (!r->registry.len)
+			mg_registry_resolve_uri(r->o->gate.registry, &r->registry);
+		if (mg_registry_open(r->ctx, r->registry.buf, &r->reg, &e)) {
+			mg_buf_addf(why, "cannot cross-check with the registry (--registry): %s",
+			            e.msg);
+			errored(r, e.code ? e.code : MG_EXIT_INFRA);
+			return -1;
+		}
+	}
+	if (mg_registry_get_version(r->reg, model, version, &mv, &e)) {
+		if (e.reason == MG_REASON_NOT_FOUND) {
+			mg_buf_addf(why, "for model '%s' version %s, which %s does not have: %s",
+			            model, version, mg_registry_uri(r->reg), e.msg);
+			return 0;
+		}
+		mg_buf_addf(why, "cannot cross-check with %s: %s", mg_registry_uri(r->reg), e.msg);
+		errored(r, e.code ? e.code : MG_EXIT_INFRA);
+		return -1;
+	}
+	ret = mg_evidence_crosscheck(s, &mv, why, note);
+	mg_model_version_release(&mv);
+	return ret;
+}
+
 static void judge_gate(struct release *r, const char *gate)
 {
 	struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL), passed = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_buf failed = MG_BUF_INIT(MG_BUF_SMALL), other = MG_BUF_INIT(MG_BUF_SMALL);
-	struct mg_buf foreign = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf foreign = MG_BUF_INIT(MG_BUF_SMALL), errors = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL), note = MG_BUF_INIT(MG_BUF_SMALL);
 	size_t seen = 0, npassed = 0;
 
 	mg_buf_addf(&id, "release.evidence.%s", gate);
@@ -237,11 +286,21 @@ static void judge_gate(struct release *r, const char *gate)
 			const char *g = mg_suite_prop(s, "mlgate.gate");
 			const char *verdict = mg_suite_prop(s, "mlgate.verdict");
 			const char *commit = mg_suite_prop(s, "mlgate.git.commit");
+			struct mg_err e = MG_ERR_INIT;
+			int v;
 
 			if (!g || strcmp(g, gate))
 				continue;
 			seen++;
-			if (!commit || !*commit) {
+			mg_buf_reset(&why);
+			mg_buf_reset(&note);
+			if (r->key && (v = mg_evidence_verify(s, r->key, &why, &e)) <= 0) {
+				/* unsigned or forged: it proves nothing, whatever it says */
+				mg_buf_addf(&failed, "%s'%s': %s%s", failed.len ? "; " : "",
+				            r->ev[f].path, why.buf, e.msg);
+				if (v < 0)
+					errored(r, e.code);
+			} else if (!commit || !*commit) {
 				mg_buf_addf(&other, "%s'%s': no mlgate.git.commit property",
 				            other.len ? "; " : "", r->ev[f].path);
 			} else if (strcasecmp(commit, r->commit)) {
@@ -254,14 +313,24 @@ static void judge_gate(struct release *r, const char *gate)
 			} else if (strcmp(verdict, "passed") || !mg_suite_passed(s)) {
 				mg_buf_addf(&failed, "%s'%s': verdict %s", failed.len ? "; " : "",
 				            r->ev[f].path, verdict);
+			} else if (strcmp(gate, "smoke") &&
+			           (v = crosscheck(r, s, &why, &note)) <= 0) {
+				/* smoke writes nothing back: only comply and compare have a record
+				 */
+				mg_buf_addf(v < 0 ? &errors : &failed, "%s'%s': %s",
+				            (v < 0 ? errors.len : failed.len) ? "; " : "",
+				            r->ev[f].path, why.buf);
 			} else {
-				mg_buf_addf(&passed, "%s'%s'", passed.len ? ", " : "",
-				            r->ev[f].path);
+				mg_buf_addf(&passed, "%s'%s'%s%s", passed.len ? ", " : "",
+				            r->ev[f].path, note.len ? ": " : "", note.buf);
 				npassed++;
 			}
 		}
 	}
-	if (failed.len) {
+	if (errors.len) {
+		add(r, id.buf, MG_STATUS_ERROR, "%s evidence for commit %.12s: %s", gate, r->commit,
+		    errors.buf);
+	} else if (failed.len) {
 		add(r, id.buf, MG_STATUS_FAILED, "%s evidence for commit %.12s did not pass: %s",
 		    gate, r->commit, failed.buf);
 	} else if (npassed) {
@@ -287,6 +356,9 @@ static void judge_gate(struct release *r, const char *gate)
 	mg_buf_release(&failed);
 	mg_buf_release(&other);
 	mg_buf_release(&foreign);
+	mg_buf_release(&errors);
+	mg_buf_release(&why);
+	mg_buf_release(&note);
 }
 
 static void check_evidence(struct release *r)
@@ -332,6 +404,7 @@ int mg_release_run(struct mg_ctx *ctx, const struct mg_release_opts *o, struct m
 	r.ctx = ctx;
 	r.o = o;
 	r.branch_buf = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
+	r.registry = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
 	r.nev = o->evidence.n;
 	r.ev = mg_xcalloc(r.nev ? r.nev : 1, sizeof(*r.ev));
 	for (size_t i = 0; i < r.nev; i++)
@@ -384,6 +457,8 @@ out:
 	free(r.ev);
 	mg_changes_config_release(&r.cfg);
 	mg_git_close(r.git);
+	mg_registry_close(r.reg);
+	mg_buf_release(&r.registry);
 	mg_result_release(&result);
 	mg_buf_release(&r.branch_buf);
 	mg_buf_release(&json);

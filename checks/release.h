@@ -16,7 +16,7 @@
 #include "strlist.h"
 
 struct mg_release_opts {
-	struct mg_gate_opts gate;   /* only junit, json, summary and ci are used */
+	struct mg_gate_opts gate;   /* only registry, junit, json, summary and ci are used */
 	const char *repo;           /* --repo DIR (default ".") */
 	const char *config;         /* --config FILE (default: mlgate.json at the root, if any) */
 	const char *commit;         /* --commit REV (default HEAD) */

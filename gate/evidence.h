@@ -11,6 +11,7 @@
 #include "setup.h"
 #include "buf.h"
 #include "err.h"
+#include "registry.h"
 #include "result.h"
 
 /* The gates that write evidence, NULL-terminated: smoke, comply, compare. */
@@ -48,5 +49,67 @@ int mg_evidence_parse_gates(const char *spec, const char *what,
 
 /* The gate of evidence name `name` as an entry of mg_evidence_gates, or NULL. */
 const char *mg_evidence_gate(const char *name);
+
+/* --- signed evidence and the cross-check (docs/promote.md "Forged evidence") --------- */
+
+/* The environment variable holding the evidence key (a CI secret). */
+#define MG_EVIDENCE_KEY_ENV "MLGATE_EVIDENCE_KEY"
+/* The shortest key accepted, in bytes. */
+#define MG_EVIDENCE_KEY_MIN 16
+/* The suite property carrying the signature, and the JSON member. */
+#define MG_EVIDENCE_HMAC_PROP "mlgate.evidence.hmac"
+/* The suite property saying what the run wrote on the version (see mg_gate_writeback). */
+#define MG_EVIDENCE_WRITEBACK_PROP "mlgate.writeback"
+/* Hex digits of an HMAC-SHA256, plus the terminating NUL. */
+#define MG_EVIDENCE_HMAC_HEX 65
+
+/*
+ * The evidence key: $MLGATE_EVIDENCE_KEY, or NULL when it is not set.
+ * Set but empty or shorter than MG_EVIDENCE_KEY_MIN bytes is MG_EXIT_USAGE
+ * (a CI secret that did not arrive must not turn signing off).
+ */
+int mg_evidence_key(const char **key, struct mg_err *err);
+
+/*
+ * The canonical form of a suite's evidence, appended to `out`: UTF-8 text,
+ * the line "mlgate-evidence-v1" then one "key=value" line for each of
+ * gate, verdict, model, version, commit, policy_sha256, finished and
+ * champion, in that order, "\n" between lines and none after the last.
+ * The values are the suite properties mlgate.gate, mlgate.verdict,
+ * mlgate.model, mlgate.version, mlgate.git.commit, mlgate.policy.sha256,
+ * mlgate.finished and mlgate.champion.version, an absent one as empty; in a
+ * value a backslash is written "\\", a line feed "\n", a carriage return
+ * "\r" (so no value can pose as another line).
+ */
+void mg_evidence_canonical(const struct mg_suite *s, struct mg_buf *out);
+
+/*
+ * HMAC-SHA256 of the canonical form of `s` with `key` (its bytes), as 64
+ * lower-case hex digits. -1 with MG_EXIT_INFRA when libcrypto fails.
+ */
+int mg_evidence_hmac(const struct mg_suite *s, const char *key, char hex[MG_EVIDENCE_HMAC_HEX],
+                     struct mg_err *err);
+
+/*
+ * Whether `s` carries a valid mlgate.evidence.hmac for `key`, compared in
+ * constant time. Returns 1 valid, 0 not (why appended to `why`: missing,
+ * malformed, or not matching), -1 with `err` set when libcrypto fails.
+ */
+int mg_evidence_verify(const struct mg_suite *s, const char *key, struct mg_buf *why,
+                       struct mg_err *err);
+
+/*
+ * Cross-check evidence suite `s` against what its gate recorded on the
+ * version `mv` it is for (tags mlgate.<gate>.verdict, .at, .commit).
+ * When the version carries the verdict tag, or the evidence says it wrote
+ * back (mlgate.writeback written or unchanged): the verdict and commit must
+ * be the recorded ones, and the time too: mlgate.finished equal to .at when
+ * the run wrote the record, not before it when the record was already there.
+ * Returns 1 consistent, with a remark appended to `note` when there was
+ * nothing to cross-check; 0 a mismatch, appended to `why` naming the field
+ * and both values.
+ */
+int mg_evidence_crosscheck(const struct mg_suite *s, const struct mg_model_version *mv,
+                           struct mg_buf *why, struct mg_buf *note);
 
 #endif

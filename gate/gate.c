@@ -2,6 +2,7 @@
 #include "gate.h"
 #include "alloc.h"
 #include "clock.h"
+#include "evidence.h"
 #include "json.h"
 #include "markdown.h"
 #include "report.h"
@@ -139,6 +140,7 @@ void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg
 	run->registry = "";
 	run->commit = "";
 	run->policy_sha256 = "";
+	run->writeback = "none";
 }
 
 const char *mg_gate_training_commit(const struct mg_run *run, const char *given)
@@ -167,6 +169,22 @@ int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
 	return mg_schema_check(schema, *out, where, section, err);
 }
 
+/*
+ * Sign the evidence when $MLGATE_EVIDENCE_KEY is set (checked by
+ * mg_gate_main). Should libcrypto fail, the evidence stays unsigned, and
+ * every verifier refuses it: fail closed.
+ */
+static void sign(struct mg_suite *s)
+{
+	struct mg_err err = MG_ERR_INIT;
+	char hex[MG_EVIDENCE_HMAC_HEX];
+	const char *key;
+
+	if (mg_evidence_key(&key, &err) || !key || mg_evidence_hmac(s, key, hex, &err))
+		return;
+	mg_suite_set_prop(s, MG_EVIDENCE_HMAC_PROP, hex);
+}
+
 void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 {
 	char at[MG_TIME_LEN];
@@ -180,6 +198,9 @@ void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 	mg_suite_set_prop(s, "mlgate.policy.sha256", run->policy_sha256 ? run->policy_sha256 : "");
 	mg_suite_set_prop(s, "mlgate.tool.version", MLGATE_VERSION);
 	mg_suite_set_prop(s, "mlgate.finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
+	if (run->champion)
+		mg_suite_set_prop(s, "mlgate.champion.version", run->champion);
+	mg_suite_set_prop(s, MG_EVIDENCE_WRITEBACK_PROP, run->writeback ? run->writeback : "none");
 	s->timestamp = run->started;
 	s->has_timestamp = true;
 	if (run->model && *run->model) {
@@ -195,6 +216,7 @@ void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 		free(s->file);
 		s->file = mg_xstrdup(run->policy_path);
 	}
+	sign(s);
 }
 
 const char *mg_gate_verdict(const struct mg_suite *s)
@@ -305,6 +327,10 @@ static cJSON *json_doc(const struct mg_gate_run *run, const struct mg_suite *s,
 	cJSON_AddStringToObject(o, "tool_version", MLGATE_VERSION);
 	cJSON_AddStringToObject(o, "started", mg_time_format(run->started, MG_TIME_ZULU, at));
 	cJSON_AddStringToObject(o, "finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
+	cJSON_AddStringToObject(o, "writeback", run->writeback ? run->writeback : "none");
+	if (mg_suite_prop(s, MG_EVIDENCE_HMAC_PROP))
+		cJSON_AddStringToObject(o, "evidence_hmac",
+		                        mg_suite_prop(s, MG_EVIDENCE_HMAC_PROP));
 	mg_suite_counts(s, &c);
 	counts = cJSON_AddObjectToObject(o, "counts");
 	cJSON_AddNumberToObject(counts, "tests", (double)c.tests);
@@ -405,7 +431,7 @@ static bool ends_with_line(const char *description, const char *line)
 	       !strncmp(last, line, head) && !strcmp(last + head + tlen, line + head + tlen);
 }
 
-int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
+int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
                       const struct mg_model_version *mv, const char *summary_line,
                       struct mg_writes *writes, struct mg_err *err)
 {
@@ -427,6 +453,7 @@ int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
 	/* an empty commit is never written as a tag: a missing tag matches it */
 	if (old_verdict && !strcmp(old_verdict, run->verdict) &&
 	    !strcmp(old_commit ? old_commit : "", run->commit ? run->commit : "")) {
+		run->writeback = "unchanged";
 		ret = 0; /* already recorded: a re-run changes nothing */
 		goto done;
 	}
@@ -454,10 +481,28 @@ int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
 	                     dry_run ? "would update" : "updated", mv->name, mv->version, line.buf))
 		goto done;
 	for (size_t i = 0; i < MG_ARRAY_SIZE(tags); i++) {
-		if (!*tags[i].value)
-			continue; /* outside CI there is no run URL: no empty tag */
 		mg_buf_reset(&key);
 		mg_buf_addf(&key, "mlgate.%s.%s", run->gate, tags[i].suffix);
+		if (!*tags[i].value) {
+			/*
+			 * No commit, or outside CI no run URL: no empty tag, and none
+			 * left from an earlier run either (it would claim this verdict
+			 * was for that commit).
+			 */
+			const char *stale = mg_kvlist_get(&mv->tags, key.buf);
+
+			if (stale &&
+			    mg_writes_record(writes,
+			                     dry_run ? 0
+			                             : mg_registry_delete_version_tag(reg, mv->name,
+			                                                              mv->version,
+			                                                              key.buf, err),
+			                     err, "%s tag %s (was %s) on model '%s' version %s",
+			                     dry_run ? "would delete" : "deleted", key.buf, stale,
+			                     mv->name, mv->version))
+				goto done;
+			continue;
+		}
 		if (mg_writes_record(writes,
 		                     dry_run ? 0
 		                             : mg_registry_set_version_tag(reg, mv->name,
@@ -468,6 +513,7 @@ int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
 		                     mv->name, mv->version))
 			goto done;
 	}
+	run->writeback = dry_run ? "dry-run" : "written";
 	ret = 0;
 done:
 	mg_buf_release(&key);
@@ -641,6 +687,7 @@ int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_
 {
 	struct mg_ctx ctx;
 	struct mg_err err = MG_ERR_INIT;
+	const char *key;
 	int rc;
 
 	mg_ctx_init(&ctx, spec->prog);
@@ -648,7 +695,7 @@ int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_
 	rc = mg_opts_main(spec, argc, argv, NULL, stdout, &ctx.log);
 	if (rc != MG_OPTS_GO_ON)
 		goto done;
-	if (mg_ctx_from_env(&ctx, &err)) {
+	if (mg_ctx_from_env(&ctx, &err) || mg_evidence_key(&key, &err)) {
 		rc = mg_log_err(&ctx.log, &err);
 		goto done;
 	}

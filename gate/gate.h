@@ -101,6 +101,8 @@ struct mg_gate_run {
 	const char *commit;        /* git commit judged, "" when none */
 	const char *policy_sha256; /* "" when no policy */
 	const char *policy_path;   /* the policy (smoke: the suite) file, NULL when none */
+	const char *champion;      /* compare: the version compared against or "none"; else NULL */
+	const char *writeback; /* what mg_gate_writeback did: written, unchanged, dry-run, none */
 	time_t started;
 	time_t finished;
 };
@@ -132,6 +134,10 @@ int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
  * their suites apart; mlgate.gate names the gate), and make the policy
  * file the file of every check that names none, in JUnit (consumers such
  * as action-junit-report annotate that file instead of guessing one).
+ * The mlgate.* properties are those of `run` (mlgate.champion.version when
+ * run->champion is set), mlgate.writeback, and with $MLGATE_EVIDENCE_KEY
+ * set mlgate.evidence.hmac over the canonical form (gate/evidence.h), so
+ * call it after every property it covers is set.
  */
 void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run);
 
@@ -195,8 +201,10 @@ void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
  * carries the same verdict for the same commit (re-runs are idempotent).
  * Each write made, or with --dry-run each one that would be made, is
  * recorded in `writes`, and a write that fails ends it (recorded too).
+ * run->writeback says what was done: written, unchanged (already
+ * recorded), dry-run.
  */
-int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
+int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
                       const struct mg_model_version *mv, const char *summary_line,
                       struct mg_writes *writes, struct mg_err *err);
 
@@ -237,7 +245,7 @@ struct mg_gate_hooks {
 	int (*before)(void *arg, const struct mg_gate_run *run, struct mg_writes *w,
 	              const char **id, struct mg_err *err);
 	/* the record; NULL: mg_gate_writeback on the version (promote records its own way) */
-	int (*writeback)(void *arg, const struct mg_gate_run *run, const char *summary,
+	int (*writeback)(void *arg, struct mg_gate_run *run, const char *summary,
 	                 struct mg_writes *w, struct mg_err *err);
 	/* evidence properties of the gate's own, after mg_gate_evidence's */
 	void (*props)(void *arg, struct mg_suite *s);

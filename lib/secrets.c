@@ -3,8 +3,13 @@
 #include "alloc.h"
 
 static const char *const env_names[] = {
-        "MLFLOW_TRACKING_TOKEN",    "MLFLOW_TRACKING_PASSWORD", "DATABRICKS_TOKEN",
-        "DATABRICKS_CLIENT_SECRET", "DATABRICKS_PASSWORD",      NULL,
+        "MLFLOW_TRACKING_TOKEN",
+        "MLFLOW_TRACKING_PASSWORD",
+        "DATABRICKS_TOKEN",
+        "DATABRICKS_CLIENT_SECRET",
+        "DATABRICKS_PASSWORD",
+        "MLGATE_EVIDENCE_KEY",
+        NULL,
 };
 
 /* Base64 parts shorter than this are not masked: too likely in ordinary text. */

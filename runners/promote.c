@@ -138,6 +138,7 @@ struct promote {
 	char *champion;     /* compare evidence: the version it was compared against, or NULL */
 	bool have_champion; /* a passing compare evidence was used */
 	char *commit;       /* the commit the evidence is for */
+	const char *key;    /* $MLGATE_EVIDENCE_KEY: evidence must be signed with it; or NULL */
 	uint64_t t0;
 };
 
@@ -376,12 +377,15 @@ static const struct target alias_target = {"alias",      alias_read,       alias
 
 /*
  * Judge the evidence for one required gate: a passing suite for this
- * model, version (and commit), recent enough. Adds promote.evidence.GATE.
+ * model, version (and commit), recent enough, signed when a key is set,
+ * and matching what the gate recorded on the version (gate/evidence.h).
+ * Adds promote.evidence.GATE.
  */
 static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *ev, size_t nev,
                        time_t now, long long max_age)
 {
 	struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL), id = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf note = MG_BUF_INIT(MG_BUF_SMALL), best_note = MG_BUF_INIT(MG_BUF_SMALL);
 	const struct mg_suite *best = NULL;
 	const char *best_file = NULL;
 	time_t best_at = 0;
@@ -407,6 +411,10 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 				continue;
 			seen++;
 			mg_buf_addf(&why, "%s'%s': ", why.len ? "; " : "", ev[f].path);
+			if (p->key && mg_evidence_verify(s, p->key, &why, &terr) <= 0) {
+				mg_buf_adds(&why, terr.msg); /* empty unless libcrypto failed */
+				continue;
+			}
 			if (!model || strcmp(model, p->mv.name)) {
 				mg_buf_addf(&why, "for model '%s'", model ? model : "(none)");
 				continue;
@@ -444,11 +452,16 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 				mg_buf_addf(&why, "no mlgate.champion.version property");
 				continue;
 			}
+			mg_buf_reset(&note);
+			if (!mg_evidence_crosscheck(s, &p->mv, &why, &note))
+				continue;
 			mg_buf_adds(&why, "passed");
 			if (!best || t > best_at) {
 				best = s;
 				best_file = ev[f].path;
 				best_at = t;
+				mg_buf_reset(&best_note);
+				mg_buf_add(&best_note, note.buf, note.len);
 			}
 		}
 	}
@@ -463,13 +476,15 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 			p->have_champion = true;
 			p->champion = strcmp(ch, "none") ? mg_xstrdup(ch) : NULL;
 			add(p, id.buf, MG_STATUS_PASSED,
-			    "%s passed at %s ('%s'), compared against %s%s", gate,
+			    "%s passed at %s ('%s'), compared against %s%s%s%s", gate,
 			    mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
 			    p->champion ? "version " : "no production version",
-			    p->champion ? p->champion : "");
+			    p->champion ? p->champion : "", best_note.len ? "; " : "",
+			    best_note.buf);
 		} else {
-			add(p, id.buf, MG_STATUS_PASSED, "%s passed at %s ('%s')", gate,
-			    mg_time_format(best_at, MG_TIME_ZULU, at), best_file);
+			add(p, id.buf, MG_STATUS_PASSED, "%s passed at %s ('%s')%s%s", gate,
+			    mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
+			    best_note.len ? "; " : "", best_note.buf);
 		}
 	} else if (!seen) {
 		add(p, id.buf, MG_STATUS_FAILED, "no %s evidence among the %zu --evidence file(s)",
@@ -481,6 +496,8 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 	}
 	mg_buf_release(&why);
 	mg_buf_release(&id);
+	mg_buf_release(&note);
+	mg_buf_release(&best_note);
 }
 
 /* --- options check --------------------------------------------------------------- */
@@ -710,7 +727,7 @@ static bool recorded(const struct mg_model_version *mv, const struct mg_gate_run
  * recorded was settled above (a promotion to Production after one to
  * Staging is a new decision with the same verdict).
  */
-static int writeback(struct promote *p, const struct mg_gate_run *run, const char *target,
+static int writeback(struct promote *p, struct mg_gate_run *run, const char *target,
                      const char *summary, struct mg_err *err)
 {
 	struct mg_model_version view = p->mv;
@@ -759,7 +776,8 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	for (size_t i = 0; i < o->evidence.n; i++)
 		mg_evidence_init(&ev[i], o->evidence.items[i]);
 
-	if (check_opts(&p, &g, gates, &ngates, &max_age, err) || load_policy(o, &policy, &run, err))
+	if (check_opts(&p, &g, gates, &ngates, &max_age, err) || mg_evidence_key(&p.key, err) ||
+	    load_policy(o, &policy, &run, err))
 		goto done;
 	/* evidence that cannot be read is a mistake in the command, not a rejection */
 	if (mg_evidence_read(ev, o->evidence.n, &bad)) {
@@ -798,8 +816,9 @@ done:
 		if (o->approve || o->reject)
 			mg_buf_addf(&summary, " by %s: %s", identity(),
 			            o->approve ? o->override_reason : o->reason);
-		if (!recorded(&p.mv, &run, target) &&
-		    writeback(&p, &run, target, summary.buf, err)) {
+		if (recorded(&p.mv, &run, target))
+			run.writeback = "unchanged";
+		else if (writeback(&p, &run, target, summary.buf, err)) {
 			mg_gate_write_failed(p.suite, "promote.writeback", &p.writes, err);
 			run.verdict = "error";
 			ret = -1;

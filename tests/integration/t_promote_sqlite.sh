@@ -173,6 +173,9 @@ view | grep -q 'forced promotion to stage Staging by release-manager: hotfix INC
 compare_ev "$E/cmp-v2-failed.xml" 2 1 failed
 run_promote 1 --version 2 --to-stage Production --evidence "$E/comply-v2.xml" --evidence "$E/cmp-v2-failed.xml"
 assert_match "$OUT" "promote.evidence.compare: .*verdict failed"
+# the comply evidence passed, but the strict comply run after it recorded "failed" on the
+# version: superseded evidence is rejected too, naming both values (issue 12 item 11)
+assert_match "$OUT" "promote.evidence.comply: .*'$E/comply-v2.xml': mlgate.verdict is 'passed', but model '$model' version 2 records mlgate.comply.verdict=failed"
 [ "$(view stage 2)" = Archived ] || fail "the rejected candidate is in $(view stage 2), not Archived"
 [ "$(view tag 2 mlgate.promote.verdict)" = failed ] || fail "the rejection was not recorded"
 [ "$(view tag 2 mlgate.promote.target)" = stage:Production ] || fail "the rejected target was not recorded"
@@ -188,10 +191,12 @@ assert_match "$ERR" "moved model '$model' version 3 from Production to Archived 
 [ "$(view stage 3)" = Archived ] || fail "the second holder was not archived"
 
 # 7. two promotions of different versions at once, both compared against production version 1
+#    (comply passes version 2 again: its last recorded comply verdict was the strict run's)
+comply_ev 2 "$T_DIR/open.json" "$E/comply-v2-again.xml"
 compare_ev "$E/cmp-v2-1.xml" 2 1
 compare_ev "$E/cmp-v3-1.xml" 3 1
 set +e
-"$promote" --registry "$URI" --model "$model" --version 2 --to-stage Production --evidence "$E/comply-v2.xml" --evidence "$E/cmp-v2-1.xml" >"$E/race2.out" 2>&1 &
+"$promote" --registry "$URI" --model "$model" --version 2 --to-stage Production --evidence "$E/comply-v2-again.xml" --evidence "$E/cmp-v2-1.xml" >"$E/race2.out" 2>&1 &
 pid2=$!
 "$promote" --registry "$URI" --model "$model" --version 3 --to-stage Production --evidence "$E/comply-v3.xml" --evidence "$E/cmp-v3-1.xml" >"$E/race3.out" 2>&1 &
 pid3=$!

@@ -23,7 +23,7 @@ prop() { "$py" -c 'import sys, xml.etree.ElementTree as E
 for p in E.parse(sys.argv[1]).iter("property"):
     if p.get("name") == sys.argv[2]: print(p.get("value"))' "$1" "$2"; }
 git_() { git -c user.name=mlgate -c user.email=mlgate@example.com -c commit.gpgsign=false "$@"; }
-rel() { env -u GITHUB_ACTIONS -u TF_BUILD -u GITHUB_OUTPUT "$release" --repo repo "$@"; }
+rel() { env -u GITHUB_ACTIONS -u TF_BUILD -u GITHUB_OUTPUT "$release" --repo repo --registry "sqlite:///$T_DIR/registry.db" "$@"; }
 
 # the repository (c1, c2 on main; s1 on side) and the registry
 "$py" "$here/comply_seed.py" --tracking-uri "sqlite:///$T_DIR/registry.db" --repo "$T_DIR/repo" \
@@ -56,7 +56,8 @@ expect_rc 0 rel --commit release/1.0 --branch release/1.0 --evidence comply-c1.x
 valid r1.xml
 assert_match "$OUT" "^passed: release: release\.branch\.pattern: branch 'release/1\.0' matches 'release/\*'$"
 assert_match "$OUT" "^passed: release: release\.commit\.on_main: commit ${c1:0:12} is on main"
-assert_match "$OUT" "^passed: release: release\.evidence\.comply: comply passed for commit ${c1:0:12} \('comply-c1\.xml'\)$"
+# (a --dry-run wrote nothing on the version: nothing to cross-check, and the message says so)
+assert_match "$OUT" "^passed: release: release\.evidence\.comply: comply passed for commit ${c1:0:12} \('comply-c1\.xml': not cross-checked: a --dry-run, nothing was written back, and model '$model' version 1 has no mlgate\.comply\.verdict tag\)$"
 assert_match "$OUT" "^passed: release: release\.evidence\.smoke: smoke passed for commit ${c1:0:12} \('smoke-c1\.xml'\)$"
 [ "$(prop r1.xml mlgate.gate)" = release ] || fail "mlgate.gate"
 [ "$(prop r1.xml mlgate.verdict)" = passed ] || fail "mlgate.verdict"
@@ -114,7 +115,7 @@ assert_match "$OUT" "unusable evidence: .*nope\.xml"
 git_ -C repo checkout -q release/1.0
 : >gh-out.txt
 expect_rc 0 env -u TF_BUILD GITHUB_ACTIONS=true GITHUB_REF_NAME=release/1.0 GITHUB_OUTPUT="$T_DIR/gh-out.txt" \
-	GITHUB_STEP_SUMMARY="$T_DIR/gh-sum.md" "$release" --repo repo --evidence smoke-c1.xml --evidence comply-c1.xml
+	GITHUB_STEP_SUMMARY="$T_DIR/gh-sum.md" "$release" --repo repo --registry "sqlite:///$T_DIR/registry.db" --evidence smoke-c1.xml --evidence comply-c1.xml
 assert_match gh-out.txt '^verdict=passed$'
 assert_match gh-sum.md 'release\.evidence\.smoke'
 expect_rc 1 env -u TF_BUILD GITHUB_ACTIONS=true GITHUB_REF_NAME=feature/x GITHUB_OUTPUT="$T_DIR/gh-out.txt" \
@@ -124,12 +125,12 @@ assert_match gh-out.txt '^verdict=failed$'
 
 # 9. Azure: BUILD_SOURCEBRANCH with refs/heads/, config defaults from mlgate.json
 printf '{"version": 1, "models": [{"name": "%s", "paths": ["models/**"]}], "release": {"main": "main", "branch_pattern": "rel-*", "require": ["smoke", "comply"]}}\n' "$model" >repo/mlgate.json
-expect_rc 1 env -u GITHUB_ACTIONS TF_BUILD=True BUILD_SOURCEBRANCH=refs/heads/release/1.0 "$release" --repo repo --evidence smoke-c1.xml --evidence comply-c1.xml
+expect_rc 1 env -u GITHUB_ACTIONS TF_BUILD=True BUILD_SOURCEBRANCH=refs/heads/release/1.0 "$release" --repo repo --registry "sqlite:///$T_DIR/registry.db" --evidence smoke-c1.xml --evidence comply-c1.xml
 assert_match "$OUT" "does not match the release branch pattern 'rel-\*'"
 assert_match "$OUT" '^##vso\[task\.setvariable variable=verdict;isoutput=true\]failed$'
 expect_rc 1 env -u GITHUB_ACTIONS TF_BUILD=True BUILD_SOURCEBRANCH=refs/heads/rel-1 "$release" --repo repo --evidence smoke-c1.xml
 assert_match "$OUT" 'release\.evidence\.comply: no comply evidence'
-expect_rc 0 env -u GITHUB_ACTIONS TF_BUILD=True BUILD_SOURCEBRANCH=refs/heads/rel-1 "$release" --repo repo --evidence smoke-c1.xml --evidence comply-c1.xml
+expect_rc 0 env -u GITHUB_ACTIONS TF_BUILD=True BUILD_SOURCEBRANCH=refs/heads/rel-1 "$release" --repo repo --registry "sqlite:///$T_DIR/registry.db" --evidence smoke-c1.xml --evidence comply-c1.xml
 rm repo/mlgate.json
 
 # 10. a shallow clone cannot prove the commit is on main: an error naming the fix, exit 2
@@ -141,5 +142,31 @@ valid r10.xml
 assert_match "$OUT" "^error: release: release\.commit\.on_main: .*the clone is shallow; fetch with fetch-depth: 0"
 git_ -C shallow fetch -q --unshallow
 expect_rc 0 env -u GITHUB_ACTIONS -u TF_BUILD "$release" --repo shallow --evidence smoke-c1.xml --ci none
+
+# 11. forged evidence (issue 12 item 11): comply fails version 1 for real and writes that back
+# (on a copy of the registry); its JUnit edited to "passed" is rejected, naming both values
+cp registry.db forged.db
+printf '{"version": 1, "compliance": {"version_tags": {"no_such_tag": {}}, "lineage": {"require_git_commit": true}}}\n' >strict.json
+expect_rc 1 env -u GITHUB_ACTIONS -u TF_BUILD "$MLGATE_BIN/mlgate-comply" --ci none -q \
+	--registry "sqlite:///$T_DIR/forged.db" --repo repo --policy strict.json --model "$model" --version 1 --junit failed-c1.xml
+[ "$(prop failed-c1.xml mlgate.git.commit)" = "$c1" ] || fail "the failed comply evidence is not for c1"
+[ "$(prop failed-c1.xml mlgate.writeback)" = written ] || fail "mlgate.writeback of a real run"
+sed -e 's/name="mlgate.verdict" value="failed"/name="mlgate.verdict" value="passed"/' \
+	-e 's/failures="[0-9]*"/failures="0"/g' -e '/<failure /d' failed-c1.xml >forged-c1.xml
+expect_rc 1 env -u GITHUB_ACTIONS -u TF_BUILD "$release" --repo repo --registry "sqlite:///$T_DIR/forged.db" \
+	--commit "$c1" --branch release/1.0 --evidence smoke-c1.xml --evidence forged-c1.xml --ci none --junit r11.xml
+valid r11.xml
+assert_match "$OUT" "^failed: release: release\.evidence\.comply: comply evidence for commit ${c1:0:12} did not pass: 'forged-c1\.xml': mlgate\.verdict is 'passed', but model '$model' version 1 records mlgate\.comply\.verdict=failed$"
+# signed evidence: with the key, unsigned files are refused; signed ones pass; the key is never printed
+key=evidence-key-0123456789abcdef-t_release
+expect_rc 1 env -u GITHUB_ACTIONS -u TF_BUILD MLGATE_EVIDENCE_KEY=$key "$release" --repo repo --commit "$c1" \
+	--branch release/1.0 --evidence smoke-c1.xml --ci none
+assert_match "$OUT" "'smoke-c1\.xml': no mlgate\.evidence\.hmac property"
+expect_rc 0 env -u GITHUB_ACTIONS -u TF_BUILD MLGATE_EVIDENCE_KEY=$key "$MLGATE_BIN/mlgate-smoke" --ci none -q \
+	--suite ok.json --commit "$c1" --junit smoke-signed.xml
+expect_rc 0 env -u GITHUB_ACTIONS -u TF_BUILD MLGATE_EVIDENCE_KEY=$key "$release" --repo repo --commit "$c1" \
+	--branch release/1.0 --evidence smoke-signed.xml --ci none --junit r12.xml
+valid r12.xml
+! grep -rq -- "$key" ./*.xml ./*.json "$OUT" "$ERR" || fail "the evidence key was written somewhere"
 
 echo "release: all scenarios passed"
