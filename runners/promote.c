@@ -134,11 +134,13 @@ struct promote {
 	struct mg_writes writes;
 	struct mg_buf holders; /* versions holding the target now, other than the candidate */
 	size_t nholders;
-	bool in_target;     /* the candidate already holds it */
-	char *champion;     /* compare evidence: the version it was compared against, or NULL */
-	bool have_champion; /* a passing compare evidence was used */
-	char *commit;       /* the commit the evidence is for */
-	const char *key;    /* $MLGATE_EVIDENCE_KEY: evidence must be signed with it; or NULL */
+	bool in_target;      /* the candidate already holds it */
+	char *champion;      /* compare evidence: the version it was compared against, or NULL */
+	bool have_champion;  /* a passing compare evidence was used */
+	char *commit;        /* the commit the evidence is for */
+	const char *key;     /* $MLGATE_EVIDENCE_KEY: evidence must be signed with it; or NULL */
+	char target_id[600]; /* "stage:Production", "alias:champion" */
+	bool write;          /* the decision is to be recorded */
 	uint64_t t0;
 };
 
@@ -727,50 +729,85 @@ static bool recorded(const struct mg_model_version *mv, const struct mg_gate_run
  * recorded was settled above (a promotion to Production after one to
  * Staging is a new decision with the same verdict).
  */
-static int writeback(struct promote *p, struct mg_gate_run *run, const char *target,
-                     const char *summary, struct mg_err *err)
+static int promote_writeback(void *arg, struct mg_gate_run *run, const char *summary,
+                             struct mg_writes *w, struct mg_err *err)
 {
+	struct promote *p = arg;
 	struct mg_model_version view = p->mv;
 	const char *old = mg_kvlist_get(&p->mv.tags, "mlgate.promote.target");
 
-	if (!old || strcmp(old, target)) {
-		if (record(p, false,
-		           p->o->gate.dry_run ? 0
-		                              : mg_registry_set_version_tag(
-		                                        p->reg, p->mv.name, p->mv.version,
-		                                        "mlgate.promote.target", target, err),
-		           err, "%s tag mlgate.promote.target=%s on model '%s' version %s",
-		           p->o->gate.dry_run ? "would set" : "set", target, p->mv.name,
-		           p->mv.version))
-			return -1;
+	if (!p->write)
+		return 0;
+	if (recorded(&p->mv, run, p->target_id)) {
+		run->writeback = "unchanged";
+		return 0;
 	}
+	if ((!old || strcmp(old, p->target_id)) &&
+	    record(p, false,
+	           w->dry_run ? 0
+	                      : mg_registry_set_version_tag(p->reg, p->mv.name, p->mv.version,
+	                                                    "mlgate.promote.target", p->target_id,
+	                                                    err),
+	           err, "%s tag mlgate.promote.target=%s on model '%s' version %s",
+	           w->dry_run ? "would set" : "set", p->target_id, p->mv.name, p->mv.version))
+		return -1;
 	view.tags = (struct mg_kvlist)MG_KVLIST_INIT;
-	return mg_gate_writeback(p->reg, run, &view, summary, &p->writes, err);
+	return mg_gate_writeback(p->reg, run, &view, summary, w, err);
 }
+
+/* The description line: approved, forced or rejected, and by whom when a person decided. */
+static void promote_summary(void *arg, const struct mg_gate_run *run, struct mg_buf *out)
+{
+	const struct promote *p = arg;
+	const struct mg_promote_opts *o = p->o;
+
+	if (!p->write)
+		return; /* no decision to record */
+	if (!strcmp(run->verdict, "passed"))
+		mg_buf_addf(out, "%s promotion to %s %s", o->approve ? "forced" : "approved",
+		            p->target->kind, p->name);
+	else
+		mg_buf_addf(out, "rejected promotion to %s %s", p->target->kind, p->name);
+	if (o->approve || o->reject)
+		mg_buf_addf(out, " by %s: %s", identity(),
+		            o->approve ? o->override_reason : o->reason);
+}
+
+static void promote_props(void *arg, struct mg_suite *s)
+{
+	const struct promote *p = arg;
+
+	mg_suite_set_prop(s, "mlgate.promote.target", p->target_id);
+}
+
+static const struct mg_gate_hooks promote_hooks = {
+        .summary = promote_summary,
+        .writeback = promote_writeback,
+        .props = promote_props,
+};
 
 int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct mg_err *err)
 {
 	struct promote p = {0};
 	struct mg_gate_opts g = o->gate;
 	struct mg_result result;
-	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
-	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL), bad = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), bad = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
+	struct mg_gate_end end = {ctx,  &o->gate, o->quiet,  &result,   NULL,           &run,
+	                          NULL, NULL,     "promote", &p.writes, &promote_hooks, &p};
 	struct mg_policy policy = {0};
 	struct mg_evidence *ev = NULL;
 	const char *gates[MAX_GATES];
 	size_t ngates = 0;
 	long long max_age = 0;
-	bool write = false;
-	int ret = -1, code;
-	char target[600] = "";
+	int ret = -1;
 
 	p.ctx = ctx;
 	p.o = o;
 	p.writes = (struct mg_writes)MG_WRITES_INIT(o->gate.dry_run);
 	p.holders = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
 	mg_result_init(&result, "mlgate");
-	p.suite = mg_result_add_suite(&result, "promote");
+	p.suite = end.suite = mg_result_add_suite(&result, "promote");
 	mg_gate_run_init(&run, "promote", &o->gate);
 	ev = mg_xcalloc(o->evidence.n ? o->evidence.n : 1, sizeof(*ev));
 	for (size_t i = 0; i < o->evidence.n; i++)
@@ -787,57 +824,23 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	mg_registry_resolve_uri(g.registry, &uri);
 	if (mg_registry_open(ctx, uri.buf, &p.reg, err))
 		goto done;
+	end.reg = p.reg;
 	run.registry = mg_registry_uri(p.reg);
 	if (mg_gate_resolve(p.reg, &g, &p.mv, err))
 		goto done;
+	end.mv = &p.mv;
 	run.model = p.mv.name;
 	run.version = p.mv.version;
 	p.t0 = mg_clock_ns();
-	snprintf(target, sizeof(target), "%s:%s", p.target->kind, p.name);
-	if (decide(&p, target, gates, ngates, max_age, ev, &write, err))
+	snprintf(p.target_id, sizeof(p.target_id), "%s:%s", p.target->kind, p.name);
+	if (decide(&p, p.target_id, gates, ngates, max_age, ev, &p.write, err))
 		goto done;
 	ret = 0;
 done:
-	code = ret ? err->code : 0;
-	if (ret && code == MG_EXIT_USAGE && !p.reg)
-		goto out;
-	if (ret)
-		mg_gate_write_failed(p.suite, "promote.evaluation", &p.writes, err);
 	run.commit = o->commit ? o->commit : p.commit ? p.commit : "";
-	run.verdict = mg_gate_verdict(p.suite);
-	run.finished = time(NULL);
-	if (!ret && write) {
-		if (!strcmp(run.verdict, "passed"))
-			mg_buf_addf(&summary, "%s promotion to %s %s",
-			            o->approve ? "forced" : "approved", p.target->kind, p.name);
-		else
-			mg_buf_addf(&summary, "rejected promotion to %s %s", p.target->kind,
-			            p.name);
-		if (o->approve || o->reject)
-			mg_buf_addf(&summary, " by %s: %s", identity(),
-			            o->approve ? o->override_reason : o->reason);
-		if (recorded(&p.mv, &run, target))
-			run.writeback = "unchanged";
-		else if (writeback(&p, &run, target, summary.buf, err)) {
-			mg_gate_write_failed(p.suite, "promote.writeback", &p.writes, err);
-			run.verdict = "error";
-			ret = -1;
-			code = err->code;
-		}
-	}
-	mg_suite_set_prop(p.suite, "mlgate.promote.target", target);
 	if (p.have_champion)
-		mg_suite_set_prop(p.suite, "mlgate.champion.version",
-		                  p.champion ? p.champion : "none");
-	mg_gate_evidence(p.suite, &run);
-	mg_gate_json(&run, p.suite, &p.writes, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &p.writes, NULL, NULL,
-	                    err)) {
-		ret = -1;
-		code = err->code;
-	}
-out:
-	ret = mg_gate_exit(ret != 0, code, run.verdict);
+		run.champion = p.champion ? p.champion : "none";
+	ret = mg_gate_finish(&end, ret != 0, err);
 	for (size_t i = 0; i < o->evidence.n; i++)
 		mg_evidence_release(&ev[i]);
 	free(ev);
@@ -848,8 +851,6 @@ out:
 	mg_policy_release(&policy);
 	mg_result_release(&result);
 	mg_buf_release(&uri);
-	mg_buf_release(&json);
-	mg_buf_release(&summary);
 	mg_buf_release(&bad);
 	mg_writes_release(&p.writes);
 	mg_buf_release(&p.holders);
