@@ -1146,8 +1146,8 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_writes writes = MG_WRITES_INIT(o->gate.dry_run);
 	struct mg_gate_run run = {0};
-	struct mg_gate_end end = {ctx,  &o->gate, o->quiet,  &result, NULL,           &run,
-	                          NULL, NULL,     "compare", &writes, &compare_hooks, &c};
+	struct mg_gate_end end = {ctx,  &o->gate,  o->quiet, &result, NULL,    &run,           NULL,
+	                          NULL, "compare", false,    0,       &writes, &compare_hooks, &c};
 	int ret = -1;
 
 	c.ctx = ctx;

@@ -808,8 +808,9 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_writes writes = MG_WRITES_INIT(o->gate.dry_run);
 	struct mg_gate_run run = {0};
-	struct mg_gate_end end = {ctx,  &o->gate, o->quiet,     &result, NULL,          &run,
-	                          NULL, NULL,     "compliance", &writes, &comply_hooks, &c};
+	struct mg_gate_end end = {ctx,           &o->gate, o->quiet,     &result, NULL, &run,
+	                          NULL,          NULL,     "compliance", false,   0,    &writes,
+	                          &comply_hooks, &c};
 	int ret = -1;
 
 	c.ctx = ctx;

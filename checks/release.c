@@ -391,15 +391,28 @@ static void check_evidence(struct release *r)
 	mg_buf_release(&foreign);
 }
 
+static void release_props(void *arg, struct mg_suite *s)
+{
+	const struct release *r = arg;
+
+	mg_suite_set_prop(s, "mlgate.release.branch", r->branch ? r->branch : "");
+	mg_suite_set_prop(s, "mlgate.release.main", r->main ? r->main : "");
+}
+
+static const struct mg_gate_hooks release_hooks = {
+        .writeback = mg_gate_no_record, /* a release cut is judged, not written back */
+        .props = release_props,
+};
+
 int mg_release_run(struct mg_ctx *ctx, const struct mg_release_opts *o, struct mg_err *err)
 {
 	struct release r = {0};
 	struct mg_result result;
-	struct mg_buf json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_writes writes = MG_WRITES_INIT(false);
 	struct mg_gate_run run;
-	bool configured = false;
-	int ret = -1, code;
+	struct mg_gate_end end = {ctx,  &o->gate,  o->quiet, &result, NULL,    &run,           NULL,
+	                          NULL, "release", false,    0,       &writes, &release_hooks, &r};
+	int ret = -1;
 
 	r.ctx = ctx;
 	r.o = o;
@@ -410,48 +423,22 @@ int mg_release_run(struct mg_ctx *ctx, const struct mg_release_opts *o, struct m
 	for (size_t i = 0; i < r.nev; i++)
 		mg_evidence_init(&r.ev[i], o->evidence.items[i]);
 	mg_result_init(&result, "mlgate");
-	r.suite = mg_result_add_suite(&result, "release");
+	r.suite = end.suite = mg_result_add_suite(&result, "release");
 	mg_gate_run_init(&run, "release", &o->gate);
 
 	/* configuration first: nothing is judged before it is known to be sane */
 	if (configure(&r, err))
 		goto done;
-	configured = true;
+	end.started = true;
 	run.commit = r.commit;
 	r.t0 = mg_clock_ns();
 	check_branch(&r);
 	check_on_main(&r);
 	check_evidence(&r);
+	end.error_code = r.code;
 	ret = 0;
 done:
-	code = ret ? err->code : r.code;
-	if (ret && code == MG_EXIT_USAGE && !configured)
-		goto out; /* a usage or configuration error: no evidence to write */
-	if (ret)
-		mg_suite_add(r.suite, "release.evaluation", MG_STATUS_ERROR, err->msg);
-	run.verdict = mg_gate_verdict(r.suite);
-	run.finished = time(NULL);
-	mg_suite_set_prop(r.suite, "mlgate.release.branch", r.branch ? r.branch : "");
-	mg_suite_set_prop(r.suite, "mlgate.release.main", r.main ? r.main : "");
-	mg_gate_evidence(r.suite, &run);
-	mg_gate_json(&run, r.suite, &writes, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &writes, NULL, NULL,
-	                    err)) {
-		ret = -1;
-		code = err->code;
-	}
-	if (!ret && r.code) {
-		/* an errored check: say why on stderr too, with its exit code */
-		for (size_t i = 0; i < r.suite->nchecks; i++)
-			if (r.suite->checks[i].status == MG_STATUS_ERROR) {
-				mg_err_set(err, r.code, "%s: %s", r.suite->checks[i].id,
-				           r.suite->checks[i].message);
-				break;
-			}
-		ret = -1;
-	}
-out:
-	ret = mg_gate_exit(ret != 0, code, run.verdict);
+	ret = mg_gate_finish(&end, ret != 0, err);
 	for (size_t i = 0; i < r.nev; i++)
 		mg_evidence_release(&r.ev[i]);
 	free(r.ev);
@@ -461,7 +448,6 @@ out:
 	mg_buf_release(&r.registry);
 	mg_result_release(&result);
 	mg_buf_release(&r.branch_buf);
-	mg_buf_release(&json);
 	mg_writes_release(&writes);
 	return ret;
 }

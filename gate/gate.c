@@ -574,11 +574,18 @@ static void gate_md(struct mg_md *md, const void *arg)
 	mg_buf_release(&failed);
 }
 
-int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
-                    const struct mg_gate_run *run, const struct mg_gate_opts *o, bool quiet,
-                    const struct mg_buf *json, const struct mg_writes *writes,
-                    void (*extra_md)(struct mg_md *md, const void *arg), const void *extra_arg,
-                    struct mg_err *err)
+/*
+ * Publish `result` (the JSON decision `json`, JUnit, summary with the gate's
+ * `extra_md` sections and a table of the registry `writes`, CI output) as
+ * the options ask; with --dry-run print the planned writes; after a failed
+ * write say on stderr what was and was not applied (mg_writes_explain). A
+ * publishing failure is recorded in `err` and returns -1.
+ */
+static int gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
+                        const struct mg_gate_run *run, const struct mg_gate_opts *o, bool quiet,
+                        const struct mg_buf *json, const struct mg_writes *writes,
+                        void (*extra_md)(struct mg_md *md, const void *arg), const void *extra_arg,
+                        struct mg_err *err)
 {
 	struct gate_md md = {extra_md, extra_arg, writes};
 	struct mg_buf half = MG_BUF_INIT(MG_BUF_SMALL);
@@ -609,6 +616,13 @@ int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
 	return ret;
 }
 
+int mg_gate_no_record(void *arg, struct mg_gate_run *run, const char *summary, struct mg_writes *w,
+                      struct mg_err *err)
+{
+	(void)arg, (void)run, (void)summary, (void)w, (void)err;
+	return 0;
+}
+
 /* A step of the ending failed: an error check, the verdict error, and its exit code kept. */
 static void end_failed(struct mg_gate_end *e, const char *id, int *code, struct mg_err *err)
 {
@@ -625,7 +639,7 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 	cJSON *doc;
 	int code = failed ? err->code : 0;
 
-	if (failed && code == MG_EXIT_USAGE && !e->reg)
+	if (failed && code == MG_EXIT_USAGE && !e->reg && !e->started)
 		goto out; /* a usage or configuration error before anything ran: no evidence */
 	if (failed) {
 		mg_buf_addf(&id, "%s.evaluation", e->checks);
@@ -658,9 +672,16 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 	if (h->json)
 		h->json(e->arg, doc);
 	json_print(doc, &json);
-	if (mg_gate_publish(e->ctx, e->result, e->run, e->o, e->quiet, &json, e->writes, h->md,
-	                    e->arg, err))
+	if (gate_publish(e->ctx, e->result, e->run, e->o, e->quiet, &json, e->writes, h->md, e->arg,
+	                 err))
 		code = err->code;
+	for (size_t i = 0; !code && !strcmp(e->run->verdict, "error") && i < e->suite->nchecks; i++)
+		if (e->suite->checks[i].status == MG_STATUS_ERROR) {
+			/* a check that could not be made: say why on stderr too */
+			code = e->error_code ? e->error_code : MG_EXIT_INFRA;
+			mg_err_set(err, code, "%s: %s", e->suite->checks[i].id,
+			           e->suite->checks[i].message);
+		}
 out:
 	mg_buf_release(&id);
 	mg_buf_release(&summary);

@@ -218,20 +218,6 @@ struct mg_check *mg_gate_addf(struct mg_suite *s, uint64_t *t0, const char *id,
 struct mg_md;
 
 /*
- * The end of every gate run: publish `result` (the JSON decision `json`,
- * JUnit, summary with the gate's `extra_md` sections and a table of the
- * registry `writes`, CI output) as the options ask; with --dry-run print
- * the planned writes; after a failed write say on stderr what was and was
- * not applied (mg_writes_explain).
- * A publishing failure is recorded in `err` (MG_EXIT_INFRA) and returns -1.
- */
-int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
-                    const struct mg_gate_run *run, const struct mg_gate_opts *o, bool quiet,
-                    const struct mg_buf *json, const struct mg_writes *writes,
-                    void (*extra_md)(struct mg_md *md, const void *arg), const void *extra_arg,
-                    struct mg_err *err);
-
-/*
  * What differs between the endings of the gates, for mg_gate_finish. Every
  * hook may be NULL; each gets the gate's `arg`.
  */
@@ -255,6 +241,10 @@ struct mg_gate_hooks {
 	void (*md)(struct mg_md *md, const void *arg);
 };
 
+/* The record hook of a gate that records nothing in a registry (release, smoke). */
+int mg_gate_no_record(void *arg, struct mg_gate_run *run, const char *summary, struct mg_writes *w,
+                      struct mg_err *err);
+
 /* One gate run's ending: what mg_gate_finish needs. */
 struct mg_gate_end {
 	struct mg_ctx *ctx;
@@ -266,6 +256,8 @@ struct mg_gate_end {
 	struct mg_registry *reg;           /* NULL until opened */
 	const struct mg_model_version *mv; /* the version the decision is recorded on */
 	const char *checks;                /* the prefix of its error checks: "compliance" */
+	bool started;   /* the configuration was sane (a registry opened): evidence is written */
+	int error_code; /* the exit code of an error verdict; 0: MG_EXIT_INFRA */
 	struct mg_writes *writes;
 	const struct mg_gate_hooks *hooks;
 	void *arg;
@@ -273,12 +265,14 @@ struct mg_gate_end {
 
 /*
  * The one ending of every gate run, after its checks (`failed`: the run
- * stopped with `err` set): a usage error before the registry was opened
- * ends here with no evidence; otherwise an error becomes the check
- * <checks>.evaluation, the verdict is set, the writes before the record and
- * the record itself are made (only when nothing failed; a failed write ends
- * them, as <checks>.writeback or the hook's id), the evidence properties,
- * the JSON decision and every output are published. Returns the exit code.
+ * stopped with `err` set): a usage error before the run started ends here
+ * with no evidence; otherwise an error becomes the check <checks>.evaluation,
+ * the verdict is set, the writes before the record and the record itself
+ * are made (only when nothing failed; a failed write ends them, as
+ * <checks>.writeback or the hook's id), the evidence properties, the JSON
+ * decision and every output are published. An error verdict with nothing
+ * else failed names its first error check in `err`, for stderr. Returns
+ * the exit code.
  */
 int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err);
 

@@ -793,8 +793,9 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	struct mg_result result;
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), bad = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
-	struct mg_gate_end end = {ctx,  &o->gate, o->quiet,  &result,   NULL,           &run,
-	                          NULL, NULL,     "promote", &p.writes, &promote_hooks, &p};
+	struct mg_gate_end end = {ctx,  &o->gate,  o->quiet,       &result,   NULL,
+	                          &run, NULL,      NULL,           "promote", false,
+	                          0,    &p.writes, &promote_hooks, &p};
 	struct mg_policy policy = {0};
 	struct mg_evidence *ev = NULL;
 	const char *gates[MAX_GATES];

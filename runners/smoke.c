@@ -1287,6 +1287,9 @@ static void run_cases(struct runner *r, const cJSON *sec)
 	free(threads);
 }
 
+/* Smoke tests judge a model's serving on sample data; nothing is recorded in a registry. */
+static const struct mg_gate_hooks smoke_hooks = {.writeback = mg_gate_no_record};
+
 int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_err *err)
 {
 	struct mg_policy policy = {0};
@@ -1294,8 +1297,11 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 	struct mg_result result;
 	struct mg_suite *suite;
 	struct mg_gate_run run = {0};
-	struct mg_publish pub = {0};
-	struct mg_buf json = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_writes writes = MG_WRITES_INIT(false);
+	const struct mg_gate_opts g = {
+	        .junit = o->junit, .json = o->json, .summary = o->summary, .ci = o->ci};
+	struct mg_gate_end end = {ctx,  &g,      o->quiet, &result, NULL,    &run,         NULL,
+	                          NULL, "smoke", true,     0,       &writes, &smoke_hooks, NULL};
 	const cJSON *sec = NULL;
 	int ret = -1;
 
@@ -1328,27 +1334,14 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 	suite->duration = mg_clock_since(r.start_ns);
 	suite->has_duration = true;
 	run.gate = "smoke";
-	run.verdict = mg_gate_verdict(suite);
 	run.model = o->model ? o->model : "";
 	run.version = o->version ? o->version : "";
 	run.registry = "";
 	run.commit = o->commit ? o->commit : "";
 	run.policy_sha256 = policy.sha256;
 	run.policy_path = o->suite ? o->suite : o->policy;
-	run.finished = time(NULL);
-	mg_gate_evidence(suite, &run);
-	mg_gate_json(&run, suite, &(const struct mg_writes)MG_WRITES_INIT(false), &json);
-	pub.verdict = run.verdict;
-	pub.junit = o->junit;
-	pub.json = o->json;
-	pub.json_doc = &json;
-	pub.summary = o->summary;
-	pub.quiet = o->quiet;
-	if (mg_report_publish(ctx, &result, &pub, err))
-		goto out;
-	ret = !strcmp(run.verdict, "passed")   ? MG_EXIT_PASS
-	      : !strcmp(run.verdict, "failed") ? MG_EXIT_FAIL
-	                                       : MG_EXIT_INFRA;
+	end.suite = suite;
+	ret = mg_gate_finish(&end, false, err);
 out:
 	if (ret < 0)
 		ret = err->code ? err->code : MG_EXIT_INFRA;
@@ -1368,6 +1361,6 @@ out:
 	mg_buf_release(&r.model_uri);
 	mg_result_release(&result);
 	mg_policy_release(&policy);
-	mg_buf_release(&json);
+	mg_writes_release(&writes);
 	return ret;
 }
