@@ -210,7 +210,8 @@ int mg_junit_case(struct mg_junit_writer *w, const struct mg_suite *s, const str
 
 	if (xmlTextWriterStartElement(XW(w), BAD_CAST "testcase") < 0 ||
 	    attr(w, "name", c->id, MG_TEXT_NAME_MAX) < 0 ||
-	    attr(w, "classname", c->classname ? c->classname : mg_suite_label(s), MG_TEXT_NAME_MAX) < 0 ||
+	    attr(w, "classname", c->classname ? c->classname : mg_suite_label(s),
+	         MG_TEXT_NAME_MAX) < 0 ||
 	    attr_time(w, c->duration) < 0)
 		return write_failed(w, err);
 	if (c->file && *c->file ? attr(w, "file", c->file, MG_TEXT_NAME_MAX) < 0
