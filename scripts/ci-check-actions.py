@@ -13,11 +13,13 @@ Each action must have:
     `uses` pinned to a ref (`owner/repo@ref`);
   - no `${{` inside `run:` text: inputs reach scripts through `env:` only
     (script injection), and every `$MLGATE_IN_*` a script reads is in its
-    step's `env:`;
+    step's `env:`; so is every one that a script it runs from ci/lib/ reads
+    without a default (scripts/ci_lib_scripts.py), and that script exists;
   - every `inputs.X` referenced is declared, every declared input is used;
     every `steps.ID` referenced names an earlier step (or, in outputs, any);
-and every `run:` script passes shellcheck (when shellcheck is installed:
-scripts/deps.sh installs it) as the shell it runs in.
+and every `run:` script, and every ci/lib/ script they run, passes
+shellcheck (when shellcheck is installed: scripts/deps.sh installs it) as
+the shell it runs in.
 Exit 0 clean, 1 problems (each printed as FILE: message), 2 usage.
 """
 import glob
@@ -30,6 +32,8 @@ import tempfile
 
 import yaml
 
+import ci_lib_scripts
+
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STEP_KEYS = {"id", "name", "if", "run", "shell", "env", "working-directory", "uses", "with",
              "continue-on-error"}
@@ -38,6 +42,7 @@ EXPR = re.compile(r"\$\{\{(.*?)\}\}", re.S)
 INPUT_REF = re.compile(r"\binputs\.([A-Za-z_][A-Za-z0-9_-]*)")
 STEP_REF = re.compile(r"\bsteps\.([A-Za-z_][A-Za-z0-9_-]*)\.")
 ENV_REF = re.compile(r"\$\{?(MLGATE_IN_[A-Z0-9_]+)")
+LIBS_SEEN = set()
 
 
 def strings(value):
@@ -145,6 +150,9 @@ def check(path, problems, scripts):
         for var in sorted(set(ENV_REF.findall(text))):
             if var not in env:
                 bad(f"{where}: the script reads ${var}, which is not in the step's env")
+        for lib, lib_text in ci_lib_scripts.check_step(text, env, lambda m: bad(f"{where}: {m}"),
+                                                       LIBS_SEEN):
+            scripts.append((os.path.relpath(lib, REPO), "bash", lib_text))
         if shell in SHELLS:
             scripts.append((f"{rel} {where}", SHELLS[shell], text))
 

@@ -24,7 +24,11 @@ Both:
     from the repository root), the parameters given are declared there, and
     every parameter without a default is given;
   - no `${{` inside a script's text: values reach scripts through `env:`;
-  - every script passes shellcheck (bash) when shellcheck is installed.
+  - a script that runs one of ci/lib/ finds it there, and its step's `env:`
+    holds every `$MLGATE_IN_*` that script reads without a default
+    (scripts/ci_lib_scripts.py);
+  - every script, and every ci/lib/ script they run, passes shellcheck
+    (bash) when shellcheck is installed.
 Exit 0 clean, 1 problems (FILE: message), 2 usage.
 """
 import glob
@@ -36,6 +40,8 @@ import sys
 import tempfile
 
 import yaml
+
+import ci_lib_scripts
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TYPES = {"string", "number", "boolean", "object", "step", "stepList", "job", "jobList",
@@ -86,7 +92,8 @@ def type_ok(typ, value):
 class Checker:
     def __init__(self):
         self.problems = []
-        self.scripts = []
+        self.scripts = []  # (where, text, whether the agent expands $(macros) in it)
+        self.libs_seen = set()
 
     def bad(self, path, msg):
         self.problems.append(f"{os.path.relpath(path, REPO)}: {msg}")
@@ -163,7 +170,12 @@ class Checker:
                     continue
                 if "${{" in text:
                     self.bad(path, f"{at}: '${{{{' inside the script: pass values through env:")
-                self.scripts.append((f"{os.path.relpath(path, REPO)} {at}", text))
+                self.scripts.append((f"{os.path.relpath(path, REPO)} {at}", text, True))
+                for lib, lib_text in ci_lib_scripts.check_step(
+                        text, env if isinstance(env, dict) else {},
+                        lambda m, at=at: self.bad(path, f"{at}: {m}"), self.libs_seen):
+                    # a file: the agent expands macros only in the step's own text
+                    self.scripts.append((os.path.relpath(lib, REPO), lib_text, False))
             elif kind == "task":
                 self.task(path, at, step)
             elif kind == "template":
@@ -323,9 +335,10 @@ class Checker:
         if not exe:
             return False
         with tempfile.TemporaryDirectory() as tmp:
-            for i, (where, text) in enumerate(self.scripts):
+            for i, (where, text, macros) in enumerate(self.scripts):
                 # macros $(Name.Sub) are replaced by the agent before bash runs
-                text = re.sub(r"\$\(([A-Za-z_][\w.]*)\)", r"MACRO_\1", text).replace(".", ".")
+                if macros:
+                    text = re.sub(r"\$\(([A-Za-z_][\w.]*)\)", r"MACRO_\1", text)
                 path = os.path.join(tmp, f"script{i}.sh")
                 with open(path, "w", encoding="utf-8") as f:
                     f.write(text)

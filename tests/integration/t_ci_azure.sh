@@ -32,6 +32,10 @@ expect_res setup path.0 "$PIPELINE_WORKSPACE/.mlgate-bin"
 [ -x "$PIPELINE_WORKSPACE/.mlgate-bin/mlgate-promote" ] || fail "setup built no mlgate-promote"
 assert_match "$T_DIR/setup.log" '::sim:: Cache@2: cache miss for key mlgate \| ".*-[0-9a-f]{24}"$'
 assert_match <(res setup variables.MLGATE_VERSION) '^mlgate-report [0-9.]+$'
+# the job variable that later steps of the job see: gate.yml runs
+# ci/lib/gate.sh from that tree
+expect_res setup variables.MLGATE_SRC_DIR "$CI_REPO"
+export MLGATE_SRC_DIR=$CI_REPO
 
 # ------------------------------------------------------------ promotion chain
 seed_registry reg
@@ -122,6 +126,17 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "gate=deploy was accepted"
 assert_match "$T_DIR/x.err" "parameter 'gate' is 'deploy', not one of"
+# without the setup template in the job (no MLGATE_SRC_DIR, or not a tree
+# with ci/lib/gate.sh) the step fails closed: exit 2, verdict error
+for src in '' "$T_DIR"; do
+	MLGATE_SRC_DIR=$src az_run nosetup gate.yml gate=comply model="$model" version=1 policy="$policy"
+	expect_res nosetup result Failed
+	expect_res nosetup steps.0.exit_code 2
+	expect_res nosetup outputs.comply.exitCode 2
+	expect_res nosetup outputs.comply.verdict error
+	assert_match "$T_DIR/nosetup.log" 'logissue type=error\]mlgate gate: ci/lib/gate.sh not found in MLGATE_SRC_DIR .*run the setup template'
+	assert_no_match "$T_DIR/nosetup.log" '^mlgate: '
+done
 
 # ------------------------------------------------------------ pull request
 if [ -x "$MLGATE_BIN/mlgate-changes" ]; then

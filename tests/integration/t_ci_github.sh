@@ -133,6 +133,12 @@ assert_match "$T_DIR/down.log" '^::error title=mlgate comply::registry, network 
 gh_run usage gate gate=deploy "${common[@]}"
 expect_res usage exit_code 2
 assert_match "$T_DIR/usage.log" "^::error title=mlgate gate::input 'gate' must be smoke, comply, compare, promote or release, got 'deploy'"
+# a boolean input that is neither true nor false: exit 2, said in an annotation
+gh_run usage2 gate gate=comply version=1 policy="$policy" dry-run=maybe "${common[@]}"
+expect_res usage2 exit_code 2
+expect_res usage2 outputs.exit-code 2
+expect_res usage2 outputs.verdict error
+assert_match "$T_DIR/usage2.log" "^::error title=mlgate gate::input 'dry-run' must be true or false, got 'maybe'"
 # an input that would be a shell injection if it were pasted into the script
 gh_run inject gate gate=comply version='1"; touch '"$T_DIR"'/pwned; echo "' policy="$policy" \
 	"${common[@]}"
