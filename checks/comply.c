@@ -114,7 +114,7 @@ struct comply {
 };
 
 /* Add a check timed from the previous one (gate/gate.h). */
-#define add(c, ...) mg_gate_addf((c)->suite, &(c)->t0, __VA_ARGS__)
+#define ADD_CHECK(c, ...) mg_gate_addf((c)->suite, &(c)->t0, __VA_ARGS__)
 
 static const cJSON *pol_get(const cJSON *o, const char *key)
 {
@@ -314,15 +314,15 @@ static void check_tags(struct comply *c, const char *kind, const cJSON *rules,
 		mg_check_slug(&id, key);
 		if (!value) {
 			if (cJSON_IsFalse(required))
-				add(c, id.buf, MG_STATUS_SKIPPED,
-				    "%s tag '%s' is not set (optional)", owner, key);
+				ADD_CHECK(c, id.buf, MG_STATUS_SKIPPED,
+				          "%s tag '%s' is not set (optional)", owner, key);
 			else
-				add(c, id.buf, MG_STATUS_FAILED, "%s tag '%s' is missing", owner,
-				    key);
+				ADD_CHECK(c, id.buf, MG_STATUS_FAILED, "%s tag '%s' is missing",
+				          owner, key);
 			continue;
 		}
 		if (!*value) {
-			add(c, id.buf, MG_STATUS_FAILED, "%s tag '%s' is empty", owner, key);
+			ADD_CHECK(c, id.buf, MG_STATUS_FAILED, "%s tag '%s' is empty", owner, key);
 			continue;
 		}
 		if (cJSON_IsString(pattern)) {
@@ -334,8 +334,9 @@ static void check_tags(struct comply *c, const char *kind, const cJSON *rules,
 			found = !regexec(&re, value, 0, NULL, 0);
 			regfree(&re);
 			if (!found) {
-				add(c, id.buf, MG_STATUS_FAILED, "%s tag %s='%s' does not match %s",
-				    owner, key, value, pattern->valuestring);
+				ADD_CHECK(c, id.buf, MG_STATUS_FAILED,
+				          "%s tag %s='%s' does not match %s", owner, key, value,
+				          pattern->valuestring);
 				continue;
 			}
 		}
@@ -350,12 +351,13 @@ static void check_tags(struct comply *c, const char *kind, const cJSON *rules,
 			if (!found) {
 				mg_buf_reset(&list);
 				join_list(allowed, &list);
-				add(c, id.buf, MG_STATUS_FAILED, "%s tag %s='%s' is not one of %s",
-				    owner, key, value, list.buf);
+				ADD_CHECK(c, id.buf, MG_STATUS_FAILED,
+				          "%s tag %s='%s' is not one of %s", owner, key, value,
+				          list.buf);
 				continue;
 			}
 		}
-		add(c, id.buf, MG_STATUS_PASSED, "%s=%s", key, value);
+		ADD_CHECK(c, id.buf, MG_STATUS_PASSED, "%s=%s", key, value);
 	}
 	mg_buf_release(&id);
 	mg_buf_release(&list);
@@ -374,10 +376,11 @@ static void check_forbidden(struct comply *c, const cJSON *keys)
 		mg_buf_adds(&id, "compliance.forbidden_tag.");
 		mg_check_slug(&id, k->valuestring);
 		if (v)
-			add(c, id.buf, MG_STATUS_FAILED, "forbidden tag '%s' is set ('%s')",
-			    k->valuestring, v);
+			ADD_CHECK(c, id.buf, MG_STATUS_FAILED, "forbidden tag '%s' is set ('%s')",
+			          k->valuestring, v);
 		else
-			add(c, id.buf, MG_STATUS_PASSED, "tag '%s' is not set", k->valuestring);
+			ADD_CHECK(c, id.buf, MG_STATUS_PASSED, "tag '%s' is not set",
+			          k->valuestring);
 	}
 	mg_buf_release(&id);
 }
@@ -390,14 +393,14 @@ static void check_description(struct comply *c, const cJSON *rule)
 	if (cJSON_IsNumber(min) && min->valuedouble > 1)
 		want = (size_t)min->valuedouble;
 	if (!n)
-		add(c, "compliance.description", MG_STATUS_FAILED,
-		    "the model version has no description");
+		ADD_CHECK(c, "compliance.description", MG_STATUS_FAILED,
+		          "the model version has no description");
 	else if (n < want)
-		add(c, "compliance.description", MG_STATUS_FAILED,
-		    "the description has %zu characters, the policy asks for at least %zu", n,
-		    want);
+		ADD_CHECK(c, "compliance.description", MG_STATUS_FAILED,
+		          "the description has %zu characters, the policy asks for at least %zu", n,
+		          want);
 	else
-		add(c, "compliance.description", MG_STATUS_PASSED, "%zu characters", n);
+		ADD_CHECK(c, "compliance.description", MG_STATUS_PASSED, "%zu characters", n);
 }
 
 /* Read the run behind the version; false (with a check added) when there is none. */
@@ -469,54 +472,55 @@ static int check_lineage(struct comply *c, const cJSON *rule, struct mg_err *err
 	const cJSON *branch = pol_get(rule, "reachable_from");
 
 	if (!*c->mv.run_id)
-		add(c, "compliance.lineage.run", MG_STATUS_FAILED,
-		    "the model version names no run it came from");
+		ADD_CHECK(c, "compliance.lineage.run", MG_STATUS_FAILED,
+		          "the model version names no run it came from");
 	else if (!c->have_run)
-		add(c, "compliance.lineage.run", MG_STATUS_FAILED, "run %s does not exist",
-		    c->mv.run_id);
+		ADD_CHECK(c, "compliance.lineage.run", MG_STATUS_FAILED, "run %s does not exist",
+		          c->mv.run_id);
 	else if (cJSON_IsString(status) && strcmp(c->run.status, status->valuestring))
-		add(c, "compliance.lineage.run", MG_STATUS_FAILED,
-		    "run %s has status %s, the policy asks for %s", c->run.run_id, c->run.status,
-		    status->valuestring);
+		ADD_CHECK(c, "compliance.lineage.run", MG_STATUS_FAILED,
+		          "run %s has status %s, the policy asks for %s", c->run.run_id,
+		          c->run.status, status->valuestring);
 	else
-		add(c, "compliance.lineage.run", MG_STATUS_PASSED, "run %s, status %s",
-		    c->run.run_id, c->run.status);
+		ADD_CHECK(c, "compliance.lineage.run", MG_STATUS_PASSED, "run %s, status %s",
+		          c->run.run_id, c->run.status);
 
 	/* the check exists only when the policy asks for it ("require_git_commit": true) */
 	if (cJSON_IsTrue(need_commit)) {
 		if (c->commit[0])
-			add(c, "compliance.lineage.git_commit", MG_STATUS_PASSED, "commit %s",
-			    c->commit);
+			ADD_CHECK(c, "compliance.lineage.git_commit", MG_STATUS_PASSED, "commit %s",
+			          c->commit);
 		else
-			add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED, "%s",
-			    c->no_commit);
+			ADD_CHECK(c, "compliance.lineage.git_commit", MG_STATUS_FAILED, "%s",
+			          c->no_commit);
 	}
 	if (cJSON_IsString(branch)) {
 		char tip[MG_GIT_OID_HEX];
 		bool reach = false;
 
 		if (!c->commit[0]) {
-			add(c, "compliance.lineage.reachable", MG_STATUS_FAILED,
-			    "not checked against branch '%s': %s", branch->valuestring,
-			    c->no_commit);
+			ADD_CHECK(c, "compliance.lineage.reachable", MG_STATUS_FAILED,
+			          "not checked against branch '%s': %s", branch->valuestring,
+			          c->no_commit);
 			return 0;
 		}
 		if (mg_git_branch_tip(c->git, branch->valuestring, tip, err)) {
 			if (err->reason != MG_REASON_NOT_FOUND)
 				return -1;
-			add(c, "compliance.lineage.reachable", MG_STATUS_FAILED, "%s", err->msg);
+			ADD_CHECK(c, "compliance.lineage.reachable", MG_STATUS_FAILED, "%s",
+			          err->msg);
 			mg_err_clear(err);
 			return 0;
 		}
 		if (mg_git_is_reachable(c->git, c->commit, tip, &reach, err))
 			return -1;
 		if (reach)
-			add(c, "compliance.lineage.reachable", MG_STATUS_PASSED,
-			    "commit %.12s is on %s", c->commit, branch->valuestring);
+			ADD_CHECK(c, "compliance.lineage.reachable", MG_STATUS_PASSED,
+			          "commit %.12s is on %s", c->commit, branch->valuestring);
 		else
-			add(c, "compliance.lineage.reachable", MG_STATUS_FAILED,
-			    "commit %.12s is not reachable from %s (%.12s)", c->commit,
-			    branch->valuestring, tip);
+			ADD_CHECK(c, "compliance.lineage.reachable", MG_STATUS_FAILED,
+			          "commit %.12s is not reachable from %s (%.12s)", c->commit,
+			          branch->valuestring, tip);
 	}
 	return 0;
 }
@@ -536,13 +540,13 @@ static void check_run(struct comply *c, const cJSON *rule)
 		mg_buf_adds(&id, "compliance.run.param.");
 		mg_check_slug(&id, v->valuestring);
 		if (!c->have_run)
-			add(c, id.buf, MG_STATUS_FAILED, "no run to read parameter '%s' from",
-			    v->valuestring);
+			ADD_CHECK(c, id.buf, MG_STATUS_FAILED, "no run to read parameter '%s' from",
+			          v->valuestring);
 		else if (!p)
-			add(c, id.buf, MG_STATUS_FAILED, "run %s has no parameter '%s'",
-			    c->run.run_id, v->valuestring);
+			ADD_CHECK(c, id.buf, MG_STATUS_FAILED, "run %s has no parameter '%s'",
+			          c->run.run_id, v->valuestring);
 		else
-			add(c, id.buf, MG_STATUS_PASSED, "%s=%s", v->valuestring, p);
+			ADD_CHECK(c, id.buf, MG_STATUS_PASSED, "%s=%s", v->valuestring, p);
 	}
 	cJSON_ArrayForEach(v, metrics)
 	{
@@ -553,17 +557,18 @@ static void check_run(struct comply *c, const cJSON *rule)
 		mg_buf_adds(&id, "compliance.run.metric.");
 		mg_check_slug(&id, v->valuestring);
 		if (!c->have_run)
-			add(c, id.buf, MG_STATUS_FAILED, "no run to read metric '%s' from",
-			    v->valuestring);
+			ADD_CHECK(c, id.buf, MG_STATUS_FAILED, "no run to read metric '%s' from",
+			          v->valuestring);
 		else if (!m)
-			add(c, id.buf, MG_STATUS_FAILED, "run %s has no metric '%s'", c->run.run_id,
-			    v->valuestring);
+			ADD_CHECK(c, id.buf, MG_STATUS_FAILED, "run %s has no metric '%s'",
+			          c->run.run_id, v->valuestring);
 		else if (!isfinite(m->value))
-			add(c, id.buf, MG_STATUS_FAILED, "metric '%s' is %s, not a finite number",
-			    v->valuestring, isnan(m->value) ? "NaN" : "infinite");
+			ADD_CHECK(c, id.buf, MG_STATUS_FAILED,
+			          "metric '%s' is %s, not a finite number", v->valuestring,
+			          isnan(m->value) ? "NaN" : "infinite");
 		else
-			add(c, id.buf, MG_STATUS_PASSED, "%s=%s", v->valuestring,
-			    mg_double_str(m->value, num));
+			ADD_CHECK(c, id.buf, MG_STATUS_PASSED, "%s=%s", v->valuestring,
+			          mg_double_str(m->value, num));
 	}
 	mg_buf_release(&id);
 }
@@ -595,16 +600,16 @@ static int check_card(struct comply *c, const cJSON *rule, struct mg_err *err)
 
 	card_path(c, pol_get(rule, "path")->valuestring, &path);
 	if (!c->commit[0]) {
-		k = add(c, "compliance.model_card", MG_STATUS_FAILED,
-		        "model card '%s' not read: %s", path.buf, c->no_commit);
+		k = ADD_CHECK(c, "compliance.model_card", MG_STATUS_FAILED,
+		              "model card '%s' not read: %s", path.buf, c->no_commit);
 	} else if (mg_git_read_file(c->git, c->commit, path.buf, &text, err)) {
 		if (err->reason != MG_REASON_NOT_FOUND && err->reason != MG_REASON_TOO_LARGE)
 			goto done;
-		k = add(c, "compliance.model_card", MG_STATUS_FAILED, "%s", err->msg);
+		k = ADD_CHECK(c, "compliance.model_card", MG_STATUS_FAILED, "%s", err->msg);
 		mg_err_clear(err);
 	} else {
-		k = add(c, "compliance.model_card", MG_STATUS_PASSED, "%s at commit %.12s",
-		        path.buf, c->commit);
+		k = ADD_CHECK(c, "compliance.model_card", MG_STATUS_PASSED, "%s at commit %.12s",
+		              path.buf, c->commit);
 		have = true;
 	}
 	mg_check_set(&k->file, path.buf);
@@ -614,15 +619,15 @@ static int check_card(struct comply *c, const cJSON *rule, struct mg_err *err)
 		mg_buf_adds(&id, "compliance.model_card.section.");
 		mg_check_slug(&id, s->valuestring);
 		if (!have)
-			k = add(c, id.buf, MG_STATUS_FAILED, "no model card to look for '%s' in",
-			        s->valuestring);
+			k = ADD_CHECK(c, id.buf, MG_STATUS_FAILED,
+			              "no model card to look for '%s' in", s->valuestring);
 		else if (mg_markdown_has_section(text.buf, s->valuestring))
-			k = add(c, id.buf, MG_STATUS_PASSED, "section '%s' present",
-			        s->valuestring);
+			k = ADD_CHECK(c, id.buf, MG_STATUS_PASSED, "section '%s' present",
+			              s->valuestring);
 		else
-			k = add(c, id.buf, MG_STATUS_FAILED,
-			        "the model card has no section '%s' with text under it",
-			        s->valuestring);
+			k = ADD_CHECK(c, id.buf, MG_STATUS_FAILED,
+			              "the model card has no section '%s' with text under it",
+			              s->valuestring);
 		mg_check_set(&k->file, path.buf);
 	}
 	ret = 0;

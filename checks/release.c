@@ -40,7 +40,7 @@ struct release {
 	int code; /* the worst exit code of an errored check, 0 when none */
 };
 
-#define add(r, ...) mg_gate_addf((r)->suite, &(r)->t0, __VA_ARGS__)
+#define ADD_CHECK(r, ...) mg_gate_addf((r)->suite, &(r)->t0, __VA_ARGS__)
 
 static void errored(struct release *r, int code)
 {
@@ -157,12 +157,12 @@ done:
 static void check_branch(struct release *r)
 {
 	if (mg_changes_glob_match(r->pattern, r->branch))
-		add(r, "release.branch.pattern", MG_STATUS_PASSED, "branch '%s' matches '%s'",
-		    r->branch, r->pattern);
+		ADD_CHECK(r, "release.branch.pattern", MG_STATUS_PASSED, "branch '%s' matches '%s'",
+		          r->branch, r->pattern);
 	else
-		add(r, "release.branch.pattern", MG_STATUS_FAILED,
-		    "branch '%s' does not match the release branch pattern '%s'", r->branch,
-		    r->pattern);
+		ADD_CHECK(r, "release.branch.pattern", MG_STATUS_FAILED,
+		          "branch '%s' does not match the release branch pattern '%s'", r->branch,
+		          r->pattern);
 }
 
 static void check_on_main(struct release *r)
@@ -173,27 +173,28 @@ static void check_on_main(struct release *r)
 	bool shallow = mg_git_is_shallow(r->git);
 
 	if (mg_git_branch_tip(r->git, r->main, tip, &e)) {
-		add(r, "release.commit.on_main", MG_STATUS_ERROR, "%s%s%s", e.msg,
-		    shallow ? ": " : "", shallow ? SHALLOW_FIX : "");
+		ADD_CHECK(r, "release.commit.on_main", MG_STATUS_ERROR, "%s%s%s", e.msg,
+		          shallow ? ": " : "", shallow ? SHALLOW_FIX : "");
 		errored(r, e.code);
 		return;
 	}
 	if (mg_git_is_reachable(r->git, r->commit, tip, &reach, &e) || (!reach && shallow)) {
 		/* a shallow history ends early: "not found" proves nothing there */
-		add(r, "release.commit.on_main", MG_STATUS_ERROR,
-		    "cannot tell whether commit %.12s is on %s (%.12s): %s", r->commit, r->main,
-		    tip, shallow ? SHALLOW_FIX : e.msg);
+		ADD_CHECK(r, "release.commit.on_main", MG_STATUS_ERROR,
+		          "cannot tell whether commit %.12s is on %s (%.12s): %s", r->commit,
+		          r->main, tip, shallow ? SHALLOW_FIX : e.msg);
 		errored(r, shallow ? MG_EXIT_USAGE : e.code);
 		return;
 	}
 	if (reach)
-		add(r, "release.commit.on_main", MG_STATUS_PASSED, "commit %.12s is on %s (%.12s)",
-		    r->commit, r->main, tip);
+		ADD_CHECK(r, "release.commit.on_main", MG_STATUS_PASSED,
+		          "commit %.12s is on %s (%.12s)", r->commit, r->main, tip);
 	else
-		add(r, "release.commit.on_main", MG_STATUS_FAILED,
-		    "commit %.12s is not reachable from %s (%.12s): cut releases from the main "
-		    "line",
-		    r->commit, r->main, tip);
+		ADD_CHECK(
+		        r, "release.commit.on_main", MG_STATUS_FAILED,
+		        "commit %.12s is not reachable from %s (%.12s): cut releases from the main "
+		        "line",
+		        r->commit, r->main, tip);
 }
 
 /* The gates the readable evidence is for, in the order first seen. */
@@ -328,28 +329,30 @@ static void judge_gate(struct release *r, const char *gate)
 		}
 	}
 	if (errors.len) {
-		add(r, id.buf, MG_STATUS_ERROR, "%s evidence for commit %.12s: %s", gate, r->commit,
-		    errors.buf);
+		ADD_CHECK(r, id.buf, MG_STATUS_ERROR, "%s evidence for commit %.12s: %s", gate,
+		          r->commit, errors.buf);
 	} else if (failed.len) {
-		add(r, id.buf, MG_STATUS_FAILED, "%s evidence for commit %.12s did not pass: %s",
-		    gate, r->commit, failed.buf);
+		ADD_CHECK(r, id.buf, MG_STATUS_FAILED,
+		          "%s evidence for commit %.12s did not pass: %s", gate, r->commit,
+		          failed.buf);
 	} else if (npassed) {
-		add(r, id.buf, MG_STATUS_PASSED, "%s passed for commit %.12s (%s)", gate, r->commit,
-		    passed.buf);
+		ADD_CHECK(r, id.buf, MG_STATUS_PASSED, "%s passed for commit %.12s (%s)", gate,
+		          r->commit, passed.buf);
 	} else if (seen) {
-		add(r, id.buf, MG_STATUS_FAILED, "no %s evidence for commit %.12s: %s", gate,
-		    r->commit, other.buf);
+		ADD_CHECK(r, id.buf, MG_STATUS_FAILED, "no %s evidence for commit %.12s: %s", gate,
+		          r->commit, other.buf);
 	} else if (r->nbad) {
-		add(r, id.buf, MG_STATUS_ERROR,
-		    "no %s evidence among the readable --evidence files, and %zu could not be read "
-		    "(release.evidence.files)",
-		    gate, r->nbad);
+		ADD_CHECK(r, id.buf, MG_STATUS_ERROR,
+		          "no %s evidence among the readable --evidence files, and %zu could not "
+		          "be read "
+		          "(release.evidence.files)",
+		          gate, r->nbad);
 		errored(r, MG_EXIT_USAGE);
 	} else {
 		foreign_files(r, &foreign);
-		add(r, id.buf, MG_STATUS_FAILED,
-		    "no %s evidence among the %zu --evidence file(s) (" PROFILE "%s%s)", gate,
-		    r->nev, foreign.len ? "; none in " : "", foreign.buf);
+		ADD_CHECK(r, id.buf, MG_STATUS_FAILED,
+		          "no %s evidence among the %zu --evidence file(s) (" PROFILE "%s%s)", gate,
+		          r->nev, foreign.len ? "; none in " : "", foreign.buf);
 	}
 	mg_buf_release(&id);
 	mg_buf_release(&passed);
@@ -367,7 +370,8 @@ static void check_evidence(struct release *r)
 
 	r->nbad = mg_evidence_read(r->ev, r->nev, &bad);
 	if (r->nbad) {
-		add(r, "release.evidence.files", MG_STATUS_ERROR, "unusable evidence: %s", bad.buf);
+		ADD_CHECK(r, "release.evidence.files", MG_STATUS_ERROR, "unusable evidence: %s",
+		          bad.buf);
 		errored(r, MG_EXIT_USAGE);
 	}
 	if (!r->gates_given)
@@ -375,14 +379,16 @@ static void check_evidence(struct release *r)
 	if (!r->ngates) {
 		foreign_files(r, &foreign);
 		if (r->nbad) {
-			add(r, "release.evidence", MG_STATUS_ERROR,
-			    "no mlgate evidence among the readable --evidence files, and %zu could "
-			    "not be read (release.evidence.files)",
-			    r->nbad);
+			ADD_CHECK(r, "release.evidence", MG_STATUS_ERROR,
+			          "no mlgate evidence among the readable --evidence files, and %zu "
+			          "could "
+			          "not be read (release.evidence.files)",
+			          r->nbad);
 		} else {
-			add(r, "release.evidence", MG_STATUS_FAILED,
-			    "no mlgate evidence among the %zu --evidence file(s) (" PROFILE "%s%s)",
-			    r->nev, foreign.len ? "; none in " : "", foreign.buf);
+			ADD_CHECK(r, "release.evidence", MG_STATUS_FAILED,
+			          "no mlgate evidence among the %zu --evidence file(s) (" PROFILE
+			          "%s%s)",
+			          r->nev, foreign.len ? "; none in " : "", foreign.buf);
 		}
 	}
 	for (size_t i = 0; i < r->ngates; i++)

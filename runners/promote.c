@@ -145,7 +145,7 @@ struct promote {
 };
 
 /* Add a check timed from the previous one (gate/gate.h). */
-#define add(p, ...) mg_gate_addf((p)->suite, &(p)->t0, __VA_ARGS__)
+#define ADD_CHECK(p, ...) mg_gate_addf((p)->suite, &(p)->t0, __VA_ARGS__)
 
 /*
  * One registry write made (rc 0; always 0 in a dry run) or failed (rc -1,
@@ -236,10 +236,10 @@ static int stage_reject(struct promote *p, struct mg_err *err)
 	if (!strcmp(p->mv.current_stage, "Archived"))
 		return 0;
 	if (!strcmp(p->mv.current_stage, "Production")) {
-		add(p, "promote.reject", MG_STATUS_SKIPPED,
-		    "model '%s' version %s is in Production: left there (a rejection never "
-		    "archives the production version)",
-		    p->mv.name, p->mv.version);
+		ADD_CHECK(p, "promote.reject", MG_STATUS_SKIPPED,
+		          "model '%s' version %s is in Production: left there (a rejection never "
+		          "archives the production version)",
+		          p->mv.name, p->mv.version);
 		return 0;
 	}
 	const bool dry = p->o->gate.dry_run;
@@ -477,24 +477,24 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 
 			p->have_champion = true;
 			p->champion = strcmp(ch, "none") ? mg_xstrdup(ch) : NULL;
-			add(p, id.buf, MG_STATUS_PASSED,
-			    "%s passed at %s ('%s'), compared against %s%s%s%s", gate,
-			    mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
-			    p->champion ? "version " : "no production version",
-			    p->champion ? p->champion : "", best_note.len ? "; " : "",
-			    best_note.buf);
+			ADD_CHECK(p, id.buf, MG_STATUS_PASSED,
+			          "%s passed at %s ('%s'), compared against %s%s%s%s", gate,
+			          mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
+			          p->champion ? "version " : "no production version",
+			          p->champion ? p->champion : "", best_note.len ? "; " : "",
+			          best_note.buf);
 		} else {
-			add(p, id.buf, MG_STATUS_PASSED, "%s passed at %s ('%s')%s%s", gate,
-			    mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
-			    best_note.len ? "; " : "", best_note.buf);
+			ADD_CHECK(p, id.buf, MG_STATUS_PASSED, "%s passed at %s ('%s')%s%s", gate,
+			          mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
+			          best_note.len ? "; " : "", best_note.buf);
 		}
 	} else if (!seen) {
-		add(p, id.buf, MG_STATUS_FAILED, "no %s evidence among the %zu --evidence file(s)",
-		    gate, nev);
+		ADD_CHECK(p, id.buf, MG_STATUS_FAILED,
+		          "no %s evidence among the %zu --evidence file(s)", gate, nev);
 	} else {
-		add(p, id.buf, MG_STATUS_FAILED,
-		    "no passing %s evidence for model '%s' version %s: %s", gate, p->mv.name,
-		    p->mv.version, why.buf);
+		ADD_CHECK(p, id.buf, MG_STATUS_FAILED,
+		          "no passing %s evidence for model '%s' version %s: %s", gate, p->mv.name,
+		          p->mv.version, why.buf);
 	}
 	mg_buf_release(&why);
 	mg_buf_release(&id);
@@ -591,6 +591,92 @@ static int audit_tags(struct promote *p, const char *why, struct mg_err *err)
 }
 
 /*
+ * Judge the evidence: a check per required gate; with --approve, failed
+ * checks become skipped ("overridden") and the override is a check of its
+ * own. Returns whether the evidence rejects the promotion.
+ */
+static bool judge_evidence(struct promote *p, const char *const *gates, size_t ngates,
+                           long long max_age, struct mg_evidence *ev)
+{
+	const struct mg_promote_opts *o = p->o;
+	const time_t now = time(NULL);
+	bool rejected = false;
+
+	for (size_t i = 0; i < ngates; i++)
+		judge_gate(p, gates[i], ev, o->evidence.n, now, max_age);
+	for (size_t i = 0; i < p->suite->nchecks; i++)
+		rejected = rejected || p->suite->checks[i].status == MG_STATUS_FAILED;
+	if (!o->approve)
+		return rejected;
+	for (size_t i = 0; i < p->suite->nchecks; i++) {
+		struct mg_check *k = &p->suite->checks[i];
+		struct mg_buf m = MG_BUF_INIT(MG_BUF_SMALL);
+
+		if (k->status != MG_STATUS_FAILED)
+			continue;
+		mg_buf_addf(&m, "overridden by --approve: %s", k->message);
+		k->status = MG_STATUS_SKIPPED;
+		mg_check_set(&k->message, m.buf);
+		mg_buf_release(&m);
+	}
+	ADD_CHECK(p, "promote.override", MG_STATUS_PASSED, "approved by hand by %s: %s", identity(),
+	          o->override_reason);
+	return false;
+}
+
+/*
+ * Approved: take the target, as a compare-and-set against what the compare
+ * evidence was made against (or what was read), or finish the approval of
+ * a version already there. 0 done (to be recorded), 1 refused with nothing
+ * written (production moved since the comparison), -1 failed.
+ */
+static int take_target(struct promote *p, struct mg_err *err)
+{
+	const struct mg_promote_opts *o = p->o;
+	const char *expected = p->nholders == 1 ? p->holders.buf : NULL;
+
+	if (p->have_champion && !o->approve && !p->in_target) {
+		bool same = p->champion ? p->nholders == 1 && !strcmp(p->holders.buf, p->champion)
+		                        : p->nholders == 0;
+
+		if (!same) {
+			ADD_CHECK(
+			        p, "promote.target", MG_STATUS_FAILED,
+			        "%s %s of model '%s' is held by %s%s, but the compare evidence was "
+			        "made against %s%s: compare again",
+			        p->target->kind, p->name, p->mv.name, p->nholders ? "version " : "",
+			        p->nholders ? p->holders.buf : "no version",
+			        p->champion ? "version " : "no version",
+			        p->champion ? p->champion : "");
+			return 1;
+		}
+		expected = p->champion;
+	}
+	if (p->in_target) {
+		/* finish what a run that stopped half-way (or another client) left undone */
+		if (p->target->unfinished(p) && p->target->finish(p, err))
+			return -1;
+		ADD_CHECK(p, "promote.target", MG_STATUS_PASSED,
+		          "model '%s' version %s already holds %s %s", p->mv.name, p->mv.version,
+		          p->target->kind, p->name);
+		return 0;
+	}
+	if (p->target->approve(p, expected, err)) {
+		if (err->reason != MG_REASON_CONFLICT || err->code != MG_EXIT_USAGE)
+			return -1;
+		/* the registry changed since it was read: nothing was written */
+		mg_writes_release(&p->writes);
+		ADD_CHECK(p, "promote.target", MG_STATUS_FAILED, "%s: nothing changed", err->msg);
+		mg_err_clear(err);
+		return 1;
+	}
+	ADD_CHECK(p, "promote.target", MG_STATUS_PASSED, "model '%s' version %s %s %s %s",
+	          p->mv.name, p->mv.version, o->gate.dry_run ? "would take" : "took",
+	          p->target->kind, p->name);
+	return 0;
+}
+
+/*
  * Decide and act. Returns 0 with the checks added, or -1 with err set.
  * *write is set when the decision is to be written back.
  */
@@ -600,111 +686,43 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 	const struct mg_promote_opts *o = p->o;
 	const char *prev = mg_kvlist_get(&p->mv.tags, "mlgate.promote.verdict");
 	const char *prev_target = mg_kvlist_get(&p->mv.tags, "mlgate.promote.target");
-	const time_t now = time(NULL);
-	const char *expected;
-	bool rejected = false;
-	int ret = -1;
+	const char *at = mg_kvlist_get(&p->mv.tags, "mlgate.promote.at");
+	int rc;
 
 	*write = false;
 	if (p->target->read(p, err))
-		goto done;
+		return -1;
 	/* a version already promoted, and nothing left undone: nothing to do (idempotent) */
 	if (!o->reject && p->in_target && !p->target->unfinished(p) && prev &&
 	    !strcmp(prev, "passed") && prev_target && !strcmp(prev_target, target)) {
-		add(p, "promote.target", MG_STATUS_PASSED,
-		    "model '%s' version %s already holds %s %s (promoted at %s): nothing to change",
-		    p->mv.name, p->mv.version, p->target->kind, p->name,
-		    mg_kvlist_get(&p->mv.tags, "mlgate.promote.at")
-		            ? mg_kvlist_get(&p->mv.tags, "mlgate.promote.at")
-		            : "?");
-		ret = 0;
-		goto done;
+		ADD_CHECK(p, "promote.target", MG_STATUS_PASSED,
+		          "model '%s' version %s already holds %s %s (promoted at %s): nothing to "
+		          "change",
+		          p->mv.name, p->mv.version, p->target->kind, p->name, at ? at : "?");
+		return 0;
 	}
 	if (o->reject) {
-		add(p, "promote.decision", MG_STATUS_FAILED, "rejected by %s: %s", identity(),
-		    o->reason);
+		ADD_CHECK(p, "promote.decision", MG_STATUS_FAILED, "rejected by %s: %s", identity(),
+		          o->reason);
 		if (p->target->reject(p, err) || audit_tags(p, o->reason, err))
-			goto done;
+			return -1;
 		*write = true;
-		ret = 0;
-		goto done;
+		return 0;
 	}
-	/* the evidence (read before the registry was opened) */
-	for (size_t i = 0; i < ngates; i++)
-		judge_gate(p, gates[i], ev, o->evidence.n, now, max_age);
-	for (size_t i = 0; i < p->suite->nchecks; i++)
-		rejected = rejected || p->suite->checks[i].status == MG_STATUS_FAILED;
-	if (o->approve) {
-		for (size_t i = 0; i < p->suite->nchecks; i++) {
-			struct mg_check *k = &p->suite->checks[i];
-			struct mg_buf m = MG_BUF_INIT(MG_BUF_SMALL);
-
-			if (k->status != MG_STATUS_FAILED)
-				continue;
-			mg_buf_addf(&m, "overridden by --approve: %s", k->message);
-			k->status = MG_STATUS_SKIPPED;
-			mg_check_set(&k->message, m.buf);
-			mg_buf_release(&m);
-		}
-		add(p, "promote.override", MG_STATUS_PASSED, "approved by hand by %s: %s",
-		    identity(), o->override_reason);
-		rejected = false;
-	}
-	if (rejected) {
+	if (judge_evidence(p, gates, ngates, max_age, ev)) {
 		/* the rejection is applied (archive / drop the candidate alias) and recorded */
 		if (!o->keep_on_reject && p->target->reject(p, err))
-			goto done;
+			return -1;
 		*write = true;
-		ret = 0;
-		goto done;
+		return 0;
 	}
-	/* compare-and-set: production must still be what the comparison was made against */
-	expected = p->nholders == 1 ? p->holders.buf : NULL;
-	if (p->have_champion && !o->approve && !p->in_target) {
-		bool same = p->champion ? p->nholders == 1 && !strcmp(p->holders.buf, p->champion)
-		                        : p->nholders == 0;
-
-		if (!same) {
-			add(p, "promote.target", MG_STATUS_FAILED,
-			    "%s %s of model '%s' is held by %s%s, but the compare evidence was "
-			    "made "
-			    "against %s%s: compare again",
-			    p->target->kind, p->name, p->mv.name, p->nholders ? "version " : "",
-			    p->nholders ? p->holders.buf : "no version",
-			    p->champion ? "version " : "no version",
-			    p->champion ? p->champion : "");
-			ret = 0;
-			goto done;
-		}
-		expected = p->champion;
-	}
-	if (p->in_target) {
-		/* finish what a run that stopped half-way (or another client) left undone */
-		if (p->target->unfinished(p) && p->target->finish(p, err))
-			goto done;
-		add(p, "promote.target", MG_STATUS_PASSED,
-		    "model '%s' version %s already holds %s %s", p->mv.name, p->mv.version,
-		    p->target->kind, p->name);
-	} else if (p->target->approve(p, expected, err)) {
-		if (err->reason != MG_REASON_CONFLICT || err->code != MG_EXIT_USAGE)
-			goto done;
-		/* the registry changed since it was read: nothing was written */
-		mg_writes_release(&p->writes);
-		add(p, "promote.target", MG_STATUS_FAILED, "%s: nothing changed", err->msg);
-		mg_err_clear(err);
-		ret = 0;
-		goto done;
-	} else {
-		add(p, "promote.target", MG_STATUS_PASSED, "model '%s' version %s %s %s %s",
-		    p->mv.name, p->mv.version, o->gate.dry_run ? "would take" : "took",
-		    p->target->kind, p->name);
-	}
+	rc = take_target(p, err);
+	if (rc)
+		return rc < 0 ? -1 : 0;
 	if (o->approve && audit_tags(p, o->override_reason, err))
-		goto done;
+		return -1;
 	*write = true;
-	ret = 0;
-done:
-	return ret;
+	return 0;
 }
 
 /*
