@@ -378,6 +378,54 @@ static const struct target alias_target = {"alias",      alias_read,       alias
 /* --- evidence ----------------------------------------------------------------------- */
 
 /*
+ * Does evidence suite `s` (gate `gate`, from `path`) pass for this
+ * promotion: signed when a key is set, this model, version and commit,
+ * finished in the last max_age seconds, passed, and agreeing with what the
+ * gate wrote on the version? Why not is appended to `why`; *t is its time,
+ * `note` what the cross-check has to say.
+ */
+static bool evidence_passes(struct promote *p, const char *gate, const struct mg_suite *s,
+                            time_t now, long long max_age, time_t *t, struct mg_buf *why,
+                            struct mg_buf *note)
+{
+	const char *model = mg_suite_prop(s, "mlgate.model");
+	const char *version = mg_suite_prop(s, "mlgate.version");
+	const char *commit = mg_suite_prop(s, "mlgate.git.commit");
+	const char *fin = mg_suite_prop(s, "mlgate.finished");
+	const char *verdict = mg_suite_prop(s, "mlgate.verdict");
+	const char *want = p->o->commit;
+	struct mg_err terr = MG_ERR_INIT;
+
+	if (p->key && mg_evidence_verify(s, p->key, why, &terr) <= 0)
+		return mg_buf_adds(why, terr.msg), false; /* empty unless libcrypto failed */
+	if (!model || strcmp(model, p->mv.name))
+		return mg_buf_addf(why, "for model '%s'", model ? model : "(none)"), false;
+	if (!version || strcmp(version, p->mv.version))
+		return mg_buf_addf(why, "for version %s", version ? version : "(none)"), false;
+	if (want &&
+	    (!commit || strlen(commit) < strlen(want) || strncasecmp(commit, want, strlen(want))))
+		return mg_buf_addf(why, "for commit '%s', not %s", commit ? commit : "", want),
+		       false;
+	if (!fin || mg_time_parse("mlgate.finished", fin, t, &terr))
+		return mg_buf_addf(why, "no valid mlgate.finished time"), false;
+	if (now - *t > max_age)
+		return mg_buf_addf(why, "finished %s, older than --max-age %s", fin,
+		                   p->o->max_age ? p->o->max_age : DEFAULT_MAX_AGE),
+		       false;
+	if (*t - now > 300)
+		return mg_buf_addf(why, "finished %s, in the future", fin), false;
+	if (!mg_suite_passed(s))
+		return mg_buf_addf(why, "verdict %s", verdict ? verdict : "failed"), false;
+	if (!strcmp(gate, "compare") && !mg_suite_prop(s, "mlgate.champion.version"))
+		return mg_buf_addf(why, "no mlgate.champion.version property"), false;
+	mg_buf_reset(note);
+	if (!mg_evidence_crosscheck(s, &p->mv, why, note))
+		return false;
+	mg_buf_adds(why, "passed");
+	return true;
+}
+
+/*
  * Judge the evidence for one required gate: a passing suite for this
  * model, version (and commit), recent enough, signed when a key is set,
  * and matching what the gate recorded on the version (gate/evidence.h).
@@ -401,63 +449,14 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 		for (size_t i = 0; i < ev[f].result.nsuites; i++) {
 			const struct mg_suite *s = &ev[f].result.suites[i];
 			const char *g = mg_suite_prop(s, "mlgate.gate");
-			const char *model = mg_suite_prop(s, "mlgate.model");
-			const char *version = mg_suite_prop(s, "mlgate.version");
-			const char *commit = mg_suite_prop(s, "mlgate.git.commit");
-			const char *fin = mg_suite_prop(s, "mlgate.finished");
-			const char *verdict = mg_suite_prop(s, "mlgate.verdict");
-			struct mg_err terr = MG_ERR_INIT;
 			time_t t = 0;
 
 			if (!g || strcmp(g, gate))
 				continue;
 			seen++;
 			mg_buf_addf(&why, "%s'%s': ", why.len ? "; " : "", ev[f].path);
-			if (p->key && mg_evidence_verify(s, p->key, &why, &terr) <= 0) {
-				mg_buf_adds(&why, terr.msg); /* empty unless libcrypto failed */
+			if (!evidence_passes(p, gate, s, now, max_age, &t, &why, &note))
 				continue;
-			}
-			if (!model || strcmp(model, p->mv.name)) {
-				mg_buf_addf(&why, "for model '%s'", model ? model : "(none)");
-				continue;
-			}
-			if (!version || strcmp(version, p->mv.version)) {
-				mg_buf_addf(&why, "for version %s", version ? version : "(none)");
-				continue;
-			}
-			if (p->o->commit &&
-			    (!commit || strlen(commit) < strlen(p->o->commit) ||
-			     strncasecmp(commit, p->o->commit, strlen(p->o->commit)))) {
-				mg_buf_addf(&why, "for commit '%s', not %s", commit ? commit : "",
-				            p->o->commit);
-				continue;
-			}
-			if (!fin || mg_time_parse("mlgate.finished", fin, &t, &terr)) {
-				mg_buf_addf(&why, "no valid mlgate.finished time");
-				continue;
-			}
-			if (now - t > max_age) {
-				mg_buf_addf(&why, "finished %s, older than --max-age %s", fin,
-				            p->o->max_age ? p->o->max_age : DEFAULT_MAX_AGE);
-				continue;
-			}
-			if (t - now > 300) {
-				mg_buf_addf(&why, "finished %s, in the future", fin);
-				continue;
-			}
-			if (!mg_suite_passed(s)) {
-				mg_buf_addf(&why, "verdict %s", verdict ? verdict : "failed");
-				continue;
-			}
-			if (!strcmp(gate, "compare") &&
-			    !mg_suite_prop(s, "mlgate.champion.version")) {
-				mg_buf_addf(&why, "no mlgate.champion.version property");
-				continue;
-			}
-			mg_buf_reset(&note);
-			if (!mg_evidence_crosscheck(s, &p->mv, &why, &note))
-				continue;
-			mg_buf_adds(&why, "passed");
 			if (!best || t > best_at) {
 				best = s;
 				best_file = ev[f].path;
