@@ -46,215 +46,6 @@ const struct mg_schema *mg_compare_policy_schema(void)
 	return &compare;
 }
 
-/* --- judging one metric ------------------------------------------------------- */
-
-/* A value as text, non-finite ones spelled as MLflow spells them. */
-static const char *num_str(double v, char s[MG_DOUBLE_LEN])
-{
-	if (isnan(v))
-		return "NaN";
-	if (isinf(v))
-		return v > 0 ? "Infinity" : "-Infinity";
-	return mg_double_str(v, s);
-}
-
-static void num(struct mg_buf *out, double v)
-{
-	char s[MG_DOUBLE_LEN];
-
-	mg_buf_adds(out, num_str(v, s));
-}
-
-void mg_compare_rule_text(const struct mg_compare_rule *r, struct mg_buf *out)
-{
-	mg_buf_adds(out, r->greater_is_better ? "higher is better" : "lower is better");
-	if (r->has_threshold) {
-		mg_buf_adds(out, r->greater_is_better ? "; threshold >= " : "; threshold <= ");
-		num(out, r->threshold);
-	}
-	if (r->has_min_abs) {
-		mg_buf_adds(out, "; min_absolute_change ");
-		num(out, r->min_abs);
-	}
-	if (r->has_min_rel) {
-		mg_buf_adds(out, "; min_relative_change ");
-		num(out, r->min_rel);
-	}
-	if (r->has_max_reg) {
-		mg_buf_adds(out, "; max_regression ");
-		num(out, r->max_reg);
-	}
-	if (r->has_max_rel_reg) {
-		mg_buf_adds(out, "; max_relative_regression ");
-		num(out, r->max_rel_reg);
-	}
-}
-
-/* MLflow's comparator: >= when greater is better, else <= (inclusive bounds). */
-static bool better_or_equal(const struct mg_compare_rule *r, double a, double b)
-{
-	return r->greater_is_better ? a >= b : a <= b;
-}
-
-/* The improvement of c over b relative to |b| (MLflow 3.17: divides by the magnitude). */
-static double relative_gain(const struct mg_compare_rule *r, double c, double b)
-{
-	return r->greater_is_better ? (c - b) / fabs(b) : (b - c) / fabs(b);
-}
-
-static bool comparative(const struct mg_compare_rule *r)
-{
-	return r->has_min_abs || r->has_min_rel || r->has_max_reg || r->has_max_rel_reg;
-}
-
-static void sep(struct mg_buf *why, size_t start)
-{
-	if (why->len > start)
-		mg_buf_adds(why, "; ");
-}
-
-enum mg_status mg_compare_judge(const struct mg_compare_rule *r, const double *cand,
-                                const double *base, bool have_baseline, struct mg_buf *why)
-{
-	const char *gt = r->greater_is_better ? ">=" : "<=";
-	size_t start = why->len;
-	bool failed = false;
-	double c, b, bound;
-
-	if (!cand) {
-		mg_buf_adds(why, "metric is missing on the candidate");
-		return MG_STATUS_FAILED;
-	}
-	c = *cand;
-	if (!isfinite(c)) {
-		mg_buf_addf(why, "candidate value is %s, not a number to compare",
-		            isnan(c) ? "NaN" : "infinite");
-		return MG_STATUS_FAILED;
-	}
-	if (r->has_threshold) {
-		if (!better_or_equal(r, c, r->threshold)) {
-			failed = true;
-			mg_buf_adds(why, "threshold failed: candidate ");
-			num(why, c);
-			mg_buf_addf(why, " is not %s ", gt);
-			num(why, r->threshold);
-		} else {
-			mg_buf_addf(why, "threshold %s ", gt);
-			num(why, r->threshold);
-			mg_buf_adds(why, " met");
-		}
-	}
-	if (!have_baseline) {
-		if (comparative(r)) {
-			sep(why, start);
-			mg_buf_adds(why,
-			            "no production model: changes and regressions not checked");
-		}
-		if (!r->has_threshold)
-			return MG_STATUS_SKIPPED;
-		return failed ? MG_STATUS_FAILED : MG_STATUS_PASSED;
-	}
-	if (!base) {
-		sep(why, start);
-		mg_buf_adds(why, "metric is missing on the production model");
-		return MG_STATUS_FAILED;
-	}
-	b = *base;
-	if (!isfinite(b)) {
-		sep(why, start);
-		mg_buf_addf(why, "production value is %s, not a number to compare",
-		            isnan(b) ? "NaN" : "infinite");
-		return MG_STATUS_FAILED;
-	}
-	if (r->has_min_abs) {
-		/* MLflow: cmp(Decimal(c), Decimal(b +- d)), the sum taken in float */
-		bound = r->greater_is_better ? b + r->min_abs : b - r->min_abs;
-		sep(why, start);
-		if (!better_or_equal(r, c, bound)) {
-			failed = true;
-			mg_buf_adds(why, "min_absolute_change failed: needs ");
-		} else {
-			mg_buf_adds(why, "min_absolute_change met: ");
-		}
-		mg_buf_addf(why, "%s ", gt);
-		num(why, bound);
-	}
-	if (r->has_min_rel) {
-		bool ok;
-
-		sep(why, start);
-		if (b == 0) {
-			/* MLflow's fallback: strictly better than 0 by 1e-10 */
-			ok = better_or_equal(r, c, r->greater_is_better ? b + 1e-10 : b - 1e-10);
-			mg_buf_addf(why,
-			            "min_relative_change %s (production is 0: candidate must be "
-			            "%s 1e-10)",
-			            ok ? "met" : "failed", r->greater_is_better ? ">=" : "<= -");
-		} else {
-			double rel = relative_gain(r, c, b);
-
-			ok = !(rel < r->min_rel);
-			mg_buf_addf(why, "min_relative_change %s: relative change ",
-			            ok ? "met" : "failed");
-			num(why, rel);
-			mg_buf_addf(why, " %s ", ok ? ">=" : "<");
-			num(why, r->min_rel);
-		}
-		failed = failed || !ok;
-	}
-	if (r->has_max_reg) {
-		bound = r->greater_is_better ? b - r->max_reg : b + r->max_reg;
-		sep(why, start);
-		if (!better_or_equal(r, c, bound)) {
-			failed = true;
-			mg_buf_adds(why, "max_regression exceeded: needs ");
-		} else {
-			mg_buf_adds(why, "within max_regression: ");
-		}
-		mg_buf_addf(why, "%s ", gt);
-		num(why, bound);
-	}
-	if (r->has_max_rel_reg) {
-		bool ok;
-
-		sep(why, start);
-		if (b == 0) {
-			/* no relative scale: the candidate may not be worse at all */
-			ok = better_or_equal(r, c, b);
-			mg_buf_addf(why,
-			            "max_relative_regression %s (production is 0: candidate "
-			            "must not be worse)",
-			            ok ? "met" : "exceeded");
-		} else {
-			double rel = relative_gain(r, c, b);
-
-			ok = rel >= -r->max_rel_reg;
-			mg_buf_addf(why, "max_relative_regression %s: relative change ",
-			            ok ? "met" : "exceeded");
-			num(why, rel);
-			mg_buf_addf(why, " %s -", ok ? ">=" : "<");
-			num(why, r->max_rel_reg);
-		}
-		failed = failed || !ok;
-	}
-	return failed ? MG_STATUS_FAILED : MG_STATUS_PASSED;
-}
-
-void mg_csv_field(struct mg_buf *out, const char *s)
-{
-	if (!s[strcspn(s, ",\"\r\n")]) {
-		mg_buf_adds(out, s);
-		return;
-	}
-	mg_buf_addch(out, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			mg_buf_addch(out, '"');
-		mg_buf_addch(out, *s);
-	}
-	mg_buf_addch(out, '"');
-}
-
 /* --- state of one run ----------------------------------------------------------- */
 
 struct side {
@@ -362,7 +153,7 @@ static int load_rules(struct compare *c, const char *where, struct mg_err *err)
 			        where, i);
 			goto done;
 		}
-		if (!r->has_threshold && !comparative(r)) {
+		if (!r->has_threshold && !mg_compare_rule_comparative(r)) {
 			mg_err_set(
 			        err, MG_EXIT_USAGE,
 			        "%s: compare.metrics[%zu]: no rule for '%s': give at least one of "
@@ -582,10 +373,10 @@ static void evaluate(struct compare *c)
 		values_of(&c->base, m->r.name, &m->have_b, &m->b);
 		if (m->have_c && isfinite(m->c)) {
 			mg_buf_adds(&why, "candidate ");
-			num(&why, m->c);
+			mg_compare_num(&why, m->c);
 			if (!c->first && m->have_b && isfinite(m->b)) {
 				mg_buf_adds(&why, ", production ");
-				num(&why, m->b);
+				mg_compare_num(&why, m->b);
 			}
 			if (have_delta(c, m)) {
 				mg_buf_addf(&why, ", delta %s%.6g", m->c - m->b > 0 ? "+" : "",
@@ -662,7 +453,7 @@ static const char *metric_run(const struct side *s, const char *metric)
 static void cell_num(struct mg_buf *out, bool have, double v)
 {
 	if (have)
-		num(out, v);
+		mg_compare_num(out, v);
 	else
 		mg_buf_adds(out, "missing");
 }
@@ -722,7 +513,7 @@ static void result_csv(struct mg_buf *rows, const struct rfield f[RESULT_FIELDS]
 			mg_buf_addch(rows, ',');
 		mg_csv_field(rows, head       ? f[j].name
 		                   : f[j].s   ? f[j].s
-		                   : f[j].num ? num_str(f[j].d, nb)
+		                   : f[j].num ? mg_compare_num_str(f[j].d, nb)
 		                              : "");
 	}
 	mg_buf_adds(rows, "\r\n");

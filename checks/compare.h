@@ -62,6 +62,14 @@ enum mg_status mg_compare_judge(const struct mg_compare_rule *r, const double *c
 /* The rule in words ("higher is better; threshold 0.8; max_regression 0.01"), appended. */
 void mg_compare_rule_text(const struct mg_compare_rule *r, struct mg_buf *out);
 
+/* A value as text (the shortest that reads back the same), non-finite ones as MLflow spells them.
+ */
+const char *mg_compare_num_str(double v, char s[MG_DOUBLE_LEN]);
+void mg_compare_num(struct mg_buf *out, double v);
+
+/* Does the rule compare with production (a change or regression bound), not only a threshold? */
+bool mg_compare_rule_comparative(const struct mg_compare_rule *r);
+
 /* A CSV field, quoted when it must be (RFC 4180), appended. */
 void mg_csv_field(struct mg_buf *out, const char *s);
 
