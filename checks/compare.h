@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "ctx.h"
 #include "gate.h"
+#include "json.h"
 #include "policy.h"
 #include "result.h"
 
