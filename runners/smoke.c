@@ -9,6 +9,7 @@
  */
 #include "setup.h"
 #include "smoke.h"
+#include "smoke_case.h"
 #include "smoke_contract.h"
 #include "alloc.h"
 #include "clock.h"
@@ -195,33 +196,7 @@ double mg_smoke_percentile(double *ms, size_t n, double p)
 
 /* Cases ------------------------------------------------------------------- */
 
-struct scase {
-	const cJSON *j;
-	const char *name, *kind;
-	enum mg_status status;
-	struct mg_buf msg, details, out, err;
-	double duration;
-	struct mg_result children;
-	bool has_children;
-};
-
-struct runner {
-	struct mg_ctx *ctx;
-	const struct mg_smoke_opts *o;
-	struct scase *cases;
-	size_t ncases, next;
-	pthread_mutex_t lock;
-	uint64_t start_ns;
-	double suite_timeout; /* 0: none */
-	struct mg_smoke_vars vars;
-	/* owned storage behind vars */
-	char *suite_dir, *sample;
-	struct mg_buf model_uri;
-};
-
-static void set_status(struct scase *c, enum mg_status st, const char *fmt, ...) MG_PRINTF(3, 4);
-
-static void set_status(struct scase *c, enum mg_status st, const char *fmt, ...)
+void mg_smoke_set_status(struct scase *c, enum mg_status st, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -238,25 +213,25 @@ static void set_status(struct scase *c, enum mg_status st, const char *fmt, ...)
 }
 
 /* Seconds left before the suite's deadline; a large number when there is none. */
-static double suite_left(const struct runner *r)
+double mg_smoke_suite_left(const struct runner *r)
 {
 	if (r->suite_timeout <= 0)
 		return 1e9;
 	return r->suite_timeout - mg_clock_since(r->start_ns);
 }
 
-static double case_timeout(const struct runner *r, const cJSON *j, double dflt, bool *by_suite)
+double mg_smoke_case_timeout(const struct runner *r, const cJSON *j, double dflt, bool *by_suite)
 {
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "timeout_s");
 	double want = cJSON_IsNumber(t) ? t->valuedouble : dflt;
-	double left = suite_left(r);
+	double left = mg_smoke_suite_left(r);
 
 	*by_suite = left < want;
 	return *by_suite ? left : want;
 }
 
-static char *expand_dup(const char *in, const struct mg_smoke_vars *v, const char *what,
-                        struct mg_err *err)
+char *mg_smoke_expand_dup(const char *in, const struct mg_smoke_vars *v, const char *what,
+                          struct mg_err *err)
 {
 	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
 
@@ -300,7 +275,7 @@ static bool run_command(struct runner *r, struct scase *c, const struct mg_smoke
 	}
 	cJSON_ArrayForEach(it, run)
 	{
-		if (!(argv[k++] = expand_dup(it->valuestring, v, "run", &err)))
+		if (!(argv[k++] = mg_smoke_expand_dup(it->valuestring, v, "run", &err)))
 			goto done;
 	}
 	k = 0;
@@ -315,14 +290,14 @@ static bool run_command(struct runner *r, struct scase *c, const struct mg_smoke
 		}
 		env[k++] = mg_buf_take(&b, NULL);
 	}
-	if (cJSON_IsString(cwdj) && !(cwd = expand_dup(cwdj->valuestring, v, "cwd", &err)))
+	if (cJSON_IsString(cwdj) && !(cwd = mg_smoke_expand_dup(cwdj->valuestring, v, "cwd", &err)))
 		goto done;
 	spec.argv = (const char *const *)argv;
 	spec.env_add = (const char *const *)env;
 	spec.cwd = cwd;
-	spec.timeout_s = case_timeout(r, c->j, 600, &by_suite);
+	spec.timeout_s = mg_smoke_case_timeout(r, c->j, 600, &by_suite);
 	if (spec.timeout_s <= 0) {
-		set_status(c, MG_STATUS_ERROR, "not started: the suite's timeout passed");
+		mg_smoke_set_status(c, MG_STATUS_ERROR, "not started: the suite's timeout passed");
 		goto out;
 	}
 	if (mg_proc_run(&spec, &res, &err))
@@ -330,23 +305,26 @@ static bool run_command(struct runner *r, struct scase *c, const struct mg_smoke
 	mg_buf_add(&c->out, res.out.buf, res.out.len);
 	mg_buf_add(&c->err, res.err.buf, res.err.len);
 	if (res.timed_out && by_suite)
-		set_status(c, MG_STATUS_ERROR, "killed after %.3g s: the suite's timeout passed",
-		           spec.timeout_s);
+		mg_smoke_set_status(c, MG_STATUS_ERROR,
+		                    "killed after %.3g s: the suite's timeout passed",
+		                    spec.timeout_s);
 	else if (res.timed_out)
-		set_status(c, MG_STATUS_FAILED, "timed out after %.3g s (process group killed)",
-		           spec.timeout_s);
+		mg_smoke_set_status(c, MG_STATUS_FAILED,
+		                    "timed out after %.3g s (process group killed)",
+		                    spec.timeout_s);
 	else if (!res.exited)
-		set_status(c, MG_STATUS_FAILED, "killed by signal %d", res.signal);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "killed by signal %d", res.signal);
 	else if (res.exit_code != want)
-		set_status(c, MG_STATUS_FAILED, "exit code %d, expected %d", res.exit_code, want);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "exit code %d, expected %d", res.exit_code,
+		                    want);
 	else
 		ok = true;
 	if (ok)
-		set_status(c, MG_STATUS_PASSED, "exit code %d in %.3f s", res.exit_code,
-		           res.duration);
+		mg_smoke_set_status(c, MG_STATUS_PASSED, "exit code %d in %.3f s", res.exit_code,
+		                    res.duration);
 	goto out;
 done:
-	set_status(c, MG_STATUS_ERROR, "%s", err.msg);
+	mg_smoke_set_status(c, MG_STATUS_ERROR, "%s", err.msg);
 out:
 	mg_proc_result_release(&res);
 	free_vec(argv);
@@ -364,8 +342,8 @@ static void import_junit(struct scase *c, const struct mg_smoke_vars *v, bool ra
 
 	if (!cJSON_IsString(j))
 		return;
-	if (!(path = expand_dup(j->valuestring, v, "junit", &err))) {
-		set_status(c, MG_STATUS_ERROR, "%s", err.msg);
+	if (!(path = mg_smoke_expand_dup(j->valuestring, v, "junit", &err))) {
+		mg_smoke_set_status(c, MG_STATUS_ERROR, "%s", err.msg);
 		return;
 	}
 	mg_result_init(&c->children, "children");
@@ -373,14 +351,14 @@ static void import_junit(struct scase *c, const struct mg_smoke_vars *v, bool ra
 	if (access(path, F_OK) && !ran)
 		goto out; /* the command failed before writing it: its failure says enough */
 	if (mg_junit_read(path, 0, &c->children, &err)) {
-		set_status(c, MG_STATUS_ERROR, "cannot import the command's JUnit file: %s",
-		           err.msg);
+		mg_smoke_set_status(c, MG_STATUS_ERROR,
+		                    "cannot import the command's JUnit file: %s", err.msg);
 		goto out;
 	}
 	mg_result_counts(&c->children, &cnt);
 	if (cnt.failures || cnt.errors)
-		set_status(c, MG_STATUS_FAILED, "%zu of %zu imported tests failed",
-		           cnt.failures + cnt.errors, cnt.tests);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "%zu of %zu imported tests failed",
+		                    cnt.failures + cnt.errors, cnt.tests);
 out:
 	free(path);
 }
@@ -389,9 +367,9 @@ static void report_contract(struct scase *c, struct mg_contract *k, const char *
 {
 	if (!k->violations)
 		return;
-	set_status(c, MG_STATUS_FAILED, "%s: %" PRIu64 " violation%s; first: %.*s", what,
-	           k->violations, k->violations == 1 ? "" : "s", (int)strcspn(k->report.buf, "\n"),
-	           k->report.buf);
+	mg_smoke_set_status(c, MG_STATUS_FAILED, "%s: %" PRIu64 " violation%s; first: %.*s", what,
+	                    k->violations, k->violations == 1 ? "" : "s",
+	                    (int)strcspn(k->report.buf, "\n"), k->report.buf);
 	mg_buf_add(&c->details, k->report.buf, k->report.len);
 	if (k->violations > MG_CONTRACT_REPORT_MAX)
 		mg_buf_addf(&c->details, "... and %" PRIu64 " more\n",
@@ -407,34 +385,35 @@ static void case_data(struct runner *r, struct scase *c, const struct mg_smoke_v
 	(void)r;
 	if (mg_contract_init(&k, c->j, c->name, &err))
 		goto fail;
-	path = expand_dup(mg_json_str(c->j, "path"), v, "path", &err);
+	path = mg_smoke_expand_dup(mg_json_str(c->j, "path"), v, "path", &err);
 	if (!path || mg_contract_check_file(&k, path, &err))
 		goto fail;
 	report_contract(c, &k, path);
-	set_status(c, MG_STATUS_PASSED, "%" PRIu64 " rows checked", k.rows);
+	mg_smoke_set_status(c, MG_STATUS_PASSED, "%" PRIu64 " rows checked", k.rows);
 	goto out;
 fail:
 	/* unreadable: could not be evaluated; malformed CSV: the data broke its contract */
-	set_status(c,
-	           err.reason == MG_REASON_NOT_FOUND || err.code != MG_EXIT_USAGE || !path
-	                   ? MG_STATUS_ERROR
-	                   : MG_STATUS_FAILED,
-	           "%s", err.msg);
+	mg_smoke_set_status(c,
+	                    err.reason == MG_REASON_NOT_FOUND || err.code != MG_EXIT_USAGE || !path
+	                            ? MG_STATUS_ERROR
+	                            : MG_STATUS_FAILED,
+	                    "%s", err.msg);
 out:
 	mg_contract_release(&k);
 	free(path);
 }
 
 /* The input file of a predict case: "input", else {sample}. */
-static char *input_path(const struct scase *c, const struct mg_smoke_vars *v, struct mg_err *err)
+char *mg_smoke_input_path(const struct scase *c, const struct mg_smoke_vars *v, struct mg_err *err)
 {
 	const cJSON *in = cJSON_GetObjectItemCaseSensitive(c->j, "input");
 
-	return expand_dup(cJSON_IsString(in) ? in->valuestring : "{sample}", v, "input", err);
+	return mg_smoke_expand_dup(cJSON_IsString(in) ? in->valuestring : "{sample}", v, "input",
+	                           err);
 }
 
 /* expect.rows / expect.count: "input" (default) or a number; -1 on a bad value. */
-static long long expected_count(const cJSON *expect, const char *key, uint64_t input_rows)
+long long mg_smoke_expected_count(const cJSON *expect, const char *key, uint64_t input_rows)
 {
 	const cJSON *x = cJSON_GetObjectItemCaseSensitive(expect, key);
 
@@ -559,28 +538,29 @@ static void check_golden(struct scase *c, const cJSON *expect, const struct mg_s
 		return;
 	g.atol = cJSON_IsNumber(at) ? at->valuedouble : 0;
 	g.rtol = cJSON_IsNumber(rt) ? rt->valuedouble : 1e-9;
-	if (!(path = expand_dup(gj->valuestring, v, "expect.golden", &err)))
+	if (!(path = mg_smoke_expand_dup(gj->valuestring, v, "expect.golden", &err)))
 		goto error;
 	g.path = path;
 	if (mg_csv_read_file(path, NULL, golden_load_row, &g, NULL, &err))
 		goto error;
 	if (mg_csv_read_file(outp, NULL, golden_cmp_row, &g, NULL, &err)) {
-		set_status(c, MG_STATUS_FAILED, "golden: %s", err.msg);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "golden: %s", err.msg);
 		goto out;
 	}
 	if (g.row != g.rows)
-		set_status(c, MG_STATUS_FAILED, "golden: %" PRIu64 " rows, output %" PRIu64, g.rows,
-		           g.row);
+		mg_smoke_set_status(c, MG_STATUS_FAILED,
+		                    "golden: %" PRIu64 " rows, output %" PRIu64, g.rows, g.row);
 	if (g.mismatches) {
-		set_status(c, MG_STATUS_FAILED,
-		           "golden: %" PRIu64 " value%s outside atol %g + rtol %g; first: %.*s",
-		           g.mismatches, g.mismatches == 1 ? "" : "s", g.atol, g.rtol,
-		           (int)strcspn(g.report.buf, "\n"), g.report.buf);
+		mg_smoke_set_status(c, MG_STATUS_FAILED,
+		                    "golden: %" PRIu64
+		                    " value%s outside atol %g + rtol %g; first: %.*s",
+		                    g.mismatches, g.mismatches == 1 ? "" : "s", g.atol, g.rtol,
+		                    (int)strcspn(g.report.buf, "\n"), g.report.buf);
 		mg_buf_add(&c->details, g.report.buf, g.report.len);
 	}
 	goto out;
 error:
-	set_status(c, MG_STATUS_ERROR, "%s", err.msg);
+	mg_smoke_set_status(c, MG_STATUS_ERROR, "%s", err.msg);
 out:
 	for (size_t i = 0; g.names && g.names[i]; i++)
 		free(g.names[i]);
@@ -602,366 +582,46 @@ static void case_batch(struct runner *r, struct scase *c, const struct mg_smoke_
 
 	memset(&k, 0, sizeof(k));
 	mg_buf_init(&k.report, MG_BUF_SMALL);
-	if (!(in = input_path(c, v, &err)) || mg_contract_count_rows(in, &in_rows, &err)) {
-		set_status(c, MG_STATUS_ERROR, "%s", err.msg);
+	if (!(in = mg_smoke_input_path(c, v, &err)) || mg_contract_count_rows(in, &in_rows, &err)) {
+		mg_smoke_set_status(c, MG_STATUS_ERROR, "%s", err.msg);
 		goto out;
 	}
 	if (!run_command(r, c, v))
 		goto out;
 	mg_buf_reset(&c->msg); /* the verdict is about the output, said below */
-	outp = expand_dup(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(c->j, "output"))
-	                          ? mg_json_str(c->j, "output")
-	                          : "{out}/predictions.csv",
-	                  v, "output", &err);
+	outp = mg_smoke_expand_dup(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(c->j, "output"))
+	                                   ? mg_json_str(c->j, "output")
+	                                   : "{out}/predictions.csv",
+	                           v, "output", &err);
 	if (!outp)
 		goto error;
 	mg_contract_release(&k);
 	if (mg_contract_init(&k, expect, c->name, &err))
 		goto error;
 	if (mg_contract_check_file(&k, outp, &err)) {
-		set_status(c,
-		           err.reason == MG_REASON_NOT_FOUND ? MG_STATUS_FAILED : MG_STATUS_FAILED,
-		           "output: %s", err.msg);
+		mg_smoke_set_status(
+		        c, err.reason == MG_REASON_NOT_FOUND ? MG_STATUS_FAILED : MG_STATUS_FAILED,
+		        "output: %s", err.msg);
 		goto out;
 	}
-	want = expected_count(expect, "rows", in_rows);
+	want = mg_smoke_expected_count(expect, "rows", in_rows);
 	if (want < 0)
-		set_status(c, MG_STATUS_ERROR, "expect.rows: must be \"input\" or a whole number");
+		mg_smoke_set_status(c, MG_STATUS_ERROR,
+		                    "expect.rows: must be \"input\" or a whole number");
 	else if ((uint64_t)want != k.rows)
-		set_status(c, MG_STATUS_FAILED, "%" PRIu64 " output rows, expected %lld", k.rows,
-		           want);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "%" PRIu64 " output rows, expected %lld",
+		                    k.rows, want);
 	report_contract(c, &k, outp);
 	check_golden(c, expect, v, outp);
-	set_status(c, MG_STATUS_PASSED, "%" PRIu64 " input rows, %" PRIu64 " output rows", in_rows,
-	           k.rows);
+	mg_smoke_set_status(c, MG_STATUS_PASSED, "%" PRIu64 " input rows, %" PRIu64 " output rows",
+	                    in_rows, k.rows);
 	goto out;
 error:
-	set_status(c, MG_STATUS_ERROR, "%s", err.msg);
+	mg_smoke_set_status(c, MG_STATUS_ERROR, "%s", err.msg);
 out:
 	mg_contract_release(&k);
 	free(in);
 	free(outp);
-}
-
-/* predict-http ------------------------------------------------------------ */
-
-struct http_input {
-	struct mg_buf cols; /* JSON array of the header */
-	struct mg_buf rows; /* rows as JSON arrays, NUL-separated */
-	size_t *offs;
-	size_t n, alloc;
-};
-
-static void json_string(struct mg_buf *b, const char *s)
-{
-	mg_buf_addch(b, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\')
-			mg_buf_addf(b, "\\%c", ch);
-		else if (ch < 0x20)
-			mg_buf_addf(b, "\\u%04x", ch);
-		else
-			mg_buf_addch(b, (char)ch);
-	}
-	mg_buf_addch(b, '"');
-}
-
-static int http_row(void *arg, uint64_t row, const struct mg_csv_field *f, size_t n,
-                    struct mg_err *err)
-{
-	struct http_input *h = arg;
-	struct mg_buf *b = row == 1 ? &h->cols : &h->rows;
-
-	if (row > 1) {
-		if (h->n == h->alloc) {
-			h->alloc = h->alloc ? h->alloc * 2 : 256;
-			h->offs = mg_xrealloc(h->offs, h->alloc * sizeof(*h->offs));
-		}
-		h->offs[h->n++] = b->len;
-	}
-	mg_buf_addch(b, '[');
-	for (size_t i = 0; i < n; i++) {
-		char *end;
-		double d;
-
-		if (i)
-			mg_buf_addch(b, ',');
-		errno = 0;
-		d = f[i].len ? strtod(f[i].s, &end) : 0;
-		if (!f[i].len) {
-			mg_buf_adds(b, "null");
-		} else if (!*end && !errno && isfinite(d) && !strpbrk(f[i].s, "xX \t")) {
-			char t[MG_DOUBLE_LEN];
-
-			mg_buf_adds(b, mg_double_str(d, t));
-		} else {
-			json_string(b, f[i].s);
-		}
-	}
-	mg_buf_addch(b, ']');
-	if (row > 1)
-		mg_buf_addch(b, '\0');
-	if (mg_buf_overflowed(b))
-		return mg_err_set(err, MG_EXIT_USAGE, "sample too large to send (over %zu bytes)",
-		                  b->max);
-	return 0;
-}
-
-/* Check one response; adds to *count. */
-static void check_predictions(struct scase *c, const struct mg_http_response *resp,
-                              const cJSON *range, uint64_t *count, bool *bad)
-{
-	struct mg_err err = MG_ERR_INIT;
-	cJSON *doc = mg_json_parse(resp->body.buf, resp->body.len, "response", MG_EXIT_INFRA, &err);
-	const cJSON *p, *it;
-	double lo = -INFINITY, hi = INFINITY;
-
-	if (!doc) {
-		set_status(c, MG_STATUS_FAILED, "%s", err.msg);
-		*bad = true;
-		return;
-	}
-	if (cJSON_GetArraySize(range) == 2) {
-		lo = cJSON_GetArrayItem(range, 0)->valuedouble;
-		hi = cJSON_GetArrayItem(range, 1)->valuedouble;
-	}
-	p = cJSON_GetObjectItemCaseSensitive(doc, "predictions");
-	if (cJSON_IsObject(p)) /* {"predictions": {"col": [...]}} */
-		p = p->child;
-	if (!cJSON_IsArray(p)) {
-		set_status(c, MG_STATUS_FAILED, "response has no \"predictions\" list");
-		*bad = true;
-		goto out;
-	}
-	cJSON_ArrayForEach(it, p)
-	{
-		const cJSON *x = it;
-
-		(*count)++;
-		if (!range)
-			continue;
-		if (cJSON_IsArray(x) || cJSON_IsObject(x))
-			x = x->child;
-		if (!cJSON_IsNumber(x)) {
-			set_status(c, MG_STATUS_FAILED, "prediction %" PRIu64 " is not a number",
-			           *count);
-			*bad = true;
-			goto out;
-		}
-		if (x->valuedouble < lo || x->valuedouble > hi) {
-			char a[MG_DOUBLE_LEN];
-
-			set_status(c, MG_STATUS_FAILED,
-			           "prediction %" PRIu64 " is %s, outside [%g, %g]", *count,
-			           mg_double_str(x->valuedouble, a), lo, hi);
-			*bad = true;
-			goto out;
-		}
-	}
-out:
-	cJSON_Delete(doc);
-}
-
-/* Poll the server's health path until it answers 200 or the health timeout passes. */
-static bool wait_healthy(struct runner *r, struct scase *c, struct mg_http *h, const char *base)
-{
-	const cJSON *ht = cJSON_GetObjectItemCaseSensitive(c->j, "health_timeout_s");
-	const cJSON *hp = cJSON_GetObjectItemCaseSensitive(c->j, "health_path");
-	double health_s = cJSON_IsNumber(ht) ? ht->valuedouble : 30;
-	struct mg_buf url = MG_BUF_INIT(MG_BUF_SMALL);
-	struct mg_http_response resp;
-	struct mg_err err = MG_ERR_INIT;
-	uint64_t start = mg_clock_ns();
-	bool ok = false;
-
-	if (health_s > suite_left(r))
-		health_s = suite_left(r);
-	mg_buf_addf(&url, "%s%s", base, cJSON_IsString(hp) ? hp->valuestring : "/ping");
-	mg_http_response_init(&resp);
-	for (;;) {
-		mg_err_clear(&err);
-		mg_http_response_release(&resp);
-		mg_http_response_init(&resp);
-		if (!mg_http_request(h, "GET", url.buf, NULL, &resp, &err) && resp.status == 200) {
-			ok = true;
-			break;
-		}
-		if (mg_clock_since(start) >= health_s) {
-			if (!mg_err_failed(&err))
-				mg_err_set(&err, MG_EXIT_INFRA, "HTTP %ld", resp.status);
-			set_status(c, MG_STATUS_ERROR, "'%s' not healthy after %.3g s: %s", url.buf,
-			           health_s, err.msg);
-			break;
-		}
-		nanosleep(&(struct timespec){0, 200000000L}, NULL);
-	}
-	mg_http_response_release(&resp);
-	mg_buf_release(&url);
-	return ok;
-}
-
-/* One prediction request's work: which rows go in batch b, and how long each request took. */
-struct http_load {
-	const struct http_input *in;
-	size_t batch, nbatches, nreq;
-	double *lat;    /* ms per request */
-	uint64_t count; /* predictions checked (first pass over the batches) */
-};
-
-/*
- * POST every batch (then again, round robin, up to nreq requests) to
- * /invocations, timing each and checking the first pass's predictions.
- * False when the case already has its verdict (an error or a failure).
- */
-static bool send_batches(struct runner *r, struct scase *c, struct mg_http *h, const char *base,
-                         const cJSON *range, struct http_load *ld)
-{
-	struct mg_buf url = MG_BUF_INIT(MG_BUF_SMALL), body = MG_BUF_INIT(MG_BUF_LARGE);
-	struct mg_http_response resp;
-	struct mg_err err = MG_ERR_INIT;
-	bool bad = false;
-
-	mg_http_response_init(&resp);
-	mg_buf_addf(&url, "%s/invocations", base);
-	for (size_t q = 0; q < ld->nreq && !bad; q++) {
-		size_t b = q % ld->nbatches, first = b * ld->batch, last = first + ld->batch;
-		uint64_t t0;
-
-		if (last > ld->in->n)
-			last = ld->in->n;
-		mg_buf_reset(&body);
-		mg_buf_addf(&body, "{\"dataframe_split\":{\"columns\":%s,\"data\":[",
-		            ld->in->cols.buf);
-		for (size_t i = first; i < last; i++) {
-			if (i > first)
-				mg_buf_addch(&body, ',');
-			mg_buf_adds(&body, ld->in->rows.buf + ld->in->offs[i]);
-		}
-		mg_buf_adds(&body, "]}}");
-		if (mg_buf_overflowed(&body)) {
-			set_status(c, MG_STATUS_ERROR, "request body too large: lower batch_size");
-			bad = true;
-			break;
-		}
-		mg_http_response_release(&resp);
-		mg_http_response_init(&resp);
-		t0 = mg_clock_ns();
-		if (suite_left(r) <= 0) {
-			set_status(c, MG_STATUS_ERROR, "stopped: the suite's timeout passed");
-			bad = true;
-			break;
-		}
-		if (mg_http_request(h, "POST", url.buf, body.buf, &resp, &err)) {
-			set_status(c, MG_STATUS_ERROR, "%s", err.msg);
-			bad = true;
-			break;
-		}
-		ld->lat[q] = (double)(mg_clock_ns() - t0) / 1e6;
-		if (resp.status != 200) {
-			set_status(c, MG_STATUS_FAILED,
-			           "POST /invocations answered HTTP %ld: %.200s", resp.status,
-			           resp.body.buf);
-			bad = true;
-			break;
-		}
-		if (q < ld->nbatches)
-			check_predictions(c, &resp, range, &ld->count, &bad);
-	}
-	mg_http_response_release(&resp);
-	mg_buf_release(&url);
-	mg_buf_release(&body);
-	return !bad;
-}
-
-/* The verdict of a completed load: prediction count, then the latency budgets. */
-static void judge_load(struct scase *c, const cJSON *expect, const struct http_load *ld)
-{
-	const cJSON *p50 = cJSON_GetObjectItemCaseSensitive(expect, "p50_ms");
-	const cJSON *p95 = cJSON_GetObjectItemCaseSensitive(expect, "p95_ms");
-	long long want = expected_count(expect, "count", ld->in->n);
-	double q50 = mg_smoke_percentile(ld->lat, ld->nreq, 50),
-	       q95 = mg_smoke_percentile(ld->lat, ld->nreq, 95);
-
-	if (want < 0)
-		set_status(c, MG_STATUS_ERROR, "expect.count: must be \"input\" or a whole number");
-	else if ((uint64_t)want != ld->count)
-		set_status(c, MG_STATUS_FAILED, "%" PRIu64 " predictions, expected %lld", ld->count,
-		           want);
-	set_status(c, MG_STATUS_PASSED,
-	           "%zu predictions in %zu batches of up to %zu; %zu requests; latency p50 "
-	           "%.1f ms, p95 %.1f ms, max %.1f ms",
-	           (size_t)ld->count, ld->nbatches, ld->batch, ld->nreq, q50, q95,
-	           ld->lat[ld->nreq - 1]);
-	if (p50 && q50 > p50->valuedouble)
-		set_status(c, MG_STATUS_FAILED, "latency p50 %.1f ms is over the budget %g ms", q50,
-		           p50->valuedouble);
-	if (p95 && q95 > p95->valuedouble)
-		set_status(c, MG_STATUS_FAILED, "latency p95 %.1f ms is over the budget %g ms", q95,
-		           p95->valuedouble);
-}
-
-static void case_http(struct runner *r, struct scase *c, const struct mg_smoke_vars *v)
-{
-	const cJSON *expect = cJSON_GetObjectItemCaseSensitive(c->j, "expect");
-	const cJSON *range = cJSON_GetObjectItemCaseSensitive(expect, "range");
-	const cJSON *bs = cJSON_GetObjectItemCaseSensitive(c->j, "batch_size");
-	const cJSON *rq = cJSON_GetObjectItemCaseSensitive(c->j, "requests");
-	bool budget = cJSON_GetObjectItemCaseSensitive(expect, "p50_ms") ||
-	              cJSON_GetObjectItemCaseSensitive(expect, "p95_ms");
-	struct http_input in = {.cols = MG_BUF_INIT(MG_BUF_SMALL),
-	                        .rows = MG_BUF_INIT(MG_BUF_LARGE)};
-	struct http_load ld = {.in = &in, .batch = cJSON_IsNumber(bs) ? (size_t)bs->valueint : 100};
-	struct mg_http_config cfg;
-	struct mg_http *h = NULL;
-	struct mg_err err = MG_ERR_INIT;
-	char *base = NULL, *inp = NULL;
-	double req_s;
-	bool by_suite;
-
-	if (range &&
-	    (cJSON_GetArraySize(range) != 2 || cJSON_GetArrayItem(range, 0)->valuedouble >
-	                                               cJSON_GetArrayItem(range, 1)->valuedouble)) {
-		set_status(c, MG_STATUS_ERROR, "expect.range: must be [min, max]");
-		goto out;
-	}
-	if (!(base = expand_dup(mg_json_str(c->j, "url"), v, "url", &err)) ||
-	    !(inp = input_path(c, v, &err)) ||
-	    mg_csv_read_file(inp, NULL, http_row, &in, NULL, &err) ||
-	    mg_http_config_from_env(&cfg, &err)) {
-		set_status(c, MG_STATUS_ERROR, "%s", err.msg);
-		goto out;
-	}
-	if (!in.n) {
-		set_status(c, MG_STATUS_ERROR, "'%s' has no data rows to send", inp);
-		goto out;
-	}
-	while (strlen(base) && base[strlen(base) - 1] == '/')
-		base[strlen(base) - 1] = '\0';
-	req_s = case_timeout(r, c->j, 30, &by_suite);
-	cfg.max_retries = 0; /* a retry would hide the latency being measured */
-	cfg.timeout_s = (long)req_s + ((double)(long)req_s < req_s);
-	cfg.connect_timeout_s = cfg.timeout_s < 10 ? cfg.timeout_s : 10;
-	h = mg_http_new(&cfg, &r->ctx->log);
-	if (!wait_healthy(r, c, h, base))
-		goto out;
-	ld.nbatches = (in.n + ld.batch - 1) / ld.batch;
-	ld.nreq = cJSON_IsNumber(rq) ? (size_t)rq->valueint
-	                             : (ld.nbatches < 20 && budget ? 20 : ld.nbatches);
-	if (ld.nreq < ld.nbatches)
-		ld.nreq = ld.nbatches;
-	ld.lat = mg_xcalloc(ld.nreq, sizeof(*ld.lat));
-	if (send_batches(r, c, h, base, range, &ld))
-		judge_load(c, expect, &ld);
-out:
-	mg_http_free(h);
-	mg_buf_release(&in.cols);
-	mg_buf_release(&in.rows);
-	free(in.offs);
-	free(ld.lat);
-	free(base);
-	free(inp);
 }
 
 /* Runner ------------------------------------------------------------------ */
@@ -1000,11 +660,11 @@ static void run_case(struct runner *r, struct scase *c)
 	bool keep = r->o->out_dir != NULL;
 
 	if (cJSON_IsString(skip)) {
-		set_status(c, MG_STATUS_SKIPPED, "%s", skip->valuestring);
+		mg_smoke_set_status(c, MG_STATUS_SKIPPED, "%s", skip->valuestring);
 		goto out;
 	}
-	if (suite_left(r) <= 0) {
-		set_status(c, MG_STATUS_ERROR, "not started: the suite's timeout passed");
+	if (mg_smoke_suite_left(r) <= 0) {
+		mg_smoke_set_status(c, MG_STATUS_ERROR, "not started: the suite's timeout passed");
 		goto out;
 	}
 	if (keep) {
@@ -1017,8 +677,8 @@ static void run_case(struct runner *r, struct scase *c)
 			                     ? *p
 			                     : '_');
 		if (mkdir(dir.buf, 0777) && errno != EEXIST) {
-			set_status(c, MG_STATUS_ERROR, "cannot create '%s': %s", dir.buf,
-			           strerror(errno));
+			mg_smoke_set_status(c, MG_STATUS_ERROR, "cannot create '%s': %s", dir.buf,
+			                    strerror(errno));
 			goto out;
 		}
 	} else {
@@ -1026,8 +686,9 @@ static void run_case(struct runner *r, struct scase *c)
 
 		mg_buf_addf(&dir, "%s/mlgate-smoke.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 		if (!mkdtemp(dir.buf)) {
-			set_status(c, MG_STATUS_ERROR, "cannot create a directory in '%s': %s",
-			           tmp && *tmp ? tmp : "/tmp", strerror(errno));
+			mg_smoke_set_status(c, MG_STATUS_ERROR,
+			                    "cannot create a directory in '%s': %s",
+			                    tmp && *tmp ? tmp : "/tmp", strerror(errno));
 			goto out;
 		}
 	}
@@ -1039,7 +700,7 @@ static void run_case(struct runner *r, struct scase *c)
 	else if (!strcmp(c->kind, "predict-batch"))
 		case_batch(r, c, &v);
 	else
-		case_http(r, c, &v);
+		mg_smoke_case_http(r, c, &v);
 	if (!keep)
 		rm_tree(dir.buf, 0);
 out:
@@ -1214,7 +875,7 @@ static int set_vars(struct runner *r, const char *suite_path, const cJSON *sec,
 	if (cJSON_IsString(x)) {
 		struct mg_smoke_vars sv = {.suite_dir = r->vars.suite_dir};
 
-		if (!(r->sample = expand_dup(x->valuestring, &sv, "smoke.sample", err)))
+		if (!(r->sample = mg_smoke_expand_dup(x->valuestring, &sv, "smoke.sample", err)))
 			return -1;
 		r->vars.sample = r->sample;
 	}
