@@ -692,12 +692,13 @@ int mg_changes_run(struct mg_ctx *ctx, const struct mg_changes_opts *o, struct m
 {
 	struct changes c = {0};
 	struct mg_buf cfg_path = MG_BUF_INIT(MG_BUF_SMALL);
+	const struct mg_output json_out = {"--json", o->json, false};
 	int ret = -1;
 
 	c.ctx = ctx;
 	c.o = o;
 	c.base_branch = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
-	if (mg_ci_resolve(o->ci, &ctx->ci, err))
+	if (mg_outputs_check(&json_out, 1, err) || mg_ci_resolve(o->ci, &ctx->ci, err))
 		goto done;
 	if (mg_git_open(o->repo ? o->repo : ".", &c.git, err))
 		goto done;

@@ -785,6 +785,11 @@ static int write_results(struct compare *c, const char *verdict, const char *fin
 		created = true;
 	else if (errno == EEXIST)
 		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		/* a dangling symbolic link (O_EXCL refuses every link): create its target */
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		created = fd >= 0;
+	}
 	if (fd < 0) {
 		mg_err_set(err, MG_EXIT_INFRA, "cannot open '%s' for appending: %s", path,
 		           strerror(errno));
@@ -825,7 +830,7 @@ done:
 #define LOG_BATCH_METRICS 999
 
 /* --log-experiment: the comparison as an MLflow run. */
-static int log_experiment(struct compare *c, const char *verdict, struct mg_buf *changes,
+static int log_experiment(struct compare *c, const char *verdict, struct mg_writes *writes,
                           struct mg_err *err)
 {
 	struct mg_kvlist tags = MG_KVLIST_INIT, params = MG_KVLIST_INIT;
@@ -837,10 +842,9 @@ static int log_experiment(struct compare *c, const char *verdict, struct mg_buf 
 
 	mg_buf_addf(&name, "compare %s v%s vs %s", c->cand.mv.name, c->cand.mv.version,
 	            c->first ? "none" : c->base.mv.version);
-	if (c->o->gate.dry_run) {
-		mg_buf_addf(changes, "would log run '%s' to experiment '%s'\n", name.buf,
-		            c->o->log_experiment);
-		ret = 0;
+	if (writes->dry_run) {
+		ret = mg_writes_record(writes, 0, NULL, "would log run '%s' to experiment '%s'",
+		                       name.buf, c->o->log_experiment);
 		goto done;
 	}
 	if (mg_registry_experiment_id(c->reg, c->o->log_experiment, true, &exp_id, err))
@@ -887,10 +891,14 @@ static int log_experiment(struct compare *c, const char *verdict, struct mg_buf 
 		goto done;
 	if (mg_registry_end_run(c->reg, c->exp_run_id, "FINISHED", err))
 		goto done;
-	mg_buf_addf(changes, "logged run %s to experiment '%s'\n", c->exp_run_id,
-	            c->o->log_experiment);
-	ret = 0;
+	ret = mg_writes_record(writes, 0, NULL, "logged run %s to experiment '%s'", c->exp_run_id,
+	                       c->o->log_experiment);
 done:
+	if (ret)
+		mg_writes_record(writes, ret, err, "log run '%s' to experiment '%s'%s%s%s",
+		                 name.buf, c->o->log_experiment, c->exp_run_id ? " (run " : "",
+		                 c->exp_run_id ? c->exp_run_id : "",
+		                 c->exp_run_id ? " created, not finished)" : "");
 	free(exp_id);
 	mg_kvlist_release(&tags);
 	mg_kvlist_release(&params);
@@ -1040,6 +1048,11 @@ static void md_extra(struct mg_md *md, const void *arg)
 
 static int check_opts(const struct mg_compare_opts *o, struct mg_err *err)
 {
+	const struct mg_output results = {"--results", o->results, true};
+
+	/* --results with the common outputs, so no two of them name one file */
+	if (mg_gate_check_outputs(o->gate.junit, o->gate.json, o->gate.summary, &results, err))
+		return -1;
 	/* at most one baseline option: a rule of the option table (mlgate-compare.c) */
 	if (o->baseline_version && mg_version_check(o->baseline_version, err))
 		return -1;
@@ -1057,7 +1070,8 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	struct mg_policy policy = {0};
 	struct mg_result result;
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
-	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_writes writes = MG_WRITES_INIT(o->gate.dry_run);
+	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
 	struct md_arg md = {&c, false};
 	char where[4200], at[MG_TIME_LEN];
@@ -1114,15 +1128,9 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 		goto done;
 	if (load_side(&c, &c.cand, err) || (!c.first && load_side(&c, &c.base, err)))
 		goto done;
-	{
-		const char *tag = c.cand.have_run ? mg_kvlist_get(&c.cand.run.tags,
-		                                                  "mlflow.source.git.commit")
-		                                  : NULL;
-
-		snprintf(c.commit, sizeof(c.commit), "%.127s",
-		         tag && *tag ? tag : (o->commit ? o->commit : ""));
-		run.commit = c.commit;
-	}
+	snprintf(c.commit, sizeof(c.commit), "%.127s",
+	         mg_gate_training_commit(c.cand.have_run ? &c.cand.run : NULL, o->commit));
+	run.commit = c.commit;
 	evaluate(&c);
 	md.evaluated = true;
 	ret = 0;
@@ -1148,8 +1156,8 @@ done:
 			mg_buf_addf(&summary, "vs version %s: %zu metrics, %zu failed",
 			            c.base.mv.version, c.nm, nfail);
 	}
-	if (!ret && o->log_experiment && log_experiment(&c, run.verdict, &changes, err)) {
-		mg_suite_add(c.suite, "compare.log_experiment", MG_STATUS_ERROR, err->msg);
+	if (!ret && o->log_experiment && log_experiment(&c, run.verdict, &writes, err)) {
+		mg_gate_write_failed(c.suite, "compare.log_experiment", &writes, err);
 		run.verdict = "error";
 		ret = -1;
 		code = err->code;
@@ -1161,10 +1169,9 @@ done:
 		ret = -1;
 		code = err->code;
 	}
-	if (!ret && mg_gate_writeback(c.reg, &run, &c.cand.mv, summary.buf, o->gate.dry_run,
-	                              &changes, err)) {
+	if (!ret && mg_gate_writeback(c.reg, &run, &c.cand.mv, summary.buf, &writes, err)) {
 		/* the verdict could not be recorded: that is an infrastructure error */
-		mg_suite_add(c.suite, "compare.writeback", MG_STATUS_ERROR, err->msg);
+		mg_gate_write_failed(c.suite, "compare.writeback", &writes, err);
 		run.verdict = "error";
 		ret = -1;
 		code = err->code;
@@ -1182,9 +1189,9 @@ done:
 		mg_suite_set_prop(c.suite, "mlgate.candidate.run", c.cand.run.run_id);
 	if (c.exp_run_id)
 		mg_suite_set_prop(c.suite, "mlgate.compare.experiment_run", c.exp_run_id);
-	mg_gate_json(&run, c.suite, &changes, o->gate.dry_run, &json);
+	mg_gate_json(&run, c.suite, &writes, &json);
 	json_extra(&c, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &changes, md_extra, &md,
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &writes, md_extra, &md,
 	                    err)) {
 		ret = -1;
 		code = err->code;
@@ -1208,7 +1215,7 @@ out:
 	mg_result_release(&result);
 	mg_buf_release(&uri);
 	mg_buf_release(&json);
-	mg_buf_release(&changes);
+	mg_writes_release(&writes);
 	mg_buf_release(&summary);
 	return ret;
 }

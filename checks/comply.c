@@ -106,9 +106,11 @@ struct comply {
 	bool have_run;
 	struct mg_git *git;
 	char commit[MG_GIT_OID_HEX]; /* full id once known, else "" */
+	char no_commit[400];         /* why commit is "", for the checks that need it */
 	struct mg_suite *suite;
 	uint64_t t0; /* start of the current check */
 	size_t warnings;
+	size_t waived; /* failures a waiver turned into skipped (the rest of skipped: optional) */
 };
 
 /* Add a check timed from the previous one (gate/gate.h). */
@@ -121,27 +123,57 @@ static const cJSON *pol_get(const cJSON *o, const char *key)
 
 /* --- helpers ---------------------------------------------------------------- */
 
-/* Characters (UTF-8 code points) of `s`, not counting our own "[mlgate] " lines. */
+/* Code points of the user's text seen so far, and the white space around it. */
+struct text_count {
+	size_t all, lead, trail;
+	bool seen; /* a character other than white space */
+};
+
+static void count_text(struct text_count *t, const char *p, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if ((ch & 0xC0) == 0x80)
+			continue; /* a continuation byte: its code point is counted */
+		t->all++;
+		if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' ||
+		    ch == '\f') {
+			if (t->seen)
+				t->trail++;
+			else
+				t->lead++;
+		} else {
+			t->seen = true;
+			t->trail = 0;
+		}
+	}
+}
+
+/*
+ * Characters (UTF-8 code points) of the user's description `s`: without what
+ * mg_gate_writeback appended on earlier runs (each "[mlgate] " line and the
+ * newline joining it to the text before it), and without surrounding white
+ * space. So the same description gives the same length on every run.
+ */
 static size_t description_length(const char *s)
 {
-	size_t n = 0;
+	struct text_count t = {0};
+	bool first = true;
 
 	for (const char *p = s; *p;) {
 		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) + 1 : strlen(p);
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
 
-		if (strncmp(p, "[mlgate] ", 9))
-			for (size_t i = 0; i < len; i++)
-				if (((unsigned char)p[i] & 0xC0) != 0x80)
-					n++;
-		p += len;
+		if (strncmp(p, "[mlgate] ", 9)) {
+			if (!first)
+				count_text(&t, "\n", 1);
+			count_text(&t, p, len);
+			first = false;
+		}
+		p += len + (nl ? 1 : 0);
 	}
-	/* surrounding white space does not make a description longer */
-	while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') {
-		s++;
-		n = n ? n - 1 : 0;
-	}
-	return n;
+	return t.seen ? t.all - t.lead - t.trail : 0;
 }
 
 /* A heading line: level (1..6) and its trimmed text, or 0. Setext handled by the caller. */
@@ -383,37 +415,58 @@ static int load_run(struct comply *c, struct mg_err *err)
 	return 0;
 }
 
-/* The commit the model came from: the run's tag, or --commit. */
+/* The training commit as every gate records it (the run's tag, else --commit), or "". */
+static const char *training_commit(const struct comply *c)
+{
+	return mg_gate_training_commit(c->have_run ? &c->run : NULL, c->o->commit);
+}
+
+/* The run's commit tag and --commit disagree (the tag wins; --commit may be a prefix). */
+static bool commit_conflict(const struct comply *c)
+{
+	const char *tag = mg_gate_training_commit(c->have_run ? &c->run : NULL, NULL);
+
+	return *tag && c->o->commit && strncasecmp(tag, c->o->commit, strlen(c->o->commit));
+}
+
+/*
+ * The commit the model came from, as a full id in the repository: the run's
+ * tag, or --commit. When it cannot be known, c->commit stays "" and
+ * c->no_commit says why (for the checks that need it).
+ */
 static int find_commit(struct comply *c, struct mg_err *err)
 {
-	const char *tag =
-	        c->have_run ? mg_kvlist_get(&c->run.tags, "mlflow.source.git.commit") : NULL;
-	const char *given = c->o->commit;
+	const char *want = training_commit(c);
 
-	if (tag && *tag && given && strncasecmp(tag, given, strlen(given))) {
-		add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
-		    "the run was trained at commit %s but --commit says %s", tag, given);
-		return 1;
-	}
-	if (!(tag && *tag) && !given)
+	if (commit_conflict(c)) {
+		snprintf(c->no_commit, sizeof(c->no_commit),
+		         "the run was trained at commit %.64s but --commit says %.64s", want,
+		         c->o->commit);
 		return 0;
-	if (mg_git_commit_id(c->git, tag && *tag ? tag : given, c->commit, err)) {
+	}
+	if (!*want) {
+		snprintf(c->no_commit, sizeof(c->no_commit),
+		         "no git commit: the run has no mlflow.source.git.commit tag and --commit "
+		         "was not given");
+		return 0;
+	}
+	if (mg_git_commit_id(c->git, want, c->commit, err)) {
 		if (err->reason != MG_REASON_NOT_FOUND)
 			return -1;
-		add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
-		    "commit %s is not in the repository at '%s'", tag && *tag ? tag : given,
-		    mg_git_workdir(c->git));
+		snprintf(c->no_commit, sizeof(c->no_commit),
+		         "commit %.64s is not in the repository at '%.200s'", want,
+		         mg_git_workdir(c->git));
 		mg_err_clear(err);
 		c->commit[0] = '\0';
-		return 1;
 	}
 	return 0;
 }
 
 static int check_lineage(struct comply *c, const cJSON *rule, struct mg_err *err)
 {
-	const cJSON *status = pol_get(rule, "run_status"), *need_commit, *branch;
-	int found;
+	const cJSON *status = pol_get(rule, "run_status");
+	const cJSON *need_commit = pol_get(rule, "require_git_commit");
+	const cJSON *branch = pol_get(rule, "reachable_from");
 
 	if (!*c->mv.run_id)
 		add(c, "compliance.lineage.run", MG_STATUS_FAILED,
@@ -429,19 +482,14 @@ static int check_lineage(struct comply *c, const cJSON *rule, struct mg_err *err
 		add(c, "compliance.lineage.run", MG_STATUS_PASSED, "run %s, status %s",
 		    c->run.run_id, c->run.status);
 
-	found = c->git ? find_commit(c, err) : 0;
-	if (found < 0)
-		return -1;
-	need_commit = pol_get(rule, "require_git_commit");
-	branch = pol_get(rule, "reachable_from");
-	if (found == 0 && cJSON_IsTrue(need_commit)) {
+	/* the check exists only when the policy asks for it ("require_git_commit": true) */
+	if (cJSON_IsTrue(need_commit)) {
 		if (c->commit[0])
 			add(c, "compliance.lineage.git_commit", MG_STATUS_PASSED, "commit %s",
 			    c->commit);
 		else
-			add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED,
-			    "no git commit: the run has no mlflow.source.git.commit tag and "
-			    "--commit was not given");
+			add(c, "compliance.lineage.git_commit", MG_STATUS_FAILED, "%s",
+			    c->no_commit);
 	}
 	if (cJSON_IsString(branch)) {
 		char tip[MG_GIT_OID_HEX];
@@ -449,7 +497,8 @@ static int check_lineage(struct comply *c, const cJSON *rule, struct mg_err *err
 
 		if (!c->commit[0]) {
 			add(c, "compliance.lineage.reachable", MG_STATUS_FAILED,
-			    "no git commit to check against branch '%s'", branch->valuestring);
+			    "not checked against branch '%s': %s", branch->valuestring,
+			    c->no_commit);
 			return 0;
 		}
 		if (mg_git_branch_tip(c->git, branch->valuestring, tip, err)) {
@@ -547,7 +596,7 @@ static int check_card(struct comply *c, const cJSON *rule, struct mg_err *err)
 	card_path(c, pol_get(rule, "path")->valuestring, &path);
 	if (!c->commit[0]) {
 		k = add(c, "compliance.model_card", MG_STATUS_FAILED,
-		        "no git commit to read the model card '%s' from", path.buf);
+		        "model card '%s' not read: %s", path.buf, c->no_commit);
 	} else if (mg_git_read_file(c->git, c->commit, path.buf, &text, err)) {
 		if (err->reason != MG_REASON_NOT_FOUND && err->reason != MG_REASON_TOO_LARGE)
 			goto done;
@@ -663,6 +712,7 @@ static int apply_policy(struct comply *c, const struct mg_policy *p, time_t now,
 		            mg_json_str(w, "reason"));
 		if (k->status == MG_STATUS_FAILED && now < until) {
 			k->status = MG_STATUS_SKIPPED;
+			c->waived++;
 			mg_buf_addf(&note, "); would have failed: ");
 			mg_buf_addf(&prefix, "waived until %s (", expires);
 		} else if (k->status == MG_STATUS_FAILED) {
@@ -697,18 +747,23 @@ static int evaluate(struct comply *c, struct mg_err *err)
 	check_forbidden(c, pol_get(c->pol, "forbidden_tags"));
 	if (pol_get(c->pol, "description"))
 		check_description(c, pol_get(c->pol, "description"));
-	if ((lin || mc || runr || c->o->commit) && load_run(c, err))
+	/* the run, always: its commit is part of the evidence whatever the policy checks */
+	if (load_run(c, err))
 		return -1;
-	if (lin || mc || c->o->commit) {
-		if (mg_git_open(c->o->repo ? c->o->repo : ".", &c->git, err))
+	/* git only when a check reads it: the commit's existence, a branch, the model card */
+	if (mc || cJSON_IsTrue(pol_get(lin, "require_git_commit")) ||
+	    pol_get(lin, "reachable_from")) {
+		if (mg_git_open(c->o->repo ? c->o->repo : ".", &c->git, err) || find_commit(c, err))
 			return -1;
 	}
-	if (lin) {
-		if (check_lineage(c, lin, err))
-			return -1;
-	} else if (c->git && find_commit(c, err) < 0) {
+	if (lin && check_lineage(c, lin, err))
 		return -1;
-	}
+	if (!c->git && commit_conflict(c))
+		mg_warn(&c->ctx->log,
+		        "--commit %s is not the run's commit %s (its mlflow.source.git.commit "
+		        "tag): "
+		        "the run's is recorded",
+		        c->o->commit, training_commit(c));
 	if (runr)
 		check_run(c, runr);
 	if (mc && check_card(c, mc, err))
@@ -722,7 +777,8 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	struct mg_policy policy = {0};
 	struct mg_result result;
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
-	struct mg_buf changes = MG_BUF_INIT(MG_BUF_SMALL), summary = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_writes writes = MG_WRITES_INIT(o->gate.dry_run);
+	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
 	struct mg_counts counts;
 	int ret = -1, code;
@@ -748,7 +804,8 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	run.model = c.mv.name;
 	if (evaluate(&c, err))
 		goto done;
-	run.commit = c.commit;
+	/* the full id when git resolved it, else the commit as the run (or --commit) names it */
+	run.commit = c.commit[0] ? c.commit : training_commit(&c);
 	if (apply_policy(&c, &policy, run.started, err))
 		goto done;
 	ret = 0;
@@ -764,12 +821,12 @@ done:
 	run.verdict = mg_gate_verdict(c.suite);
 	run.finished = time(NULL);
 	mg_suite_counts(c.suite, &counts);
-	mg_buf_addf(&summary, "%zu checks, %zu failed, %zu waived, %zu warnings", counts.tests,
-	            counts.failures, counts.skipped, c.warnings);
-	if (!ret &&
-	    mg_gate_writeback(c.reg, &run, &c.mv, summary.buf, o->gate.dry_run, &changes, err)) {
+	/* skipped in JUnit is waived or not applicable (an optional tag not set): said apart */
+	mg_buf_addf(&summary, "%zu checks, %zu failed, %zu skipped, %zu waived, %zu warnings",
+	            counts.tests, counts.failures, counts.skipped - c.waived, c.waived, c.warnings);
+	if (!ret && mg_gate_writeback(c.reg, &run, &c.mv, summary.buf, &writes, err)) {
 		/* the verdict could not be recorded: that is an infrastructure error */
-		mg_suite_add(c.suite, "compliance.writeback", MG_STATUS_ERROR, err->msg);
+		mg_gate_write_failed(c.suite, "compliance.writeback", &writes, err);
 		run.verdict = "error";
 		ret = -1;
 		code = err->code;
@@ -781,8 +838,8 @@ done:
 		mg_suite_set_prop(c.suite, "mlgate.warnings", n);
 	}
 	mg_gate_evidence(c.suite, &run);
-	mg_gate_json(&run, c.suite, &changes, o->gate.dry_run, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &changes, NULL, NULL,
+	mg_gate_json(&run, c.suite, &writes, &json);
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &writes, NULL, NULL,
 	                    err)) {
 		ret = -1;
 		code = err->code;
@@ -798,7 +855,7 @@ out:
 	mg_result_release(&result);
 	mg_buf_release(&uri);
 	mg_buf_release(&json);
-	mg_buf_release(&changes);
+	mg_writes_release(&writes);
 	mg_buf_release(&summary);
 	return ret;
 }

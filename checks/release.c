@@ -80,7 +80,8 @@ static int configure(struct release *r, struct mg_err *err)
 	const char *why;
 	int ret = -1;
 
-	if (mg_ci_resolve(o->gate.ci, &r->ctx->ci, err))
+	if (mg_gate_check_outputs(o->gate.junit, o->gate.json, o->gate.summary, NULL, err) ||
+	    mg_ci_resolve(o->gate.ci, &r->ctx->ci, err))
 		goto done;
 	if (!o->evidence.n) {
 		mg_err_set(err, MG_EXIT_USAGE, "missing --evidence FILE (the gates' JUnit files)");
@@ -322,7 +323,8 @@ int mg_release_run(struct mg_ctx *ctx, const struct mg_release_opts *o, struct m
 {
 	struct release r = {0};
 	struct mg_result result;
-	struct mg_buf json = MG_BUF_INIT(MG_BUF_LARGE), changes = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_buf json = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_writes writes = MG_WRITES_INIT(false);
 	struct mg_gate_run run;
 	bool configured = false;
 	int ret = -1, code;
@@ -359,8 +361,8 @@ done:
 	mg_suite_set_prop(r.suite, "mlgate.release.branch", r.branch ? r.branch : "");
 	mg_suite_set_prop(r.suite, "mlgate.release.main", r.main ? r.main : "");
 	mg_gate_evidence(r.suite, &run);
-	mg_gate_json(&run, r.suite, &changes, false, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &changes, NULL, NULL,
+	mg_gate_json(&run, r.suite, &writes, &json);
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &writes, NULL, NULL,
 	                    err)) {
 		ret = -1;
 		code = err->code;
@@ -385,6 +387,6 @@ out:
 	mg_result_release(&result);
 	mg_buf_release(&r.branch_buf);
 	mg_buf_release(&json);
-	mg_buf_release(&changes);
+	mg_writes_release(&writes);
 	return ret;
 }

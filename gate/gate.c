@@ -6,6 +6,7 @@
 #include "markdown.h"
 #include "report.h"
 
+#include <assert.h>
 #include <ctype.h>
 #include <curl/curl.h>
 #include <math.h>
@@ -30,7 +31,24 @@ int mg_gate_check_opts(struct mg_ctx *ctx, const struct mg_gate_opts *o, struct 
 		                  "invalid value '%.64s' for --stage: expected None, Staging, "
 		                  "Production or Archived",
 		                  o->stage);
+	if (mg_gate_check_outputs(o->junit, o->json, o->summary, NULL, err))
+		return -1;
 	return mg_ci_resolve(o->ci, &ctx->ci, err);
+}
+
+int mg_gate_check_outputs(const char *junit, const char *json, const char *summary,
+                          const struct mg_output *extra, struct mg_err *err)
+{
+	struct mg_output outs[4] = {
+	        {"--junit", junit, false},
+	        {"--json", json, false},
+	        {"--summary", summary, false},
+	        {NULL, NULL, false},
+	};
+
+	if (extra)
+		outs[3] = *extra;
+	return mg_outputs_check(outs, MG_ARRAY_SIZE(outs), err);
 }
 
 struct stage_pick {
@@ -123,6 +141,13 @@ void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg
 	run->policy_sha256 = "";
 }
 
+const char *mg_gate_training_commit(const struct mg_run *run, const char *given)
+{
+	const char *tag = run ? mg_kvlist_get(&run->tags, "mlflow.source.git.commit") : NULL;
+
+	return tag && *tag ? tag : given ? given : "";
+}
+
 int mg_gate_load_policy(const struct mg_gate_opts *o, const char *section,
                         const struct mg_schema *schema, struct mg_policy *policy, const cJSON **out,
                         struct mg_gate_run *run, struct mg_err *err)
@@ -188,8 +213,68 @@ void mg_gate_run_url(struct mg_buf *out)
 	}
 }
 
+void mg_writes_release(struct mg_writes *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->done[i]);
+	free(w->done);
+	free(w->failed);
+	free(w->error);
+	*w = (struct mg_writes)MG_WRITES_INIT(w->dry_run);
+}
+
+int mg_writes_record(struct mg_writes *w, int rc, const struct mg_err *err, const char *fmt, ...)
+{
+	struct mg_buf line = MG_BUF_INIT(MG_BUF_SMALL);
+	va_list ap;
+
+	va_start(ap, fmt);
+	mg_buf_vaddf(&line, fmt, ap);
+	va_end(ap);
+	if (rc) {
+		assert(!w->failed); /* nothing is written after a failed write */
+		w->failed = mg_buf_take(&line, NULL);
+		w->error = mg_xstrdup(err && err->msg[0] ? err->msg : "failed");
+		return rc;
+	}
+	if (w->n == w->alloc) {
+		w->alloc = w->alloc ? 2 * w->alloc : 8;
+		w->done = mg_xrealloc(w->done, mg_st_mult(w->alloc, sizeof(*w->done)));
+	}
+	w->done[w->n++] = mg_buf_take(&line, NULL);
+	return 0;
+}
+
+void mg_writes_explain(const struct mg_writes *w, struct mg_buf *out)
+{
+	if (!w->failed)
+		return;
+	mg_buf_addf(out, "stopped half-way: %zu registry change%s applied", w->n,
+	            w->n == 1 ? "" : "s");
+	for (size_t i = 0; i < w->n; i++)
+		mg_buf_addf(out, "%s%s", i ? "; " : ": ", w->done[i]);
+	mg_buf_addf(out,
+	            ". Failed: %s (%s); nothing after it was attempted. Re-run the same "
+	            "command to finish: what is applied is not done again",
+	            w->failed, w->error);
+}
+
+void mg_gate_write_failed(struct mg_suite *s, const char *id, const struct mg_writes *w,
+                          const struct mg_err *err)
+{
+	struct mg_buf msg = MG_BUF_INIT(MG_BUF_SMALL);
+
+	mg_buf_adds(&msg, err->msg);
+	if (w->failed) {
+		mg_buf_adds(&msg, ". ");
+		mg_writes_explain(w, &msg);
+	}
+	mg_suite_add(s, id, MG_STATUS_ERROR, msg.buf);
+	mg_buf_release(&msg);
+}
+
 void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
-                  const struct mg_buf *changes, bool dry_run, struct mg_buf *out)
+                  const struct mg_writes *writes, struct mg_buf *out)
 {
 	cJSON *o = cJSON_CreateObject(), *checks, *ch, *counts;
 	struct mg_counts c;
@@ -227,16 +312,16 @@ void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
 			cJSON_AddStringToObject(ch, "file", k->file);
 		cJSON_AddItemToArray(checks, ch);
 	}
-	cJSON_AddBoolToObject(o, "dry_run", dry_run);
+	cJSON_AddBoolToObject(o, "dry_run", writes->dry_run);
 	ch = cJSON_AddArrayToObject(o, "registry_changes");
-	for (const char *p = changes ? changes->buf : ""; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *one = mg_xstrndup(p, len);
-
-		cJSON_AddItemToArray(ch, cJSON_CreateString(one));
-		free(one);
-		p += len + (nl ? 1 : 0);
+	for (size_t i = 0; i < writes->n; i++)
+		cJSON_AddItemToArray(ch, cJSON_CreateString(writes->done[i]));
+	if (writes->failed) {
+		ch = cJSON_AddObjectToObject(o, "registry_change_failed");
+		cJSON_AddStringToObject(ch, "change", writes->failed);
+		cJSON_AddStringToObject(ch, "error", writes->error);
+	} else {
+		cJSON_AddNullToObject(o, "registry_change_failed");
 	}
 	text = cJSON_Print(o);
 	if (!text)
@@ -245,19 +330,6 @@ void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
 	mg_buf_addch(out, '\n');
 	free(text);
 	cJSON_Delete(o);
-}
-
-/* Record one change as a line of `changes`. */
-static void note(struct mg_buf *changes, const char *fmt, ...) MG_PRINTF(2, 3);
-
-static void note(struct mg_buf *changes, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	mg_buf_vaddf(changes, fmt, ap);
-	va_end(ap);
-	mg_buf_addch(changes, '\n');
 }
 
 /* The description with our previous lines dropped when it would grow past MLflow's limit. */
@@ -287,10 +359,30 @@ static void new_description(const char *old, const char *line, struct mg_buf *ou
 		mg_buf_truncate(out, DESCRIPTION_MAX);
 }
 
-int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
-                      const struct mg_model_version *mv, const char *summary_line, bool dry_run,
-                      struct mg_buf *changes, struct mg_err *err)
+/*
+ * Does the description already end with `line`, but for its time? Then a
+ * run that stopped half-way wrote it, and the re-run must not add it again.
+ * Both start "[mlgate] <gate> <verdict> at <time>" (MG_TIME_LEN - 1 bytes).
+ */
+static bool ends_with_line(const char *description, const char *line)
 {
+	const char *last = strrchr(description, '\n');
+	const char *at = strstr(line, " at ");
+	size_t head, tlen = MG_TIME_LEN - 1;
+
+	last = last ? last + 1 : description;
+	if (!at)
+		return false;
+	head = (size_t)(at - line) + 4;
+	return strlen(last) == strlen(line) && strlen(line) >= head + tlen &&
+	       !strncmp(last, line, head) && !strcmp(last + head + tlen, line + head + tlen);
+}
+
+int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
+                      const struct mg_model_version *mv, const char *summary_line,
+                      struct mg_writes *writes, struct mg_err *err)
+{
+	bool dry_run = writes->dry_run;
 	struct mg_buf key = MG_BUF_INIT(MG_BUF_SMALL), url = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_buf line = MG_BUF_INIT(MG_BUF_SMALL), desc = MG_BUF_INIT(MG_BUF_LARGE);
 	const char *old_verdict, *old_commit;
@@ -326,20 +418,27 @@ int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
 	tags[2].suffix = "run_url", tags[2].value = url.buf;
 	tags[3].suffix = "verdict", tags[3].value = run->verdict;
 
-	note(changes, "%s description of model '%s' version %s: append \"%s\"",
-	     dry_run ? "would update" : "updated", mv->name, mv->version, line.buf);
-	if (!dry_run &&
-	    mg_registry_update_version_description(reg, mv->name, mv->version, desc.buf, err))
+	if (!ends_with_line(mv->description, line.buf) &&
+	    mg_writes_record(writes,
+	                     dry_run ? 0
+	                             : mg_registry_update_version_description(
+	                                       reg, mv->name, mv->version, desc.buf, err),
+	                     err, "%s description of model '%s' version %s: append \"%s\"",
+	                     dry_run ? "would update" : "updated", mv->name, mv->version, line.buf))
 		goto done;
 	for (size_t i = 0; i < MG_ARRAY_SIZE(tags); i++) {
 		if (!*tags[i].value)
 			continue; /* outside CI there is no run URL: no empty tag */
 		mg_buf_reset(&key);
 		mg_buf_addf(&key, "mlgate.%s.%s", run->gate, tags[i].suffix);
-		note(changes, "%s tag %s=%s on model '%s' version %s",
-		     dry_run ? "would set" : "set", key.buf, tags[i].value, mv->name, mv->version);
-		if (!dry_run && mg_registry_set_version_tag(reg, mv->name, mv->version, key.buf,
-		                                            tags[i].value, err))
+		if (mg_writes_record(writes,
+		                     dry_run ? 0
+		                             : mg_registry_set_version_tag(reg, mv->name,
+		                                                           mv->version, key.buf,
+		                                                           tags[i].value, err),
+		                     err, "%s tag %s=%s on model '%s' version %s",
+		                     dry_run ? "would set" : "set", key.buf, tags[i].value,
+		                     mv->name, mv->version))
 			goto done;
 	}
 	ret = 0;
@@ -372,39 +471,44 @@ struct mg_check *mg_gate_addf(struct mg_suite *s, uint64_t *t0, const char *id,
 struct gate_md {
 	void (*extra)(struct mg_md *md, const void *arg);
 	const void *arg;
-	const struct mg_buf *changes;
-	bool dry_run;
+	const struct mg_writes *writes;
 };
 
 static void gate_md(struct mg_md *md, const void *arg)
 {
 	const struct gate_md *g = arg;
-	const char *head[] = {g->dry_run ? "Registry change (dry run: not made)"
+	const struct mg_writes *w = g->writes;
+	const char *head[] = {w->dry_run ? "Registry change (dry run: not made)"
 	                                 : "Registry change"};
+	struct mg_buf failed = MG_BUF_INIT(MG_BUF_SMALL);
+	const char *row;
 
 	if (g->extra)
 		g->extra(md, g->arg);
-	if (!g->changes->len)
+	if (!w->n && !w->failed)
 		return;
 	mg_md_table_head(md, 1, head);
-	for (const char *p = g->changes->buf; *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		char *row = mg_xstrndup(p, len);
-
-		mg_md_table_row(md, 1, (const char *const *)&row);
-		free(row);
-		p += len + (nl ? 1 : 0);
+	for (size_t i = 0; i < w->n; i++)
+		mg_md_table_row(md, 1, (const char *const *)&w->done[i]);
+	if (w->failed) {
+		mg_buf_addf(&failed,
+		            "FAILED: %s (%s); nothing after it was attempted: re-run to "
+		            "finish",
+		            w->failed, w->error);
+		row = failed.buf;
+		mg_md_table_row(md, 1, &row);
 	}
+	mg_buf_release(&failed);
 }
 
 int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
                     const struct mg_gate_run *run, const struct mg_gate_opts *o, bool quiet,
-                    const struct mg_buf *json, const struct mg_buf *changes,
+                    const struct mg_buf *json, const struct mg_writes *writes,
                     void (*extra_md)(struct mg_md *md, const void *arg), const void *extra_arg,
                     struct mg_err *err)
 {
-	struct gate_md md = {extra_md, extra_arg, changes, o->dry_run};
+	struct gate_md md = {extra_md, extra_arg, writes};
+	struct mg_buf half = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_publish pub = {0};
 	struct mg_err perr = MG_ERR_INIT;
 	int ret = 0;
@@ -423,8 +527,12 @@ int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
 		err->code = perr.code;
 		ret = -1;
 	}
-	if (o->dry_run && changes->len && !quiet)
-		fputs(changes->buf, stdout);
+	for (size_t i = 0; o->dry_run && !quiet && i < writes->n; i++)
+		printf("%s\n", writes->done[i]);
+	mg_writes_explain(writes, &half);
+	if (half.len)
+		mg_warn(&ctx->log, "%s", half.buf);
+	mg_buf_release(&half);
 	return ret;
 }
 
@@ -436,6 +544,9 @@ int mg_gate_exit(bool failed, int code, const char *verdict)
 		return MG_EXIT_PASS;
 	if (!strcmp(verdict, "manual"))
 		return MG_EXIT_MANUAL;
+	/* a check that could not be made is not a rejection: "nothing else returns 1" */
+	if (!strcmp(verdict, "error"))
+		return MG_EXIT_INFRA;
 	return MG_EXIT_FAIL;
 }
 

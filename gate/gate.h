@@ -8,6 +8,7 @@
 
 #include "setup.h"
 #include "ctx.h"
+#include "fileio.h"
 #include "opts.h"
 #include "policy.h"
 #include "registry.h"
@@ -48,21 +49,33 @@ struct mg_gate_opts {
 #define MG_GATE_RULES MG_RULE(MG_RULE_ONE, "version", "alias", "stage")
 
 /* The output options of every gate (also of those that judge no model, like mlgate-release). */
-#define MG_GATE_OUTPUT_OPTIONS(o)                                                                \
-	MG_OPT_GROUP_("Output"),                                                                 \
-	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit, "write JUnit XML evidence to FILE"), \
-	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                                        \
-	                   "write the JSON decision to FILE ('-': stdout)"),                     \
-	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,                                  \
-	                   "write a Markdown summary to FILE"),                                  \
-	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                                    \
+#define MG_GATE_OUTPUT_OPTIONS(o)                                             \
+	MG_OPT_GROUP_("Output"),                                              \
+	        MG_OPT_STR(0, "junit", "FILE", &(o)->junit,                   \
+	                   "write JUnit XML evidence to FILE ('-': stdout)"), \
+	        MG_OPT_STR(0, "json", "FILE", &(o)->json,                     \
+	                   "write the JSON decision to FILE ('-': stdout)"),  \
+	        MG_OPT_STR(0, "summary", "FILE", &(o)->summary,               \
+	                   "write a Markdown summary to FILE ('-': stdout)"), \
+	        MG_OPT_ONE_OF(0, "ci", mg_ci_names, &(o)->ci,                 \
 	                      "CI output to write (default: detected from the environment)")
 
 /*
  * Check the common options: a model, exactly one of --version, --alias,
- * --stage, and --ci applied to ctx. MG_EXIT_USAGE otherwise.
+ * --stage, the output paths (mg_gate_check_outputs), and --ci applied to
+ * ctx. MG_EXIT_USAGE otherwise.
  */
 int mg_gate_check_opts(struct mg_ctx *ctx, const struct mg_gate_opts *o, struct mg_err *err);
+
+/*
+ * Check a gate's outputs --junit, --json and --summary (each may be NULL)
+ * and `extra` (a gate's own output option, may be NULL) with
+ * mg_outputs_check(): each writable, no two to the same place. Every gate
+ * calls it before it reads or writes anything, so a run never changes a
+ * registry and then fails to publish what it did. MG_EXIT_USAGE otherwise.
+ */
+int mg_gate_check_outputs(const char *junit, const char *json, const char *summary,
+                          const struct mg_output *extra, struct mg_err *err);
 
 /*
  * The model version the options name. A stage must hold exactly one version
@@ -96,6 +109,14 @@ struct mg_gate_run {
 void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg_gate_opts *o);
 
 /*
+ * The commit a model version was trained at, as every gate records it: the
+ * mlflow.source.git.commit tag of its run when set, else `given` (the
+ * gate's --commit), else "". `run` is NULL when the version has no run that
+ * could be read. Borrowed from `run` or `given`.
+ */
+const char *mg_gate_training_commit(const struct mg_run *run, const char *given);
+
+/*
  * Load --policy (required) into `policy` and check its `section` against
  * `schema`; *out is the section. Every mistake is MG_EXIT_USAGE naming the
  * key path; run->policy_sha256 is set on success.
@@ -114,24 +135,63 @@ const char *mg_gate_verdict(const struct mg_suite *s);
 void mg_gate_run_url(struct mg_buf *out);
 
 /*
+ * The registry writes of one run, in order: each one made (with --dry-run,
+ * planned), and the one that failed, if any. A gate writes nothing after a
+ * failed write, so this says exactly what the registry holds of the run.
+ */
+struct mg_writes {
+	char **done; /* "set tag k=v on model 'm' version 3", owned */
+	size_t n, alloc;
+	char *failed; /* the write that failed, or NULL */
+	char *error;  /* why it failed */
+	bool dry_run;
+};
+
+#define MG_WRITES_INIT(dry_run_)                   \
+	{                                          \
+		NULL, 0, 0, NULL, NULL, (dry_run_) \
+	}
+
+void mg_writes_release(struct mg_writes *w);
+/*
+ * Record one write described by `fmt`: made (or planned) when rc is 0, else
+ * the one that failed, `err` saying why. Returns rc.
+ */
+int mg_writes_record(struct mg_writes *w, int rc, const struct mg_err *err, const char *fmt, ...)
+        MG_PRINTF(4, 5);
+/*
+ * After a failed write: what was applied, what was not and how to recover,
+ * in one paragraph appended to `out` (nothing when no write failed).
+ */
+void mg_writes_explain(const struct mg_writes *w, struct mg_buf *out);
+
+/*
+ * A write that failed ends the run: add error check `id` to `s` with the
+ * error and what was and was not applied (mg_writes_explain).
+ */
+void mg_gate_write_failed(struct mg_suite *s, const char *id, const struct mg_writes *w,
+                          const struct mg_err *err);
+
+/*
  * The JSON decision: gate, verdict, model, version, registry, commit,
- * policy_sha256, tool_version, started/finished, counts, checks[] and the
- * registry changes made (or planned, with --dry-run). Appended to `out`.
+ * policy_sha256, tool_version, started/finished, counts, checks[], the
+ * registry changes made (or planned, with --dry-run) and the one that failed
+ * (registry_change_failed: {change, error}, or null). Appended to `out`.
  */
 void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
-                  const struct mg_buf *changes, bool dry_run, struct mg_buf *out);
+                  const struct mg_writes *writes, struct mg_buf *out);
 
 /*
  * Record the verdict on the model version (DESIGN §5): tags
  * mlgate.<gate>.verdict/.at/.commit/.run_url and a "[mlgate] ..." line
  * appended to the description. Nothing is written when the version already
  * carries the same verdict for the same commit (re-runs are idempotent).
- * Each change made, or with `dry_run` each change that would be made, is
- * appended to `changes` as one line.
+ * Each write made, or with --dry-run each one that would be made, is
+ * recorded in `writes`, and a write that fails ends it (recorded too).
  */
 int mg_gate_writeback(struct mg_registry *reg, const struct mg_gate_run *run,
-                      const struct mg_model_version *mv, const char *summary_line, bool dry_run,
-                      struct mg_buf *changes, struct mg_err *err);
+                      const struct mg_model_version *mv, const char *summary_line,
+                      struct mg_writes *writes, struct mg_err *err);
 
 /*
  * Add a check whose duration runs from *t0 (then reset to now), with a
@@ -145,19 +205,21 @@ struct mg_md;
 /*
  * The end of every gate run: publish `result` (the JSON decision `json`,
  * JUnit, summary with the gate's `extra_md` sections and a table of the
- * registry `changes`, CI output) as the options ask, and with --dry-run
- * print the planned `changes`.
+ * registry `writes`, CI output) as the options ask; with --dry-run print
+ * the planned writes; after a failed write say on stderr what was and was
+ * not applied (mg_writes_explain).
  * A publishing failure is recorded in `err` (MG_EXIT_INFRA) and returns -1.
  */
 int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
                     const struct mg_gate_run *run, const struct mg_gate_opts *o, bool quiet,
-                    const struct mg_buf *json, const struct mg_buf *changes,
+                    const struct mg_buf *json, const struct mg_writes *writes,
                     void (*extra_md)(struct mg_md *md, const void *arg), const void *extra_arg,
                     struct mg_err *err);
 
 /*
  * The exit code of a gate run: `code` (MG_EXIT_INFRA when 0) after a
- * failure (`failed`), else 0 passed, 4 manual, 1 for any other verdict.
+ * failure (`failed`), else 0 passed, 4 manual, 3 error (a check that could
+ * not be made), 1 failed.
  */
 int mg_gate_exit(bool failed, int code, const char *verdict);
 

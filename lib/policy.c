@@ -189,8 +189,12 @@ int mg_schema_check(const struct mg_schema *s, const cJSON *v, const char *where
 				for (f = s->fields; f->key; f++)
 					mg_buf_addf(&keys, "%s%s", f == s->fields ? "" : ", ",
 					            f->key);
-				bad(err, where, sub.buf, "unknown key (expected one of: %s)",
-				    keys.buf);
+				if (keys.len)
+					bad(err, where, sub.buf,
+					    "unknown key (expected one of: %s)", keys.buf);
+				else
+					bad(err, where, sub.buf,
+					    "unknown key (no key is accepted here)");
 				mg_buf_release(&keys);
 				goto done;
 			}

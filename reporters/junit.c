@@ -57,8 +57,7 @@ static int sink_close(void *ctx)
 static void writer_zero(struct mg_junit_writer *w, const struct mg_secrets *secrets)
 {
 	memset(w, 0, sizeof(*w));
-	w->file.fd = -1;
-	mg_buf_init(&w->file.tmp, MG_BUF_SMALL);
+	mg_atomic_init(&w->file);
 	w->secrets = secrets;
 	mg_buf_init(&w->text, TEXT_SCRATCH_MAX);
 }

@@ -46,7 +46,9 @@ int main(int argc, char **argv)
 	                "errors, skipped and failed-checks.\n"
 	                "Exit 0 when every input passed, 1 when one failed or errored (or has no\n"
 	                "test cases), 2 for an unreadable or invalid input (file and line are\n"
-	                "named), 3 when an output cannot be written.\n",
+	                "named) or an output path that cannot be written (checked before any\n"
+	                "input is read), 3 when writing an output fails. Output paths:\n"
+	                "docs/reporters.md.\n",
 	        .opts = table,
 	};
 	struct mg_ctx ctx;

@@ -160,7 +160,7 @@ static int azure_summary(struct mg_ctx *ctx, const struct summary_spec *sp,
 
 	mg_md_init(&md, SUMMARY_FILE_MAX, &ctx->secrets);
 	build_md(&md, r, sp);
-	if (sp->path && strcmp(sp->path, "-")) {
+	if (sp->path && mg_output_is_file(sp->path)) {
 		mg_buf_adds(&path, sp->path); /* already written by the caller */
 	} else {
 		if (!dir || !*dir)
@@ -279,6 +279,8 @@ static void plain_annotations(const struct mg_result *r, bool all, struct mg_buf
 static int check_args(const struct mg_report_opts *o, struct mg_err *err)
 {
 	bool merge = !strcmp(o->command, "merge"), summary = !strcmp(o->command, "summary");
+	const struct mg_output outs[] = {{"-o", o->output, false},
+	                                 {"--summary", o->summary, false}};
 
 	if (!merge && !summary && strcmp(o->command, "annotate"))
 		return mg_err_set(err, MG_EXIT_USAGE,
@@ -293,7 +295,7 @@ static int check_args(const struct mg_report_opts *o, struct mg_err *err)
 	if (!summary && o->summary)
 		return mg_err_set(err, MG_EXIT_USAGE, "%s: --summary is for summary only",
 		                  o->command);
-	return 0;
+	return mg_outputs_check(outs, MG_ARRAY_SIZE(outs), err);
 }
 
 int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_err *err)

@@ -58,7 +58,11 @@ int main(int argc, char **argv)
 	                   "rejection archives the\nversion (stage targets) or removes the "
 	                   "candidate alias, and is written back too.\nA failed "
 	                   "compare-and-set writes nothing.",
-	        .details = "Reference: docs/promote.md.\n",
+	        .details =
+	                "--policy FILE is optional: it is read and checked (a \"promote\" section "
+	                "has no keys yet)\nand its SHA-256 recorded as mlgate.policy.sha256; "
+	                "missing or invalid is exit 2\nbefore the registry is opened. Reference: "
+	                "docs/promote.md.\n",
 	        .opts = table,
 	};
 	int rc = mg_gate_main(&spec, argc, argv, run, &o);

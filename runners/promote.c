@@ -13,6 +13,43 @@
 #define DEFAULT_MAX_AGE "24h"
 #define MAX_GATES       MG_EVIDENCE_MAX_GATES
 
+/* --- the policy's "promote" section: no keys yet ------------------------------------ */
+
+static const struct mg_schema_field promote_fields[] = {
+        {NULL, NULL, false},
+};
+static const struct mg_schema promote_section = {.type = MG_SCHEMA_OBJECT,
+                                                 .fields = promote_fields};
+
+const struct mg_schema *mg_promote_policy_schema(void)
+{
+	return &promote_section;
+}
+
+/*
+ * --policy, when given: the document read and checked (mg_policy_load: the
+ * version and the known sections; a "promote" section against its schema,
+ * which has no keys yet) and its SHA-256 recorded as evidence. The other
+ * gates' sections are each checked by their own gate.
+ */
+static int load_policy(const struct mg_promote_opts *o, struct mg_policy *policy,
+                       struct mg_gate_run *run, struct mg_err *err)
+{
+	const cJSON *section;
+	char where[4200];
+
+	if (!o->gate.policy)
+		return 0;
+	if (mg_policy_load(o->gate.policy, mg_policy_sections, policy, err))
+		return -1;
+	mg_policy_where(policy, where, sizeof(where));
+	section = mg_policy_section(policy, "promote");
+	if (section && mg_schema_check(&promote_section, section, where, "promote", err))
+		return -1;
+	run->policy_sha256 = policy->sha256;
+	return 0;
+}
+
 /* --- options ------------------------------------------------------------------ */
 
 int mg_promote_parse_duration(const char *what, const char *s, long long *out, struct mg_err *err)
@@ -69,7 +106,7 @@ struct promote;
 /*
  * A promotion target. read: what holds the target now and whether the
  * candidate is already there. approve/reject: make (or with dry_run plan)
- * the registry change, one line per change in p->changes. A Databricks
+ * the registry change, each write recorded in p->writes. A Databricks
  * transition request is one more of these.
  */
 struct target {
@@ -94,7 +131,7 @@ struct promote {
 	struct mg_registry *reg;
 	struct mg_model_version mv;
 	struct mg_suite *suite;
-	struct mg_buf changes;
+	struct mg_writes writes;
 	struct mg_buf holders; /* versions holding the target now, other than the candidate */
 	size_t nholders;
 	bool in_target;     /* the candidate already holds it */
@@ -107,22 +144,15 @@ struct promote {
 /* Add a check timed from the previous one (gate/gate.h). */
 #define add(p, ...) mg_gate_addf((p)->suite, &(p)->t0, __VA_ARGS__)
 
-static void note(struct promote *p, const char *fmt, ...) MG_PRINTF(2, 3);
+/*
+ * One registry write made (rc 0; always 0 in a dry run) or failed (rc -1,
+ * err says why), recorded in p->writes; `loud`: one that takes something
+ * away (an archive, an alias removal) is also said on stderr. Returns rc.
+ */
+static int record(struct promote *p, bool loud, int rc, struct mg_err *err, const char *fmt, ...)
+        MG_PRINTF(5, 6);
 
-static void note(struct promote *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	mg_buf_vaddf(&p->changes, fmt, ap);
-	va_end(ap);
-	mg_buf_addch(&p->changes, '\n');
-}
-
-/* A change that takes something away (archive, alias removal): recorded and said on stderr. */
-static void announce(struct promote *p, const char *fmt, ...) MG_PRINTF(2, 3);
-
-static void announce(struct promote *p, const char *fmt, ...)
+static int record(struct promote *p, bool loud, int rc, struct mg_err *err, const char *fmt, ...)
 {
 	struct mg_buf line = MG_BUF_INIT(MG_BUF_SMALL);
 	va_list ap;
@@ -130,9 +160,11 @@ static void announce(struct promote *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	mg_buf_vaddf(&line, fmt, ap);
 	va_end(ap);
-	note(p, "%s", line.buf);
-	mg_info(&p->ctx->log, "%s", line.buf);
+	mg_writes_record(&p->writes, rc, err, "%s", line.buf);
+	if (loud && !rc)
+		mg_info(&p->ctx->log, "%s", line.buf);
 	mg_buf_release(&line);
+	return rc;
 }
 
 static const char *identity(void)
@@ -174,17 +206,20 @@ static int stage_read(struct promote *p, struct mg_err *err)
 static int stage_approve(struct promote *p, const char *expected, struct mg_err *err)
 {
 	const bool dry = p->o->gate.dry_run;
+	int rc = 0;
 
-	note(p, "%s model '%s' version %s to %s%s%s%s", dry ? "would move" : "moved", p->mv.name,
-	     p->mv.version, p->name, p->nholders ? " (archiving version " : "",
-	     p->nholders ? p->holders.buf : "", p->nholders ? ")" : "");
 	if (dry)
-		return 0;
-	if (p->nholders > 1) /* several versions in the stage: no single version to expect */
-		return mg_registry_transition_stage(p->reg, p->mv.name, p->mv.version, p->name,
-		                                    true, err);
-	return mg_registry_transition_stage_if(p->reg, p->mv.name, p->mv.version, p->name, true,
-	                                       expected, err);
+		rc = 0;
+	else if (p->nholders > 1) /* several versions in the stage: no single version to expect */
+		rc = mg_registry_transition_stage(p->reg, p->mv.name, p->mv.version, p->name, true,
+		                                  err);
+	else
+		rc = mg_registry_transition_stage_if(p->reg, p->mv.name, p->mv.version, p->name,
+		                                     true, expected, err);
+	return record(p, p->nholders > 0, rc, err, "%s model '%s' version %s to %s%s%s%s",
+	              dry ? "would move" : "moved", p->mv.name, p->mv.version, p->name,
+	              p->nholders ? " (archiving version " : "", p->nholders ? p->holders.buf : "",
+	              p->nholders ? ")" : "");
 }
 
 /*
@@ -204,13 +239,14 @@ static int stage_reject(struct promote *p, struct mg_err *err)
 		    p->mv.name, p->mv.version);
 		return 0;
 	}
-	note(p, "%s model '%s' version %s from %s to Archived",
-	     p->o->gate.dry_run ? "would move" : "moved", p->mv.name, p->mv.version,
-	     p->mv.current_stage);
-	if (p->o->gate.dry_run)
-		return 0;
-	return mg_registry_transition_stage(p->reg, p->mv.name, p->mv.version, "Archived", false,
-	                                    err);
+	const bool dry = p->o->gate.dry_run;
+
+	return record(p, true,
+	              dry ? 0
+	                  : mg_registry_transition_stage(p->reg, p->mv.name, p->mv.version,
+	                                                 "Archived", false, err),
+	              err, "%s model '%s' version %s from %s to Archived",
+	              dry ? "would move" : "moved", p->mv.name, p->mv.version, p->mv.current_stage);
 }
 
 static bool stage_unfinished(const struct promote *p)
@@ -229,11 +265,14 @@ static int stage_finish(struct promote *p, struct mg_err *err)
 		char version[32];
 
 		snprintf(version, sizeof(version), "%.*s", (int)(len < 31 ? len : 31), v);
-		announce(p, "%s model '%s' version %s from %s to Archived (version %s holds %s)",
-		         dry ? "would move" : "moved", p->mv.name, version, p->name, p->mv.version,
-		         p->name);
-		if (!dry && mg_registry_transition_stage(p->reg, p->mv.name, version, "Archived",
-		                                         false, err))
+		if (record(p, true,
+		           dry ? 0
+		               : mg_registry_transition_stage(p->reg, p->mv.name, version,
+		                                              "Archived", false, err),
+		           err,
+		           "%s model '%s' version %s from %s to Archived (version %s holds %s)",
+		           dry ? "would move" : "moved", p->mv.name, version, p->name,
+		           p->mv.version, p->name))
 			return -1;
 		v += len;
 		v += strspn(v, ", ");
@@ -282,16 +321,21 @@ static int alias_approve(struct promote *p, const char *expected, struct mg_err 
 	const bool dry = p->o->gate.dry_run;
 	const char *drop = drop_alias(p);
 
-	note(p, "%s alias %s of model '%s' to version %s (%s%s)", dry ? "would set" : "set",
-	     p->name, p->mv.name, p->mv.version, p->nholders ? "was version " : "was unset",
-	     p->nholders ? p->holders.buf : "");
+	int rc = dry ? 0
+	             : mg_registry_set_alias_if(p->reg, p->mv.name, p->name, p->mv.version,
+	                                        expected, drop, err);
+
+	/* taking the alias from another version is said on stderr, as an archive is */
+	if (record(p, p->nholders > 0, rc, err,
+	           "%s alias %s of model '%s' to version %s (%s%s)%s%s", dry ? "would set" : "set",
+	           p->name, p->mv.name, p->mv.version, p->nholders ? "was version " : "was unset",
+	           p->nholders ? p->holders.buf : "", rc && drop ? ", then delete alias " : "",
+	           rc && drop ? drop : ""))
+		return -1;
 	if (drop)
-		note(p, "%s alias %s of model '%s' (version %s)", dry ? "would delete" : "deleted",
-		     drop, p->mv.name, p->mv.version);
-	if (dry)
-		return 0;
-	return mg_registry_set_alias_if(p->reg, p->mv.name, p->name, p->mv.version, expected, drop,
-	                                err);
+		record(p, true, 0, err, "%s alias %s of model '%s' (version %s)",
+		       dry ? "would delete" : "deleted", drop, p->mv.name, p->mv.version);
+	return 0;
 }
 
 static int alias_reject(struct promote *p, struct mg_err *err)
@@ -300,11 +344,11 @@ static int alias_reject(struct promote *p, struct mg_err *err)
 
 	if (!drop)
 		return 0;
-	note(p, "%s alias %s of model '%s' (version %s)",
-	     p->o->gate.dry_run ? "would delete" : "deleted", drop, p->mv.name, p->mv.version);
-	if (p->o->gate.dry_run)
-		return 0;
-	return mg_registry_delete_alias(p->reg, p->mv.name, drop, err);
+	return record(
+	        p, true,
+	        p->o->gate.dry_run ? 0 : mg_registry_delete_alias(p->reg, p->mv.name, drop, err),
+	        err, "%s alias %s of model '%s' (version %s)",
+	        p->o->gate.dry_run ? "would delete" : "deleted", drop, p->mv.name, p->mv.version);
 }
 
 static bool alias_unfinished(const struct promote *p)
@@ -317,12 +361,12 @@ static int alias_finish(struct promote *p, struct mg_err *err)
 {
 	const char *drop = drop_alias(p);
 
-	announce(p, "%s alias %s of model '%s' (version %s, which already holds alias %s)",
-	         p->o->gate.dry_run ? "would delete" : "deleted", drop, p->mv.name, p->mv.version,
-	         p->name);
-	if (p->o->gate.dry_run)
-		return 0;
-	return mg_registry_delete_alias(p->reg, p->mv.name, drop, err);
+	return record(p, true,
+	              p->o->gate.dry_run ? 0
+	                                 : mg_registry_delete_alias(p->reg, p->mv.name, drop, err),
+	              err, "%s alias %s of model '%s' (version %s, which already holds alias %s)",
+	              p->o->gate.dry_run ? "would delete" : "deleted", drop, p->mv.name,
+	              p->mv.version, p->name);
 }
 
 static const struct target alias_target = {"alias",      alias_read,       alias_approve,
@@ -514,12 +558,14 @@ static int audit_tags(struct promote *p, const char *why, struct mg_err *err)
 
 		if (old && !strcmp(old, vals[i]))
 			continue;
-		note(p, "%s tag %s=%s on model '%s' version %s",
-		     p->o->gate.dry_run ? "would set" : "set", keys[i], vals[i], p->mv.name,
-		     p->mv.version);
-		if (!p->o->gate.dry_run &&
-		    mg_registry_set_version_tag(p->reg, p->mv.name, p->mv.version, keys[i], vals[i],
-		                                err))
+		if (record(p, false,
+		           p->o->gate.dry_run
+		                   ? 0
+		                   : mg_registry_set_version_tag(p->reg, p->mv.name, p->mv.version,
+		                                                 keys[i], vals[i], err),
+		           err, "%s tag %s=%s on model '%s' version %s",
+		           p->o->gate.dry_run ? "would set" : "set", keys[i], vals[i], p->mv.name,
+		           p->mv.version))
 			return -1;
 	}
 	return 0;
@@ -624,7 +670,7 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 		if (err->reason != MG_REASON_CONFLICT || err->code != MG_EXIT_USAGE)
 			goto done;
 		/* the registry changed since it was read: nothing was written */
-		mg_buf_reset(&p->changes);
+		mg_writes_release(&p->writes);
 		add(p, "promote.target", MG_STATUS_FAILED, "%s: nothing changed", err->msg);
 		mg_err_clear(err);
 		ret = 0;
@@ -671,15 +717,18 @@ static int writeback(struct promote *p, const struct mg_gate_run *run, const cha
 	const char *old = mg_kvlist_get(&p->mv.tags, "mlgate.promote.target");
 
 	if (!old || strcmp(old, target)) {
-		note(p, "%s tag mlgate.promote.target=%s on model '%s' version %s",
-		     p->o->gate.dry_run ? "would set" : "set", target, p->mv.name, p->mv.version);
-		if (!p->o->gate.dry_run &&
-		    mg_registry_set_version_tag(p->reg, p->mv.name, p->mv.version,
-		                                "mlgate.promote.target", target, err))
+		if (record(p, false,
+		           p->o->gate.dry_run ? 0
+		                              : mg_registry_set_version_tag(
+		                                        p->reg, p->mv.name, p->mv.version,
+		                                        "mlgate.promote.target", target, err),
+		           err, "%s tag mlgate.promote.target=%s on model '%s' version %s",
+		           p->o->gate.dry_run ? "would set" : "set", target, p->mv.name,
+		           p->mv.version))
 			return -1;
 	}
 	view.tags = (struct mg_kvlist)MG_KVLIST_INIT;
-	return mg_gate_writeback(p->reg, run, &view, summary, p->o->gate.dry_run, &p->changes, err);
+	return mg_gate_writeback(p->reg, run, &view, summary, &p->writes, err);
 }
 
 int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct mg_err *err)
@@ -690,6 +739,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	struct mg_buf uri = MG_BUF_INIT(MG_BUF_SMALL), json = MG_BUF_INIT(MG_BUF_LARGE);
 	struct mg_buf summary = MG_BUF_INIT(MG_BUF_SMALL), bad = MG_BUF_INIT(MG_BUF_SMALL);
 	struct mg_gate_run run = {0};
+	struct mg_policy policy = {0};
 	struct mg_evidence *ev = NULL;
 	const char *gates[MAX_GATES];
 	size_t ngates = 0;
@@ -700,7 +750,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 
 	p.ctx = ctx;
 	p.o = o;
-	p.changes = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
+	p.writes = (struct mg_writes)MG_WRITES_INIT(o->gate.dry_run);
 	p.holders = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
 	mg_result_init(&result, "mlgate");
 	p.suite = mg_result_add_suite(&result, "promote");
@@ -709,7 +759,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	for (size_t i = 0; i < o->evidence.n; i++)
 		mg_evidence_init(&ev[i], o->evidence.items[i]);
 
-	if (check_opts(&p, &g, gates, &ngates, &max_age, err))
+	if (check_opts(&p, &g, gates, &ngates, &max_age, err) || load_policy(o, &policy, &run, err))
 		goto done;
 	/* evidence that cannot be read is a mistake in the command, not a rejection */
 	if (mg_evidence_read(ev, o->evidence.n, &bad)) {
@@ -734,7 +784,7 @@ done:
 	if (ret && code == MG_EXIT_USAGE && !p.reg)
 		goto out;
 	if (ret)
-		mg_suite_add(p.suite, "promote.evaluation", MG_STATUS_ERROR, err->msg);
+		mg_gate_write_failed(p.suite, "promote.evaluation", &p.writes, err);
 	run.commit = o->commit ? o->commit : p.commit ? p.commit : "";
 	run.verdict = mg_gate_verdict(p.suite);
 	run.finished = time(NULL);
@@ -750,7 +800,7 @@ done:
 			            o->approve ? o->override_reason : o->reason);
 		if (!recorded(&p.mv, &run, target) &&
 		    writeback(&p, &run, target, summary.buf, err)) {
-			mg_suite_add(p.suite, "promote.writeback", MG_STATUS_ERROR, err->msg);
+			mg_gate_write_failed(p.suite, "promote.writeback", &p.writes, err);
 			run.verdict = "error";
 			ret = -1;
 			code = err->code;
@@ -761,8 +811,8 @@ done:
 		mg_suite_set_prop(p.suite, "mlgate.champion.version",
 		                  p.champion ? p.champion : "none");
 	mg_gate_evidence(p.suite, &run);
-	mg_gate_json(&run, p.suite, &p.changes, o->gate.dry_run, &json);
-	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &p.changes, NULL, NULL,
+	mg_gate_json(&run, p.suite, &p.writes, &json);
+	if (mg_gate_publish(ctx, &result, &run, &o->gate, o->quiet, &json, &p.writes, NULL, NULL,
 	                    err)) {
 		ret = -1;
 		code = err->code;
@@ -776,12 +826,13 @@ out:
 	free(p.commit);
 	mg_model_version_release(&p.mv);
 	mg_registry_close(p.reg);
+	mg_policy_release(&policy);
 	mg_result_release(&result);
 	mg_buf_release(&uri);
 	mg_buf_release(&json);
 	mg_buf_release(&summary);
 	mg_buf_release(&bad);
-	mg_buf_release(&p.changes);
+	mg_writes_release(&p.writes);
 	mg_buf_release(&p.holders);
 	return ret;
 }

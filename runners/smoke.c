@@ -1301,7 +1301,8 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 
 	mg_result_init(&result, "mlgate");
 	/* --suite or --policy, --model with --version: rules of the option table */
-	if (mg_ci_resolve(o->ci, &ctx->ci, err))
+	if (mg_gate_check_outputs(o->junit, o->json, o->summary, NULL, err) ||
+	    mg_ci_resolve(o->ci, &ctx->ci, err))
 		goto out;
 	if (o->out_dir && mkdir(o->out_dir, 0777) && errno != EEXIST) {
 		mg_err_set(err, MG_EXIT_USAGE, "cannot create '%s': %s", o->out_dir,
@@ -1335,7 +1336,7 @@ int mg_smoke_run(struct mg_ctx *ctx, const struct mg_smoke_opts *o, struct mg_er
 	run.policy_sha256 = policy.sha256;
 	run.finished = time(NULL);
 	mg_gate_evidence(suite, &run);
-	mg_gate_json(&run, suite, NULL, false, &json);
+	mg_gate_json(&run, suite, &(const struct mg_writes)MG_WRITES_INIT(false), &json);
 	pub.verdict = run.verdict;
 	pub.junit = o->junit;
 	pub.json = o->json;

@@ -128,3 +128,10 @@ MLFLOW_HTTP_REQUEST_MAX_RETRIES=0 expect_rc 3 "$comply" --registry http://127.0.
 expect_rc 2 "$comply" --registry "$URI" --model "$model" --version 2 --policy "$policy" --repo /nonexistent/repo
 assert_match "$ERR" "cannot open git repository at '/nonexistent/repo'"
 [ "$before" = "$(view)" ] || fail "a failed run changed the registry"
+
+# 10. a policy that reads no git still records the run's training commit (as compare does), in the
+#     evidence and the write-back, so a promotion pinned to that commit accepts it
+write_policy '{"version":1,"compliance":{"description":{"min_length":10}}}' nogit.json
+expect_rc 0 "$comply" --registry "$URI" --model "$model" --version 3 --policy "$T_DIR/nogit.json" --junit "$T_DIR/nogit.xml" --dry-run
+assert_match "$T_DIR/nogit.xml" "<property name=\"mlgate.git.commit\" value=\"$c1\"/>"
+assert_match "$OUT" "would set tag mlgate.comply.commit=$c1 on model '$model' version 3"

@@ -99,6 +99,23 @@ static void test_policy__errors_name_the_key_path(void)
 	expect("[]", "policy 'p.json': compliance: expected an object, got an array");
 }
 
+/* An object whose schema defines no keys (the "promote" section today) refuses every key. */
+static void test_policy__object_without_keys(void)
+{
+	static const struct mg_schema_field none[] = {{NULL, NULL, false}};
+	static const struct mg_schema empty = {.type = MG_SCHEMA_OBJECT, .fields = none};
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *ok = cJSON_Parse("{}"), *bad = cJSON_Parse("{\"max_age\":\"1h\"}");
+
+	CU_ASSERT_EQUAL(mg_schema_check(&empty, ok, "policy 'p.json'", "promote", &err), 0);
+	CU_ASSERT_EQUAL(mg_schema_check(&empty, bad, "policy 'p.json'", "promote", &err), -1);
+	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+	ASSERT_STR(err.msg,
+	           "policy 'p.json': promote.max_age: unknown key (no key is accepted here)");
+	cJSON_Delete(ok);
+	cJSON_Delete(bad);
+}
+
 static void test_policy__sha256(void)
 {
 	char hex[65];
@@ -150,6 +167,7 @@ static void test_policy__documents(void)
 static const struct unit_test tests[] = {
         UNIT_TEST(test_policy__valid_section),
         UNIT_TEST(test_policy__errors_name_the_key_path),
+        UNIT_TEST(test_policy__object_without_keys),
         UNIT_TEST(test_policy__sha256),
         UNIT_TEST(test_policy__documents),
         UNIT_END,

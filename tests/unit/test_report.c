@@ -88,7 +88,10 @@ static void test_report__errors(void)
 	CU_ASSERT_EQUAL(access(out.buf, F_OK), -1); /* nothing written */
 	CU_ASSERT_EQUAL(
 	        run("merge", in_dir(&out, "no/such/dir.xml"), NULL, MG_CI_NONE, good, 1, &err), -1);
-	CU_ASSERT_EQUAL(err.code, MG_EXIT_INFRA);
+	/* a path that cannot be written is refused before any input is read */
+	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "-o: cannot write '"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no/such/dir.xml': directory '"));
 	CU_ASSERT_EQUAL(run("frob", NULL, NULL, MG_CI_NONE, good, 1, &err), -1);
 	ASSERT_STR(err.msg, "unknown command 'frob': expected merge, summary or annotate");
 	CU_ASSERT_EQUAL(run("merge", NULL, NULL, MG_CI_NONE, good, 1, &err), -1);
