@@ -7,8 +7,9 @@
  *   bidirectional controls that reorder what a reviewer sees (U+061C,
  *   U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). Keys and names (model,
  *   metric and smoke case names: MG_FORMAT_NAME) are one line.
- *   mg_text_check() says what is wrong; the schema check (policy.h)
- *   refuses with exit 2.
+ *   mg_text_check() says what is wrong; the schema check (policy.h) and
+ *   the options that name things (MG_OPT_NAME: --model, --alias,
+ *   --stage) refuse with exit 2.
  * - Output: text echoed to a console or CI log that came from elsewhere
  *   (registry, JUnit, arguments) has invalid bytes replaced by U+FFFD and
  *   controls and bidi controls shown as "#xNN" / "#xNNNN" (mg_result_clean
