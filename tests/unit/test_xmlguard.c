@@ -184,6 +184,9 @@ static void test_xmlguard__encodings(void)
 	expect_refused("bad.xml", "<?xml version=\"1.0\" encoding=UTF-8?><x/>", 40,
 	               "cannot read the encoding of the XML declaration");
 	expect_refused("eb.xml", "\x4c\x6f\xa7\x94", 4, "EBCDIC is not accepted");
+	/* libxml2's decoding errors become the one message (they went to stderr on their own) */
+	expect_refused("s.xml", "\xff\xfe<\0a\0 \0b\0=\0\"\0\x00\xd8\"\0/\0>\0", 22,
+	               "'s.xml' line 1: not well-formed XML: input conversion failed");
 	expect_refused("nul.xml", "<\0t\0e\0s\0", 8, "'nul.xml' line 1: a NUL character");
 	mg_buf_release(&doc);
 }
