@@ -15,7 +15,7 @@
 static const struct mg_schema paths_list = {
         .type = MG_SCHEMA_ARRAY, .items = &mg_schema_nonempty_string, .nonempty = true};
 static const struct mg_schema_field model_fields[] = {
-        {"name", &mg_schema_nonempty_string, true},
+        {"name", &mg_schema_name, true},
         {"paths", &paths_list, true},
         {"policy", &mg_schema_nonempty_string, false},
         {"suite", &mg_schema_nonempty_string, false},

@@ -14,7 +14,7 @@
 /* --- the policy's "compare" section ------------------------------------------ */
 
 static const struct mg_schema_field rule_fields[] = {
-        {"name", &mg_schema_nonempty_string, true},
+        {"name", &mg_schema_name, true},
         {"greater_is_better", &mg_schema_bool, true},
         {"threshold", &mg_schema_number, false},
         {"min_absolute_change", &mg_schema_number, false},

@@ -29,20 +29,21 @@ struct mg_gate_opts {
 	bool dry_run;         /* --dry-run */
 };
 
-#define MG_GATE_OPTIONS(o)                                                                        \
-	MG_OPT_GROUP_("Model"),                                                                   \
-	        MG_OPT_STR('m', "model", "NAME", &(o)->model, "registered model name"),           \
-	        MG_OPT_STR_OR_VERSION('v', "version", "N", &(o)->version,                         \
-	                              "model version number (alone: show mlgate's version)"),     \
-	        MG_OPT_STR('a', "alias", "ALIAS", &(o)->alias, "the version an alias points at"), \
-	        MG_OPT_STR('s', "stage", "STAGE", &(o)->stage,                                    \
-	                   "the version in a stage (exactly one)"),                               \
-	        MG_OPT_STR('r', "registry", "URI", &(o)->registry,                                \
-	                   "registry (default: $MLFLOW_REGISTRY_URI, $MLFLOW_TRACKING_URI, "      \
-	                   "sqlite:///mlflow.db)"),                                               \
-	        MG_OPT_STR('p', "policy", "FILE", &(o)->policy, "policy document (JSON)"),        \
-	        MG_GATE_OUTPUT_OPTIONS(o),                                                        \
-	        MG_OPT_BOOL('n', "dry-run", &(o)->dry_run,                                        \
+#define MG_GATE_OPTIONS(o)                                                                    \
+	MG_OPT_GROUP_("Model"),                                                               \
+	        MG_OPT_NAME_STR('m', "model", "NAME", &(o)->model, "registered model name"),  \
+	        MG_OPT_STR_OR_VERSION('v', "version", "N", &(o)->version,                     \
+	                              "model version number (alone: show mlgate's version)"), \
+	        MG_OPT_NAME_STR('a', "alias", "ALIAS", &(o)->alias,                           \
+	                        "the version an alias points at"),                            \
+	        MG_OPT_NAME_STR('s', "stage", "STAGE", &(o)->stage,                           \
+	                        "the version in a stage (exactly one)"),                      \
+	        MG_OPT_STR('r', "registry", "URI", &(o)->registry,                            \
+	                   "registry (default: $MLFLOW_REGISTRY_URI, $MLFLOW_TRACKING_URI, "  \
+	                   "sqlite:///mlflow.db)"),                                           \
+	        MG_OPT_STR('p', "policy", "FILE", &(o)->policy, "policy document (JSON)"),    \
+	        MG_GATE_OUTPUT_OPTIONS(o),                                                    \
+	        MG_OPT_BOOL('n', "dry-run", &(o)->dry_run,                                    \
 	                    "evaluate, print the registry changes it would make, change nothing")
 
 /* How the model options combine, for a gate's rules table (opts.h). */

@@ -5,8 +5,71 @@
 
 #include <math.h>
 
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* A member of `obj` whose key an earlier member has, or NULL. */
+static const cJSON *duplicate_in(const cJSON *obj)
+{
+	const cJSON *c, *d, *dup = NULL;
+	const cJSON **keys;
+	size_t n = 0, i = 0;
+
+	for (c = obj->child; c; c = c->next)
+		n++;
+	if (n <= 16) {
+		for (c = obj->child; c; c = c->next)
+			for (d = obj->child; d != c; d = d->next)
+				if (!strcmp(c->string, d->string))
+					return c;
+		return NULL;
+	}
+	/* big objects (MLflow answers, GitHub events): sort the keys */
+	keys = mg_xcalloc(n, sizeof(*keys));
+	for (c = obj->child; c; c = c->next)
+		keys[i++] = c;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (i = 1; i < n && !dup; i++)
+		if (!strcmp(keys[i - 1]->string, keys[i]->string))
+			dup = keys[i];
+	free(keys);
+	return dup;
+}
+
+/*
+ * The path of the first duplicate key under `item` ("compare.metrics[0].name")
+ * into `path`; false when there is none. cJSON keeps every member (its
+ * getters return the first) while jq and Python take the last: the same file
+ * would mean different things to different tools.
+ */
+static bool find_duplicate(const cJSON *item, struct mg_buf *path)
+{
+	size_t at = path->len, i = 0;
+	const cJSON *c, *dup;
+
+	if (!cJSON_IsObject(item) && !cJSON_IsArray(item))
+		return false;
+	if (cJSON_IsObject(item) && (dup = duplicate_in(item))) {
+		mg_buf_addf(path, "%s%s", at ? "." : "", dup->string);
+		return true;
+	}
+	for (c = item->child; c; c = c->next, i++) {
+		if (cJSON_IsObject(item))
+			mg_buf_addf(path, "%s%s", at ? "." : "", c->string);
+		else
+			mg_buf_addf(path, "[%zu]", i);
+		if (find_duplicate(c, path))
+			return true;
+		mg_buf_truncate(path, at);
+	}
+	return false;
+}
+
 cJSON *mg_json_parse(const char *text, size_t len, const char *what, int code, struct mg_err *err)
 {
+	struct mg_buf path = MG_BUF_INIT(MG_BUF_SMALL);
 	const char *end = NULL;
 	cJSON *doc;
 
@@ -26,6 +89,15 @@ cJSON *mg_json_parse(const char *text, size_t len, const char *what, int code, s
 		cJSON_Delete(doc);
 		return NULL;
 	}
+	if (find_duplicate(doc, &path)) {
+		mg_err_set(err, code,
+		           "%s: %s: duplicate key (JSON readers differ on which value counts)",
+		           what, path.buf);
+		mg_buf_release(&path);
+		cJSON_Delete(doc);
+		return NULL;
+	}
+	mg_buf_release(&path);
 	return doc;
 }
 

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "log.h"
 #include "parse.h"
+#include "text.h"
 
 #include <assert.h>
 
@@ -29,8 +30,8 @@ static const struct mg_opt *find_short(const struct mg_opt *opts, char c)
 
 static bool takes_value(const struct mg_opt *o)
 {
-	return o->type == MG_OPT_STRING || o->type == MG_OPT_INT || o->type == MG_OPT_DOUBLE ||
-	       o->type == MG_OPT_CHOICE || o->type == MG_OPT_LIST;
+	return o->type == MG_OPT_STRING || o->type == MG_OPT_NAME || o->type == MG_OPT_INT ||
+	       o->type == MG_OPT_DOUBLE || o->type == MG_OPT_CHOICE || o->type == MG_OPT_LIST;
 }
 
 /* "--name" or "-n", as the user typed it, for messages. */
@@ -58,6 +59,20 @@ static int choice_error(const struct mg_opt *o, const char *label, const char *v
 static int store(const struct mg_opt *o, const char *label, const char *v, struct mg_err *err)
 {
 	switch (o->type) {
+	case MG_OPT_NAME: {
+		struct mg_buf shown = MG_BUF_INIT(MG_BUF_SMALL);
+		char why[80];
+
+		if (mg_text_check(v, strlen(v), true, why, sizeof(why))) {
+			mg_text_add_visible(&shown, v, strlen(v));
+			mg_err_set(err, MG_EXIT_USAGE, "invalid value '%.64s' for %s: %s",
+			           shown.buf, label, why);
+			mg_buf_release(&shown);
+			return -1;
+		}
+		*(const char **)o->value = v;
+		return 0;
+	}
 	case MG_OPT_STRING:
 		*(const char **)o->value = v;
 		return 0;

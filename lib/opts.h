@@ -29,6 +29,7 @@ enum mg_opt_type {
 	MG_OPT_GROUP,   /* a heading in --help; only `help` is used */
 	MG_OPT_FLAG,    /* bool *: set to true */
 	MG_OPT_STRING,  /* const char **: the last one given wins */
+	MG_OPT_NAME,    /* const char **: a string that names something: one line (text.h) */
 	MG_OPT_INT,     /* long long *: checked against [min, max] */
 	MG_OPT_DOUBLE,  /* double *: a finite number */
 	MG_OPT_CHOICE,  /* const char **: one of `choices` */
@@ -62,6 +63,12 @@ struct mg_opt {
 	{                                                                                    \
 		.type = MG_OPT_STRING, .short_name = (s), .long_name = (l), .arg_name = (a), \
 		.value = (v), .help = (h)                                                    \
+	}
+/* A model, alias or stage name: valid UTF-8, no control or bidi characters (text.h). */
+#define MG_OPT_NAME_STR(s, l, a, v, h)                                                     \
+	{                                                                                  \
+		.type = MG_OPT_NAME, .short_name = (s), .long_name = (l), .arg_name = (a), \
+		.value = (v), .help = (h)                                                  \
 	}
 #define MG_OPT_INTEGER(s, l, a, v, lo, hi, h)                                             \
 	{                                                                                 \

@@ -4,6 +4,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "fileio.h"
+#include "text.h"
 
 #include <math.h>
 #include <openssl/evp.h>
@@ -15,6 +16,7 @@ const char *const mg_policy_sections[] = {"compliance", "compare", "promote", "s
 const struct mg_schema mg_schema_string = {.type = MG_SCHEMA_STRING};
 const struct mg_schema mg_schema_nonempty_string = {.type = MG_SCHEMA_STRING,
                                                     .format = MG_FORMAT_NONEMPTY};
+const struct mg_schema mg_schema_name = {.type = MG_SCHEMA_STRING, .format = MG_FORMAT_NAME};
 const struct mg_schema mg_schema_regex = {.type = MG_SCHEMA_STRING, .format = MG_FORMAT_REGEX};
 const struct mg_schema mg_schema_date = {.type = MG_SCHEMA_STRING, .format = MG_FORMAT_DATE};
 const struct mg_schema mg_schema_number = {.type = MG_SCHEMA_NUMBER};
@@ -66,10 +68,30 @@ static int bad(struct mg_err *err, const char *where, const char *path, const ch
 	return -1;
 }
 
+/* A key fit for a name (text.h), or an error showing it safely. */
+static int check_key(const cJSON *child, const char *where, const char *path, struct mg_err *err)
+{
+	struct mg_buf shown = MG_BUF_INIT(MG_BUF_SMALL);
+	char why[80];
+	int ret;
+
+	if (!mg_text_check(child->string, strlen(child->string), true, why, sizeof(why)))
+		return 0;
+	mg_text_add_visible(&shown, child->string, strlen(child->string));
+	ret = bad(err, where, path, "key '%.64s': %s", shown.buf, why);
+	mg_buf_release(&shown);
+	return ret;
+}
+
 static int check_string(const struct mg_schema *s, const cJSON *v, const char *where,
                         const char *path, struct mg_err *err)
 {
 	const char *str = v->valuestring;
+	char why[80];
+
+	/* every string: valid UTF-8, no bidi controls; a name: one line too */
+	if (mg_text_check(str, strlen(str), s->format == MG_FORMAT_NAME, why, sizeof(why)))
+		return bad(err, where, path, "%s", why);
 
 	if (s->choices) {
 		struct mg_buf list = MG_BUF_INIT(MG_BUF_SMALL);
@@ -86,6 +108,7 @@ static int check_string(const struct mg_schema *s, const cJSON *v, const char *w
 	}
 	switch (s->format) {
 	case MG_FORMAT_NONEMPTY:
+	case MG_FORMAT_NAME:
 		if (!*str)
 			return bad(err, where, path, "must not be empty");
 		return 0;
@@ -154,6 +177,8 @@ int mg_schema_check(const struct mg_schema *s, const cJSON *v, const char *where
 		{
 			const struct mg_schema_field *f = s->fields;
 
+			if (check_key(child, where, path, err))
+				goto done;
 			while (f->key && strcmp(f->key, child->string))
 				f++;
 			mg_buf_reset(&sub);
@@ -191,6 +216,8 @@ int mg_schema_check(const struct mg_schema *s, const cJSON *v, const char *where
 		}
 		cJSON_ArrayForEach(child, v)
 		{
+			if (s->type == MG_SCHEMA_MAP && check_key(child, where, path, err))
+				goto done;
 			mg_buf_reset(&sub);
 			if (s->type == MG_SCHEMA_MAP)
 				mg_buf_addf(&sub, "%s%s%s", path, *path ? "." : "", child->string);
@@ -279,6 +306,10 @@ cJSON *mg_schema_to_json(const struct mg_schema *s)
 			                        "9]{2}(Z|[+-][0-9]{2}:[0-9]{2}))?$");
 		else if (s->format == MG_FORMAT_NONEMPTY)
 			cJSON_AddNumberToObject(o, "minLength", 1);
+		else if (s->format == MG_FORMAT_NAME)
+			cJSON_AddStringToObject(o, "pattern",
+			                        "^[^\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e"
+			                        "\\u200f\\u202a-\\u202e\\u2066-\\u2069]+$");
 		break;
 	case MG_SCHEMA_NUMBER:
 	case MG_SCHEMA_INTEGER:

@@ -36,6 +36,7 @@ enum mg_schema_format {
 	MG_FORMAT_REGEX,    /* a POSIX extended regular expression that compiles */
 	MG_FORMAT_DATE,     /* YYYY-MM-DD or a full UTC/offset timestamp (clock.h) */
 	MG_FORMAT_NONEMPTY, /* any string but "" */
+	MG_FORMAT_NAME,     /* a name: not "", one line (no TAB, LF or CR either; text.h) */
 };
 
 struct mg_schema;
@@ -58,8 +59,8 @@ struct mg_schema {
 };
 
 /* Ready-made leaf schemas. */
-extern const struct mg_schema mg_schema_string, mg_schema_nonempty_string, mg_schema_regex,
-        mg_schema_date, mg_schema_number, mg_schema_bool, mg_schema_string_list,
+extern const struct mg_schema mg_schema_string, mg_schema_nonempty_string, mg_schema_name,
+        mg_schema_regex, mg_schema_date, mg_schema_number, mg_schema_bool, mg_schema_string_list,
         mg_schema_nonneg_integer;
 
 /*

@@ -2,6 +2,7 @@
 #include "result.h"
 #include "alloc.h"
 #include "random.h"
+#include "text.h"
 
 #include <math.h>
 
@@ -253,7 +254,7 @@ static size_t clean_unit(const unsigned char *s, size_t len, size_t i, char piec
 	if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		goto bad;
-	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff) {
+	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff || mg_text_is_bidi(cp)) {
 		*n = (size_t)snprintf(piece, 8, cp <= 0xff ? "#x%02X" : "#x%04X", (unsigned)cp);
 		return need + 1;
 	}

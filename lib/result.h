@@ -141,7 +141,9 @@ void mg_check_set(char **field, const char *value);
  * Append to `out` a cleaned copy of s[0..len): registered secrets masked
  * first, bad UTF-8 bytes replaced by U+FFFD, ANSI CSI sequences (colours,
  * cursor moves) removed, characters XML 1.0 forbids (and C0/C1 controls
- * other than TAB, LF, CR, and DEL) replaced by the visible token "#xNN".
+ * other than TAB, LF, CR, and DEL) replaced by the visible token "#xNN",
+ * bidirectional controls (text.h: U+202E reorders what a reviewer reads)
+ * by "#xNNNN".
  * When the cleaned text would pass `cap` bytes (cap >= 256), its head and
  * tail are kept with "\n[... N bytes cut ...]\n" between them, and the
  * result is at most `cap` bytes. Cleaning clean text changes nothing.

@@ -12,8 +12,10 @@
  * the new one), and streamed: memory does not grow with the number of
  * test cases. Valid against junit-10-ci-gate.xsd.
  *
- * Reader: no network, no DTD loading, no entity substitution, documents
- * with a DOCTYPE refused, input size bounded (text nodes may pass 10 MB). Accepts <testsuites> or a
+ * Reader: no network, no DTD loading, no entity substitution, the input
+ * size bounded (text nodes may pass 10 MB); the bytes pass through
+ * xmlguard.h first (DOCTYPE refused before libxml2 sees it, tags bounded,
+ * CDATA as text, encodings checked). Accepts <testsuites> or a
  * lone <testsuite> root (pytest, Surefire, Jest, Go tools), flattens nested
  * suites ("outer/inner"), takes the most severe of failure/error/skipped
  * per case. Errors are MG_EXIT_USAGE and name the file and line.

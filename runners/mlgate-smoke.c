@@ -30,8 +30,9 @@ int main(int argc, char **argv)
 	                "deadline of the whole suite (default: the suite's timeout_s, none)"),
 	        MG_OPT_STR(0, "sample", "FILE", &o.sample, "{sample}: the sample data file"),
 	        MG_OPT_STR(0, "model-uri", "URI", &o.model_uri, "{model_uri}: the model to test"),
-	        MG_OPT_STR('m', "model", "NAME", &o.model,
-	                   "registered model name (evidence; with --version gives {model_uri})"),
+	        MG_OPT_NAME_STR(
+	                'm', "model", "NAME", &o.model,
+	                "registered model name (evidence; with --version gives {model_uri})"),
 	        MG_OPT_STR_OR_VERSION('v', "version", "N", &o.version,
 	                              "model version (alone: show mlgate's version)"),
 	        MG_OPT_STR(0, "commit", "SHA", &o.commit, "git commit tested (evidence)"),

@@ -72,7 +72,7 @@ static const struct mg_schema_field expect_fields[] = {
 static const struct mg_schema expect_schema = {.type = MG_SCHEMA_OBJECT, .fields = expect_fields};
 
 static const struct mg_schema_field case_fields[] = {
-        {"name", &mg_schema_nonempty_string, true},
+        {"name", &mg_schema_name, true},
         {"kind", &kind_schema, true},
         {"skip", &mg_schema_nonempty_string, false},
         {"run", &argv_schema, false},

@@ -1,6 +1,7 @@
 #include "setup.h"
 #include "unit.h"
 #include "json.h"
+#include "buf.h"
 
 #include <math.h>
 
@@ -22,6 +23,52 @@ static void test_json__parse_and_errors(void)
 	mg_err_clear(&err);
 	/* a length shorter than the string: only that much is JSON */
 	CU_ASSERT_PTR_NULL(mg_json_parse("{\"a\":1}", 4, "x", MG_EXIT_INFRA, &err));
+}
+
+static void expect_duplicate(const char *text, const char *msg)
+{
+	struct mg_err err = MG_ERR_INIT;
+
+	CU_ASSERT_PTR_NULL(
+	        mg_json_parse(text, strlen(text), "policy 'p.json'", MG_EXIT_USAGE, &err));
+	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+	if (strcmp(err.msg, msg)) {
+		fprintf(stderr, "\nwanted '%s', got '%s'\n", msg, err.msg);
+		CU_FAIL("duplicate key message");
+	}
+}
+
+/* A duplicate key anywhere is an error naming its path: tools disagree on which value wins. */
+static void test_json__duplicate_keys_refused(void)
+{
+	struct mg_buf big = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_err err = MG_ERR_INIT;
+	cJSON *doc;
+
+	expect_duplicate("{\"version\":1,\"version\":2}",
+	                 "policy 'p.json': version: duplicate key (JSON readers differ on which "
+	                 "value counts)");
+	expect_duplicate("{\"version\":1,\"compare\":{\"metrics\":[{\"name\":\"auc\"},"
+	                 "{\"name\":\"f1\",\"threshold\":1,\"name\":\"auc\"}]}}",
+	                 "policy 'p.json': compare.metrics[1].name: duplicate key (JSON readers "
+	                 "differ on which value counts)");
+	expect_duplicate("[[], [{\"a\":{}, \"a\":{}}]]",
+	                 "policy 'p.json': [1][0].a: duplicate key (JSON readers differ on which "
+	                 "value counts)");
+	/* a big object (sorted, not compared pairwise) */
+	mg_buf_adds(&big, "{\"o\":{");
+	for (int i = 0; i < 100; i++)
+		mg_buf_addf(&big, "\"k%d\":%d,", i, i);
+	mg_buf_adds(&big, "\"k42\":0}}");
+	expect_duplicate(big.buf, "policy 'p.json': o.k42: duplicate key (JSON readers differ on "
+	                          "which value counts)");
+	/* the same key in different objects, and case differences, are fine */
+	mg_buf_truncate(&big, big.len - 9);
+	mg_buf_adds(&big, "\"K42\":0},\"p\":{\"k42\":1}}");
+	doc = mg_json_parse(big.buf, big.len, "x", MG_EXIT_USAGE, &err);
+	CU_ASSERT_PTR_NOT_NULL(doc);
+	cJSON_Delete(doc);
+	mg_buf_release(&big);
 }
 
 static void test_json__tolerant_getters(void)
@@ -91,6 +138,7 @@ static void test_json__doubles_round_trip_exactly(void)
 
 static const struct unit_test tests[] = {
         UNIT_TEST(test_json__parse_and_errors),
+        UNIT_TEST(test_json__duplicate_keys_refused),
         UNIT_TEST(test_json__tolerant_getters),
         UNIT_TEST(test_json__doubles_round_trip_exactly),
         UNIT_END,
