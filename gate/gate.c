@@ -544,6 +544,9 @@ int mg_gate_exit(bool failed, int code, const char *verdict)
 		return MG_EXIT_PASS;
 	if (!strcmp(verdict, "manual"))
 		return MG_EXIT_MANUAL;
+	/* a check that could not be made is not a rejection: "nothing else returns 1" */
+	if (!strcmp(verdict, "error"))
+		return MG_EXIT_INFRA;
 	return MG_EXIT_FAIL;
 }
 

@@ -218,7 +218,8 @@ int mg_gate_publish(struct mg_ctx *ctx, const struct mg_result *result,
 
 /*
  * The exit code of a gate run: `code` (MG_EXIT_INFRA when 0) after a
- * failure (`failed`), else 0 passed, 4 manual, 1 for any other verdict.
+ * failure (`failed`), else 0 passed, 4 manual, 3 error (a check that could
+ * not be made), 1 failed.
  */
 int mg_gate_exit(bool failed, int code, const char *verdict);
 

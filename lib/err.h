@@ -45,7 +45,8 @@ enum mg_reason {
 	MG_REASON_NONE = 0,
 	MG_REASON_NOT_FOUND,   /* the thing asked for does not exist */
 	MG_REASON_UNSUPPORTED, /* the backend cannot do this operation */
-	MG_REASON_CONFLICT,    /* the state changed under us */
+	MG_REASON_CONFLICT,    /* the state changed under us before any write: nothing written */
+	MG_REASON_RACED,       /* another writer was seen after our write: ours was made */
 	MG_REASON_TOO_LARGE,   /* input over a configured bound */
 	MG_REASON_OPTIONS,     /* options given that do not go together (opts.h rules) */
 };

@@ -273,7 +273,7 @@ int mg_registry_delete_alias(struct mg_registry *reg, const char *name, const ch
  * MG_REASON_CONFLICT and MG_EXIT_USAGE. SQLite checks and writes in one
  * transaction. REST reads, checks, writes, then reads again: when another
  * writer got in between, the write has been made and the call fails with
- * MG_REASON_CONFLICT and MG_EXIT_INFRA (MLflow's REST API has no
+ * MG_REASON_RACED and MG_EXIT_INFRA (MLflow's REST API has no
  * conditional write; CI should serialise promotions per model).
  */
 struct mg_registry_move {

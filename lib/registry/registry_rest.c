@@ -837,7 +837,7 @@ static int move_holders(struct mg_registry *reg, const struct mg_registry_move *
 /*
  * Read, check, write, read again: MLflow's REST API has no conditional
  * write, so a writer that gets in between the check and the write is only
- * detected afterwards (MG_EXIT_INFRA, MG_REASON_CONFLICT).
+ * detected afterwards (MG_EXIT_INFRA, MG_REASON_RACED).
  */
 static int rest_move_if(struct mg_registry *reg, const struct mg_registry_move *m,
                         struct mg_err *err)
@@ -880,7 +880,7 @@ static int rest_move_if(struct mg_registry *reg, const struct mg_registry_move *
 		if (move_holders(reg, m, &held, &n, stage_of, err))
 			goto done;
 		if (strcmp(stage_of, m->stage) || (m->archive_existing && n)) {
-			mg_err_setr(err, MG_EXIT_INFRA, MG_REASON_CONFLICT,
+			mg_err_setr(err, MG_EXIT_INFRA, MG_REASON_RACED,
 			            "another writer changed stage %s of model '%.200s' during this "
 			            "promotion: version %s is now in %s%s%s",
 			            m->stage, m->name, m->version,
@@ -892,7 +892,7 @@ static int rest_move_if(struct mg_registry *reg, const struct mg_registry_move *
 		if (move_holders(reg, m, &held, &n, NULL, err))
 			goto done;
 		if (n != 1 || strcmp(held.buf, m->version)) {
-			mg_err_setr(err, MG_EXIT_INFRA, MG_REASON_CONFLICT,
+			mg_err_setr(err, MG_EXIT_INFRA, MG_REASON_RACED,
 			            "another writer moved alias '%s' of model '%.200s' during this "
 			            "promotion: it points at %s%s, not version %s",
 			            m->alias, m->name, n ? "version " : "",

@@ -364,8 +364,8 @@ done:
 
 static const char *reason_name(enum mg_reason r)
 {
-	static const char *const names[] = {"none", "not_found", "unsupported", "conflict",
-	                                    "too_large"};
+	static const char *const names[] = {"none",  "not_found", "unsupported", "conflict",
+	                                    "raced", "too_large", "options"};
 
 	return r < MG_ARRAY_SIZE(names) ? names[r] : "?";
 }
