@@ -10,7 +10,7 @@
  * XML-illegal characters, capped). Files are written to a temporary file
  * beside the target, fsync'ed and renamed (a reader sees the old file or
  * the new one), and streamed: memory does not grow with the number of
- * test cases. Valid against junit-10-ci-gate.xsd.
+ * test cases. Valid against docs/junit.xsd, the profile in docs/reporters.md.
  *
  * Reader: no network, no DTD loading, no entity substitution, the input
  * size bounded (text nodes may pass 10 MB); the bytes pass through

@@ -1,9 +1,9 @@
 /*
  * The REST backend: MLflow's /api/2.0/mlflow endpoints over libcurl.
- * Quirks honoured (../shared/reference/mlflow-registry-rest.md): query
- * parameters for GET, JSON bodies for POST/PATCH/DELETE, `version` always a
- * JSON string, int64 as numbers or strings, NaN/Infinity as strings,
- * missing fields as defaults, alias-not-found arriving as a 400.
+ * Quirks of MLflow's server honoured: query parameters for GET, JSON
+ * bodies for POST/PATCH/DELETE, `version` always a JSON string, int64 as
+ * numbers or strings, NaN/Infinity as strings, missing fields as defaults,
+ * alias-not-found arriving as a 400.
  */
 #include "setup.h"
 #include "registry_backend.h"

@@ -38,6 +38,7 @@ JSON
 	#    LoggedModel's metric, and names the run that logged it (v2's come from an evaluation run)
 	run_compare 0 --alias challenger --policy "$policy" --json "$W/pass.json" --junit "$W/pass.xml" \
 		--results "$W/rows.jsonl" --summary "$W/pass.md"
+	junit_valid "$W/pass.xml"
 	for i in 0 1; do
 		name=$(jget "$W/pass.json" compare metrics $i name)
 		for side in candidate:2 baseline:1; do

@@ -22,6 +22,7 @@ check() { # URI DIR SEED
 	run_cmd "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --version 2 \
 		--policy "$dir/policy.json" --json "$dir/out.json" --junit "$dir/out.xml" -q --dry-run
 	case $RC in 0 | 1) ;; *) cat "$ERR" >&2; fail "mlgate-compare exited $RC" ;; esac
+	junit_valid "$dir/out.xml"
 	python3 - "$dir/expected.json" "$dir/out.json" "$dir/policy.json" <<'PY' || fail "verdicts differ from MLflow's (seed $3)"
 import json, sys
 want = json.load(open(sys.argv[1]))["verdicts"]

@@ -3,7 +3,8 @@
 # (used by EnricoMi/publish-unit-test-result-action) must see the right
 # suites, counts, statuses, messages and times, also for hostile input (control
 # characters, invalid UTF-8, ]]>, workflow commands, a 20 MB output capture) and
-# with a German/Turkish locale in the environment.
+# with a German/Turkish locale in the environment; the file is valid against
+# docs/junit.xsd.
 #
 # Needs: $MLGATE_BIN (mlgate-report), $MLGATE_TEST_PYTHON with junitparser
 # (tests/integration/requirements.txt). Exit 77 with a reason when it cannot run.
@@ -45,6 +46,12 @@ if [ "$rc" != 1 ]; then
 	echo "mlgate-report merge exited $rc, expected 1 (inputs with failures)"
 	exit 1
 fi
+# the tree's own schema of mlgate's JUnit profile (docs/reporters.md)
+xmllint --noout --schema "$here/../../docs/junit.xsd" TEST-merged.xml 2>xsd.err || {
+	cat xsd.err
+	echo "TEST-merged.xml is not valid against docs/junit.xsd"
+	exit 1
+}
 
 "$py" - TEST-merged.xml <<'PY'
 import sys

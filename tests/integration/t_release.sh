@@ -4,21 +4,15 @@
 # MLflow's own client, comply_seed.py), smoke evidence from mlgate-smoke.
 # On main and not, pattern mismatch, evidence for another commit, failed,
 # missing and unparsable evidence, the GitHub and Azure environments, a
-# shallow clone; every JUnit file validated against the shared XSD.
+# shallow clone; every JUnit file validated against docs/junit.xsd.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/testlib.sh"
 repo_root=$(cd "$here/../.." && pwd)
 release="$MLGATE_BIN/mlgate-release"
-xsd="$repo_root/../shared/schemas/junit-10-ci-gate.xsd"
 py=$MLGATE_TEST_PYTHON
 cd "$T_DIR"
 
-if [ ! -f "$xsd" ]; then
-	echo "skipped: the shared JUnit schema is not at $xsd"
-	exit 77
-fi
-valid() { xmllint --noout --schema "$xsd" "$1" 2>xsd.err || { cat xsd.err >&2; fail "$1 does not validate"; }; }
 prop() { "$py" -c 'import sys, xml.etree.ElementTree as E
 for p in E.parse(sys.argv[1]).iter("property"):
     if p.get("name") == sys.argv[2]: print(p.get("value"))' "$1" "$2"; }
@@ -53,7 +47,7 @@ expect_rc 0 smoke --suite ok.json --junit smoke-nocommit.xml
 git_ -C repo branch release/1.0 "$c1"
 expect_rc 0 rel --commit release/1.0 --branch release/1.0 --evidence comply-c1.xml \
 	--evidence smoke-c1.xml --require smoke,comply --junit r1.xml --json r1.json --summary r1.md
-valid r1.xml
+junit_valid r1.xml
 assert_match "$OUT" "^passed: release: release\.branch\.pattern: branch 'release/1\.0' matches 'release/\*'$"
 assert_match "$OUT" "^passed: release: release\.commit\.on_main: commit ${c1:0:12} is on main"
 # (a --dry-run wrote nothing on the version: nothing to cross-check, and the message says so)
@@ -73,7 +67,7 @@ assert_no_match "$OUT" 'release\.evidence\.comply'
 
 # 2. not on main: the side commit (its comply evidence failed too)
 expect_rc 1 rel --commit "$s1" --branch release/side --evidence comply-s1.xml --ci none --junit r2.xml
-valid r2.xml
+junit_valid r2.xml
 assert_match "$OUT" "^failed: release: release\.commit\.on_main: commit ${s1:0:12} is not reachable from main \(${c2:0:12}\): cut releases from the main line$"
 assert_match "$OUT" "^failed: release: release\.evidence\.comply: comply evidence for commit ${s1:0:12} did not pass: 'comply-s1\.xml': verdict failed$"
 
@@ -85,7 +79,7 @@ expect_rc 0 rel --commit "$c1" --branch release/1/rc --pattern 'release/**' --ev
 
 # 4. evidence for another commit, and evidence without a commit, do not count
 expect_rc 1 rel --commit "$c2" --branch release/2 --evidence smoke-c1.xml --evidence smoke-nocommit.xml --require smoke --ci none --junit r4.xml
-valid r4.xml
+junit_valid r4.xml
 assert_match "$OUT" "^failed: release: release\.evidence\.smoke: no smoke evidence for commit ${c2:0:12}: 'smoke-c1\.xml': for commit $c1; 'smoke-nocommit\.xml': no mlgate\.git\.commit property$"
 assert_match "$OUT" "^passed: release: release\.commit\.on_main"
 # an abbreviated --commit still needs evidence for the full id
@@ -102,7 +96,7 @@ assert_match "$OUT" "^failed: release: release\.evidence\.comply: no comply evid
 # 7. unparsable evidence: an error, exit 2, JUnit still written and valid
 printf '<testsuites><testsuite name="x">' >broken.xml
 expect_rc 2 rel --commit "$c1" --branch release/1.0 --evidence smoke-c1.xml --evidence broken.xml --require smoke,comply --ci none --junit r7.xml
-valid r7.xml
+junit_valid r7.xml
 assert_match "$OUT" "^error: release: release\.evidence\.files: unusable evidence: 'broken\.xml'"
 assert_match "$OUT" "^error: release: release\.evidence\.comply: no comply evidence among the readable --evidence files, and 1 could not be read"
 assert_match "$ERR" "^mlgate-release: release\.evidence\.files: unusable evidence: 'broken\.xml'"
@@ -138,7 +132,7 @@ git_ -C repo checkout -q main
 for i in 1 2; do echo "$i" >>repo/more.txt; git_ -C repo add -A; git_ -C repo commit -q -m "more $i"; done
 git_ clone -q --depth 1 --no-single-branch -b release/1.0 "file://$T_DIR/repo" shallow
 expect_rc 2 env -u GITHUB_ACTIONS -u TF_BUILD "$release" --repo shallow --evidence smoke-c1.xml --ci none --junit r10.xml
-valid r10.xml
+junit_valid r10.xml
 assert_match "$OUT" "^error: release: release\.commit\.on_main: .*the clone is shallow; fetch with fetch-depth: 0"
 git_ -C shallow fetch -q --unshallow
 expect_rc 0 env -u GITHUB_ACTIONS -u TF_BUILD "$release" --repo shallow --evidence smoke-c1.xml --ci none

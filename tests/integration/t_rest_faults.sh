@@ -125,6 +125,7 @@ for scenario in echo echotext; do
 	for f in "$OUT" "$ERR" "$T_DIR/echo.json" "$T_DIR/echo.xml"; do
 		leaks "$f" "$long_token" || fail "$scenario: the 431-byte token leaked into $f"
 	done
+	junit_valid "$T_DIR/echo.xml"
 	assert_match "$ERR" 'HTTP 40[13]: .*\*\*\*'
 done
 password='pa"ss\word-with-quote-and-backslash'

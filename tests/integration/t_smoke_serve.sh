@@ -66,6 +66,7 @@ for t in test_sample_has_rows test_labels_are_binary test_maybe_fails; do # pyte
 	assert_match smoke.xml "<testcase name=\"unit/smoke_unit\.$t\" classname=\"smoke\.unit\""
 done
 assert_match smoke.xml '<property name="mlgate.verdict" value="passed"/>'
+junit_valid smoke.xml
 grep -q 'POST /invocations' serve.log || fail "the scoring server saw no request"
 
 # 2. failing cases: each one a failure (exit 1) naming what broke
@@ -96,6 +97,7 @@ for t in test_sample_has_rows test_labels_are_binary; do
 	assert_match fail.xml "<testcase name=\"unit-fails/smoke_unit\.$t\" classname=\"smoke\.unit-fails\""
 done
 assert_match fail.xml '<testcase name="unit-fails/smoke_unit\.test_maybe_fails" classname="smoke\.unit-fails"'
+junit_valid fail.xml
 sleep 0.3
 if pgrep -f 'sleep 98[78]' >/dev/null; then
 	pgrep -af 'sleep 98[78]' >&2

@@ -5,6 +5,7 @@
 #   assert_match FILE REGEX     some line of FILE matches (grep -E)
 #   assert_no_match FILE REGEX
 #   fail MESSAGE
+#   junit_valid FILE...         each file valid JUnit of mlgate's profile (below)
 # and $regtool, the registry command line (tests/integration/regtool.c).
 
 T_DIR=${MLGATE_TEST_TMP:?run through tests/integration/run.sh}
@@ -60,4 +61,25 @@ assert_no_match() {
 		head -c 2000 "$1" >&2
 		fail "a line of $(basename "$1") matches: $2"
 	fi
+}
+
+# junit_valid FILE...: every file is valid against docs/junit.xsd, the
+# schema of mlgate's JUnit profile (docs/reporters.md), and, when
+# $MLGATE_SHARED_SCHEMAS (default: ../shared/schemas beside the tree)
+# holds junit-10-ci-gate.xsd, against that too. The tree's schema is always
+# there, so this never skips.
+junit_xsd=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docs/junit.xsd
+junit_shared_xsd=${MLGATE_SHARED_SCHEMAS:-$(dirname "$junit_xsd")/../../shared/schemas}/junit-10-ci-gate.xsd
+junit_valid() {
+	local f xsd
+	command -v xmllint >/dev/null || fail "xmllint is not installed (libxml2-utils, scripts/deps.sh)"
+	for f in "$@"; do
+		for xsd in "$junit_xsd" "$junit_shared_xsd"; do
+			[ "$xsd" = "$junit_xsd" ] || [ -f "$xsd" ] || continue
+			xmllint --noout --schema "$xsd" "$f" 2>"$T_DIR/.xsd.err" || {
+				cat "$T_DIR/.xsd.err" >&2
+				fail "$f is not valid against $xsd"
+			}
+		done
+	done
 }

@@ -12,8 +12,12 @@
 #include <libxml/parser.h>
 #include <libxml/xmlschemas.h>
 
-#define XSD      "../shared/schemas/junit-10-ci-gate.xsd"
-#define FIXTURES "fixtures/junit/"
+/* The project's own schema of its JUnit profile (docs/reporters.md). */
+#define XSD "docs/junit.xsd"
+/* Checked as well when present: a copy of the Jenkins xUnit junit-10 schema
+ * with file/line (MLGATE_SHARED_SCHEMAS names another folder). */
+#define SHARED_XSD "junit-10-ci-gate.xsd"
+#define FIXTURES   "fixtures/junit/"
 
 /*
  * A test that needs something this machine lacks fails, unless
@@ -39,8 +43,8 @@ static void quiet(void *ctx, xmlErrorPtr e)
 	(void)e;
 }
 
-/* 1: valid against the CI-gate JUnit schema; 0: not; -1: the schema is absent. */
-static int validate(const char *xml, size_t len)
+/* 1: `xml` is valid against the schema at `xsd`; 0: not (the reason on stderr if `say`). */
+static int validate(const char *xsd, const char *xml, size_t len, bool say)
 {
 	xmlSchemaParserCtxtPtr pc;
 	xmlSchemaPtr schema;
@@ -48,19 +52,17 @@ static int validate(const char *xml, size_t len)
 	xmlDocPtr doc;
 	int rc;
 
-	if (access(XSD, R_OK))
-		return -1;
-	pc = xmlSchemaNewParserCtxt(XSD);
+	pc = xmlSchemaNewParserCtxt(xsd);
 	schema = xmlSchemaParse(pc);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(schema);
 	vc = xmlSchemaNewValidCtxt(schema);
 	xmlSchemaSetValidStructuredErrors(vc, quiet, NULL);
 	doc = xmlReadMemory(xml, (int)len, "junit.xml", NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
 	rc = doc ? xmlSchemaValidateDoc(vc, doc) : -2;
-	if (rc) {
+	if (rc && say) {
 		xmlErrorPtr e = xmlGetLastError();
 
-		fprintf(stderr, "\nschema validation failed (%d): %s", rc,
+		fprintf(stderr, "\n%s: schema validation failed (%d): %s", xsd, rc,
 		        e && e->message ? e->message : "?\n");
 	}
 	xmlFreeDoc(doc);
@@ -70,14 +72,17 @@ static int validate(const char *xml, size_t len)
 	return rc == 0;
 }
 
+/* Valid against docs/junit.xsd (always) and the shared schema (when present). */
 static void assert_valid(const struct mg_buf *xml)
 {
-	int v = validate(xml->buf, xml->len);
+	const char *dir = getenv("MLGATE_SHARED_SCHEMAS");
+	struct mg_buf shared = MG_BUF_INIT(256);
 
-	if (v < 0)
-		may_skip("schema " XSD " is absent (../shared not checked out)");
-	else
-		CU_ASSERT_EQUAL(v, 1);
+	CU_ASSERT_EQUAL(validate(XSD, xml->buf, xml->len, true), 1);
+	mg_buf_addf(&shared, "%s/" SHARED_XSD, dir && *dir ? dir : "../shared/schemas");
+	if (!access(shared.buf, R_OK))
+		CU_ASSERT_EQUAL(validate(shared.buf, xml->buf, xml->len, true), 1);
+	mg_buf_release(&shared);
 }
 
 /* No byte of the document is a control character XML forbids. */
@@ -148,6 +153,61 @@ static void test_junit__write_profile(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(xml.buf, "<skipped message=\"waived\"/>"));
 	CU_ASSERT_EQUAL(xml.buf[xml.len - 1], '\n');
 	assert_valid(&xml);
+	mg_buf_release(&xml);
+	mg_result_release(&r);
+}
+
+/*
+ * docs/junit.xsd is strict enough to catch a writer's mistakes: each edit
+ * of a valid document below is one, and each is rejected.
+ */
+static void test_junit__schema_rejects_mistakes(void)
+{
+	static const char *const edits[][2] = {
+	        {"tests=\"4\"", "tests=\"x\""},        /* a count not a number */
+	        {"failures=\"1\"", "failures=\"-1\""}, /* a negative count */
+	        {"errors=\"1\"", "errors=\"01\""},     /* a leading zero */
+	        {" skipped=\"1\"", ""},                /* a count missing */
+	        {"time=\"0.113\"", "time=\"0,113\""},  /* a locale's comma */
+	        {"time=\"0.100\"", "time=\"1e-1\""},   /* an exponent */
+	        {"time=\"0.100\"", "time=\"0.1\""},    /* not three places */
+	        {"51\">", "51Z\">"},                   /* a timestamp with a zone */
+	        {" hostname=\"runner-1\"", ""},        /* no hostname */
+	        {"<testcase name=\"compliance.tag.owner\"", "<testcase name=\"\""},
+	        {"classname=\"comply\" time=\"0.100\"", "time=\"0.100\""}, /* no classname */
+	        {"line=\"3\"", "line=\"0\""},                              /* line 0 */
+	        {" type=\"registry\"", ""}, /* an error without type */
+	        {"<skipped message=\"waived\"/>", "<skipped message=\"waived\" type=\"t\"/>"},
+	        {"<skipped message=\"waived\"/>", /* two results */
+	         "<skipped message=\"waived\"/><failure message=\"m\" type=\"t\"/>"},
+	        {"<testcase name=\"compliance.tag.owner\"", /* an unknown attribute */
+	         "<testcase owner=\"me\" name=\"compliance.tag.owner\""},
+	        {"<property name=\"mlgate.gate\"", "<property name=\"\""},
+	        {"</testsuite>", "<system-out></system-out></testsuite>"}, /* empty output */
+	};
+	struct mg_result r;
+	struct mg_buf xml = MG_BUF_INIT(MG_BUF_LARGE), bad = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_err err = MG_ERR_INIT;
+
+	mg_result_init(&r, "mlgate");
+	sample(&r);
+	CU_ASSERT_EQUAL_FATAL(mg_junit_write_buf(&r, &xml, NULL, &err), 0);
+	CU_ASSERT_EQUAL(validate(XSD, xml.buf, xml.len, true), 1);
+	for (size_t i = 0; i < MG_ARRAY_SIZE(edits); i++) {
+		const char *at = strstr(xml.buf, edits[i][0]);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		mg_buf_reset(&bad);
+		mg_buf_add(&bad, xml.buf, (size_t)(at - xml.buf));
+		mg_buf_adds(&bad, edits[i][1]);
+		mg_buf_adds(&bad, at + strlen(edits[i][0]));
+		if (validate(XSD, bad.buf, bad.len, false)) {
+			fprintf(stderr, "\nedit %zu accepted: '%s' for '%s'\n", i, edits[i][1],
+			        edits[i][0]);
+			CU_FAIL("docs/junit.xsd accepted a mistake");
+		}
+	}
+	mg_buf_release(&bad);
 	mg_buf_release(&xml);
 	mg_result_release(&r);
 }
@@ -601,6 +661,7 @@ static void test_junit__locale_does_not_matter(void)
 
 static const struct unit_test tests[] = {
         UNIT_TEST(test_junit__write_profile),
+        UNIT_TEST(test_junit__schema_rejects_mistakes),
         UNIT_TEST(test_junit__round_trip),
         UNIT_TEST(test_junit__hostile_content),
         UNIT_TEST(test_junit__streaming_writer),
