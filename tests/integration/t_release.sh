@@ -149,7 +149,7 @@ sed -e 's/name="mlgate.verdict" value="failed"/name="mlgate.verdict" value="pass
 	-e 's/failures="[0-9]*"/failures="0"/g' -e '/<failure /d' failed-c1.xml >forged-c1.xml
 expect_rc 1 env -u GITHUB_ACTIONS -u TF_BUILD "$release" --repo repo --registry "sqlite:///$T_DIR/forged.db" \
 	--commit "$c1" --branch release/1.0 --evidence smoke-c1.xml --evidence forged-c1.xml --ci none --junit r11.xml
-valid r11.xml
+junit_valid r11.xml
 assert_match "$OUT" "^failed: release: release\.evidence\.comply: comply evidence for commit ${c1:0:12} did not pass: 'forged-c1\.xml': mlgate\.verdict is 'passed', but model '$model' version 1 records mlgate\.comply\.verdict=failed$"
 # signed evidence: with the key, unsigned files are refused; signed ones pass; the key is never printed
 key=evidence-key-0123456789abcdef-t_release
@@ -160,7 +160,7 @@ expect_rc 0 env -u GITHUB_ACTIONS -u TF_BUILD MLGATE_EVIDENCE_KEY=$key "$MLGATE_
 	--suite ok.json --commit "$c1" --junit smoke-signed.xml
 expect_rc 0 env -u GITHUB_ACTIONS -u TF_BUILD MLGATE_EVIDENCE_KEY=$key "$release" --repo repo --commit "$c1" \
 	--branch release/1.0 --evidence smoke-signed.xml --ci none --junit r12.xml
-valid r12.xml
+junit_valid r12.xml
 ! grep -rq -- "$key" ./*.xml ./*.json "$OUT" "$ERR" || fail "the evidence key was written somewhere"
 
 echo "release: all scenarios passed"
