@@ -72,12 +72,12 @@ static int read_inputs(struct mg_ctx *ctx, const struct mg_report_opts *o, struc
 	return 0;
 }
 
-/* "suite/check-id" lines, for the failed-checks output. */
+/* "gate/check-id" lines, for the failed-checks output (a stable key, as the console's). */
 static void list_problem(const struct mg_suite *s, const struct mg_check *c, void *arg)
 {
 	struct mg_buf *failed = arg;
 
-	mg_buf_addf(failed, "%s%s/", failed->len ? "\n" : "", s->name);
+	mg_buf_addf(failed, "%s%s/", failed->len ? "\n" : "", mg_suite_label(s));
 	mg_result_clean_log(failed, c->id, strlen(c->id), MG_TEXT_NAME_MAX, NULL);
 }
 

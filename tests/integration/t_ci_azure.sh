@@ -59,7 +59,7 @@ j1=$(res comply1 outputs.comply.junit)
 expect_res comply1 published.0.files.0 "$j1"
 expect_res comply1 published.0.failures 0
 expect_res comply1 published.0.title "mlgate comply $model"
-assert_match <(res comply1 summaries.0.text) '^### comply — passed'
+assert_match <(res comply1 summaries.0.text) '^### comply: fraud-model-[0-9a-f]* v1 — passed'
 expect_res comply1 'issues.#' 0
 
 # 2. promote to Staging; 3. compare under "manual": exit 4, onManual continue

@@ -56,7 +56,7 @@ assert_match "$j1" '<property name="mlgate.verdict" value="passed"/>'
 [ -s "$(res comply1 outputs.json)" ] || fail "no JSON decision"
 [ -s "$(res comply1 outputs.summary)" ] || fail "no Markdown summary"
 res comply1 summary >"$T_DIR/comply1.md"
-assert_match "$T_DIR/comply1.md" '^### comply — passed'
+assert_match "$T_DIR/comply1.md" '^### comply: fraud-model-[0-9a-f]* v1 — passed'
 assert_no_match "$T_DIR/comply1.log" '^::error'
 
 # 2. to Staging on that evidence; the registry moves
@@ -103,7 +103,7 @@ assert_match "$T_DIR/comply2.log" '^::error title=comply%3A compliance\.version_
 assert_match "$T_DIR/comply2.log" '^::error title=comply%3A compliance\.forbidden_tag\.debug::'
 assert_match <(res comply2 outputs.failed-checks) '^comply/compliance\.description$'
 res comply2 summary >"$T_DIR/comply2.md"
-assert_match "$T_DIR/comply2.md" '^### comply — failed'
+assert_match "$T_DIR/comply2.md" '^### comply: fraud-model-[0-9a-f]* v[0-9]* — failed'
 j2=$(res comply2 outputs.junit)
 # 6. continue-on-reject: the step passes, the verdict says failed
 gh_run comply2c gate gate=comply version=2 repo="$repo_dir" policy="$policy" continue-on-reject=true \
