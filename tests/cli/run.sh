@@ -21,7 +21,8 @@
 # variables of the calling environment removed, under a timeout. A crash
 # (signal), a timeout, a sanitizer report or a valgrind error is always a
 # failure, even for a case that expects a non-zero exit.
-# MLGATE_WRAP, when set, prefixes every command (e.g. valgrind).
+# MLGATE_WRAP, when set, prefixes every command (e.g. valgrind). Cases run
+# MLGATE_CLI_JOBS at a time (default: one per CPU); results print in case order.
 set -uo pipefail
 
 BIN=$(cd "${1:?usage: run.sh BINDIR [CASE_DIR]}" && pwd)
@@ -47,9 +48,9 @@ while IFS='=' read -r name _; do
 	esac
 done < <(env)
 
-passed=0 failed=0
-for case_file in "$CASES"/*.case; do
-	[ -e "$case_file" ] || continue
+# One case: its result block on stdout; status 0 passed, 1 failed.
+run_case() {
+	local case_file=$1 name sandbox args expect_exit setup envs checks line v code problems check key val n argv
 	name=$(basename "$case_file" .case)
 	sandbox="$work/$name"
 	mkdir -p "$sandbox"
@@ -65,19 +66,17 @@ for case_file in "$CASES"/*.case; do
 		setup:*) setup=${line#setup:} ;;
 		stdout:* | stdout-not:* | stderr:* | stderr-not:* | stderr-lines:* | stdout-empty | stderr-empty)
 			checks+=("$line") ;;
-		*) echo "FAIL $name: unknown line in case file: $line"; failed=$((failed + 1)); continue 2 ;;
+		*) echo "FAIL $name: unknown line in case file: $line"; return 1 ;;
 		esac
 	done <"$case_file"
 	if [ -z "$args" ] || [ -z "$expect_exit" ]; then
 		echo "FAIL $name: case needs 'args:' and 'exit:'"
-		failed=$((failed + 1))
-		continue
+		return 1
 	fi
 
 	if [ -n "$setup" ] && ! (cd "$sandbox" && eval "$setup") >"$sandbox/.setup.log" 2>&1; then
 		echo "FAIL $name: setup failed: $(cat "$sandbox/.setup.log")"
-		failed=$((failed + 1))
-		continue
+		return 1
 	fi
 	eval "argv=($args)"
 	case ${argv[0]} in
@@ -113,12 +112,42 @@ for case_file in "$CASES"/*.case; do
 
 	if ((${#problems[@]} == 0)); then
 		echo "ok   $name"
-		passed=$((passed + 1))
+		return 0
 	else
 		echo "FAIL $name: ${args# }"
 		for p in "${problems[@]}"; do echo "     - $p"; done
 		echo "     --- stdout"; sed -n '1,20p' "$sandbox/.stdout" | sed 's/^/     | /'
 		echo "     --- stderr"; sed -n '1,40p' "$sandbox/.stderr" | sed 's/^/     | /'
+		return 1
+	fi
+}
+
+# The cases run MLGATE_CLI_JOBS at a time (default: one per CPU), each in its
+# own sandbox; their results are printed in case order.
+jobs=${MLGATE_CLI_JOBS:-$(nproc)}
+results="$work/.results"
+mkdir -p "$results"
+running=0
+for case_file in "$CASES"/*.case; do
+	[ -e "$case_file" ] || continue
+	name=$(basename "$case_file" .case)
+	(run_case "$case_file" >"$results/$name.out" 2>&1; echo $? >"$results/$name.rc") &
+	running=$((running + 1))
+	if ((running >= jobs)); then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
+
+passed=0 failed=0
+for case_file in "$CASES"/*.case; do
+	[ -e "$case_file" ] || continue
+	name=$(basename "$case_file" .case)
+	cat "$results/$name.out"
+	if [ "$(cat "$results/$name.rc" 2>/dev/null)" = 0 ]; then
+		passed=$((passed + 1))
+	else
 		failed=$((failed + 1))
 	fi
 done
