@@ -20,8 +20,6 @@
 # answer /health, MLGATE_TEST_TIMEOUT (s, default 600) per test,
 # MLGATE_TEST_KEEP=1 keeps the temporary directory (logs, database),
 # MLGATE_TEST_PORT asks for a port first (another one is tried if it is taken).
-# MLGATE_SHARED_SCHEMAS names a folder with junit-10-ci-gate.xsd to validate
-# JUnit against as well as docs/junit.xsd (default ../shared/schemas, if there).
 set -euo pipefail
 
 prog=run.sh

@@ -64,22 +64,16 @@ assert_no_match() {
 }
 
 # junit_valid FILE...: every file is valid against docs/junit.xsd, the
-# schema of mlgate's JUnit profile (docs/reporters.md), and, when
-# $MLGATE_SHARED_SCHEMAS (default: ../shared/schemas beside the tree)
-# holds junit-10-ci-gate.xsd, against that too. The tree's schema is always
-# there, so this never skips.
+# schema of mlgate's JUnit profile (docs/reporters.md). The schema is in the
+# tree, so this never skips.
 junit_xsd=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/docs/junit.xsd
-junit_shared_xsd=${MLGATE_SHARED_SCHEMAS:-$(dirname "$junit_xsd")/../../shared/schemas}/junit-10-ci-gate.xsd
 junit_valid() {
-	local f xsd
+	local f
 	command -v xmllint >/dev/null || fail "xmllint is not installed (libxml2-utils, scripts/deps.sh)"
 	for f in "$@"; do
-		for xsd in "$junit_xsd" "$junit_shared_xsd"; do
-			[ "$xsd" = "$junit_xsd" ] || [ -f "$xsd" ] || continue
-			xmllint --noout --schema "$xsd" "$f" 2>"$T_DIR/.xsd.err" || {
-				cat "$T_DIR/.xsd.err" >&2
-				fail "$f is not valid against $xsd"
-			}
-		done
+		xmllint --noout --schema "$junit_xsd" "$f" 2>"$T_DIR/.xsd.err" || {
+			cat "$T_DIR/.xsd.err" >&2
+			fail "$f is not valid against $junit_xsd"
+		}
 	done
 }

@@ -14,9 +14,6 @@
 
 /* The project's own schema of its JUnit profile (docs/reporters.md). */
 #define XSD "docs/junit.xsd"
-/* Checked as well when present: a copy of the Jenkins xUnit junit-10 schema
- * with file/line (MLGATE_SHARED_SCHEMAS names another folder). */
-#define SHARED_XSD "junit-10-ci-gate.xsd"
 #define FIXTURES   "fixtures/junit/"
 
 /*
@@ -72,17 +69,10 @@ static int validate(const char *xsd, const char *xml, size_t len, bool say)
 	return rc == 0;
 }
 
-/* Valid against docs/junit.xsd (always) and the shared schema (when present). */
+/* Valid against docs/junit.xsd, the tree's schema of the profile. */
 static void assert_valid(const struct mg_buf *xml)
 {
-	const char *dir = getenv("MLGATE_SHARED_SCHEMAS");
-	struct mg_buf shared = MG_BUF_INIT(256);
-
 	CU_ASSERT_EQUAL(validate(XSD, xml->buf, xml->len, true), 1);
-	mg_buf_addf(&shared, "%s/" SHARED_XSD, dir && *dir ? dir : "../shared/schemas");
-	if (!access(shared.buf, R_OK))
-		CU_ASSERT_EQUAL(validate(shared.buf, xml->buf, xml->len, true), 1);
-	mg_buf_release(&shared);
 }
 
 /* No byte of the document is a control character XML forbids. */
