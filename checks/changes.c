@@ -575,7 +575,6 @@ static char *matrix(const struct changes *c, bool azure)
 static void full_json(const struct changes *c, struct mg_buf *out)
 {
 	cJSON *doc = cJSON_CreateObject(), *files, *list;
-	char *s;
 
 	cJSON_AddStringToObject(doc, "base", c->base);
 	cJSON_AddStringToObject(doc, "head", c->head);
@@ -597,13 +596,7 @@ static void full_json(const struct changes *c, struct mg_buf *out)
 				cJSON_AddItemToArray(mine, cJSON_CreateString(c->files[f]));
 		cJSON_AddItemToArray(list, e);
 	}
-	s = cJSON_Print(doc);
-	if (!s)
-		mg_die_oom(0);
-	mg_buf_adds(out, s);
-	mg_buf_addch(out, '\n');
-	free(s);
-	cJSON_Delete(doc);
+	mg_json_emit(doc, out);
 }
 
 /* The selected names, comma-separated, and how many. */

@@ -366,23 +366,10 @@ static cJSON *json_doc(const struct mg_gate_run *run, const struct mg_suite *s,
 	return o;
 }
 
-/* Print `doc` into `out` and free it. */
-static void json_print(cJSON *doc, struct mg_buf *out)
-{
-	char *text = cJSON_Print(doc);
-
-	if (!text)
-		mg_die_oom(0);
-	mg_buf_adds(out, text);
-	mg_buf_addch(out, '\n');
-	free(text);
-	cJSON_Delete(doc);
-}
-
 void mg_gate_json(const struct mg_gate_run *run, const struct mg_suite *s,
                   const struct mg_writes *writes, struct mg_buf *out)
 {
-	json_print(json_doc(run, s, writes), out);
+	mg_json_emit(json_doc(run, s, writes), out);
 }
 
 /* The description with our previous lines dropped when it would grow past MLflow's limit. */
@@ -671,7 +658,7 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 	doc = json_doc(e->run, e->suite, e->writes);
 	if (h->json)
 		h->json(e->arg, doc);
-	json_print(doc, &json);
+	mg_json_emit(doc, &json);
 	if (gate_publish(e->ctx, e->result, e->run, e->o, e->quiet, &json, e->writes, h->md, e->arg,
 	                 err))
 		code = err->code;

@@ -210,3 +210,15 @@ char *mg_json_print(const cJSON *item)
 		mg_die_oom(0);
 	return s;
 }
+
+void mg_json_emit(cJSON *doc, struct mg_buf *out)
+{
+	char *text = cJSON_Print(doc);
+
+	if (!text)
+		mg_die_oom(0);
+	mg_buf_adds(out, text);
+	mg_buf_addch(out, '\n');
+	free(text);
+	cJSON_Delete(doc);
+}

@@ -8,6 +8,7 @@
 #define MG_JSON_H
 
 #include "setup.h"
+#include "buf.h"
 #include "err.h"
 
 #include <cjson/cJSON.h>
@@ -43,5 +44,8 @@ void mg_json_add_double(cJSON *obj, const char *key, double v);
 
 /* Serialise compactly; the result is owned by the caller (free()). */
 char *mg_json_print(const cJSON *item);
+
+/* Append `doc` indented, and a line break, to `out` (a document to read); then free `doc`. */
+void mg_json_emit(cJSON *doc, struct mg_buf *out);
 
 #endif
