@@ -13,8 +13,8 @@
 #include <libxml/xmlschemas.h>
 
 /* The project's own schema of its JUnit profile (docs/reporters.md). */
-#define XSD "docs/junit.xsd"
-#define FIXTURES   "fixtures/junit/"
+#define XSD      "docs/junit.xsd"
+#define FIXTURES "fixtures/junit/"
 
 /*
  * A test that needs something this machine lacks fails, unless
