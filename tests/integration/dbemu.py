@@ -35,8 +35,9 @@ INVALID_PARAMETER_VALUE 400, MALFORMED_REQUEST 400, RESOURCE_ALREADY_EXISTS 400 
 registry, tracking), ALREADY_EXISTS 409 (Unity Catalog), PERMISSION_DENIED 403 naming the
 permission, REQUEST_LIMIT_EXCEEDED 429 with Retry-After (faults), ENDPOINT_NOT_FOUND 404.
 
-Permissions: each (principal, model) has a level, CAN_READ < CAN_EDIT <
-CAN_MANAGE_STAGING_VERSIONS < CAN_MANAGE_PRODUCTION_VERSIONS < CAN_MANAGE; default CAN_MANAGE.
+Permissions: each (principal, model) has a level, NONE < CAN_READ < CAN_EDIT <
+CAN_MANAGE_STAGING_VERSIONS < CAN_MANAGE_PRODUCTION_VERSIONS < CAN_MANAGE; default CAN_MANAGE
+(NONE: no permission at all; searches leave such models out, everything else is 403).
 Reads, transition requests and comments need CAN_READ; tags, descriptions, new versions
 CAN_EDIT; a transition or an approval/rejection that touches Staging/None/Archived needs
 CAN_MANAGE_STAGING_VERSIONS, one from or to Production CAN_MANAGE_PRODUCTION_VERSIONS.
@@ -52,8 +53,10 @@ tags [{key,value}], no aliases (the workspace registry has none). Choices where 
 nothing: approving or rejecting when no request for that version and stage is open is 404
 RESOURCE_DOES_NOT_EXIST (the request named by name+version+stage is a missing resource, the
 code Databricks uses for every missing registry object); a direct transition leaves open
-requests open; list answers only OPEN requests of that version; a comment is updated only by
-its author, deleted by its author or CAN_MANAGE. Search filters: name = / LIKE / ILIKE,
+requests open; list answers only OPEN requests of that version; archive_existing_versions is
+required by approve and the Databricks transition (the SDK's required arguments), optional
+(default false) elsewhere; a comment is updated only by its author, deleted by its author or
+CAN_MANAGE. Search filters: name = / LIKE / ILIKE,
 run_id =, tags.KEY = (KEY plain or in backquotes), version_number with = != < <= > >=, joined
 by AND; pages carry next_page_token.
 
@@ -109,9 +112,10 @@ import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import dbemu_registry as reg
-from dbemu_registry import ApiError
-from dbemu_tracking import ROUTES, control
+sys.dont_write_bytecode = True  # the sibling modules below: no __pycache__ in the tree
+import dbemu_registry as reg  # noqa: E402
+from dbemu_registry import ApiError  # noqa: E402
+from dbemu_tracking import ROUTES, control  # noqa: E402
 
 # --- HTTP ----------------------------------------------------------------------------------
 

@@ -358,6 +358,16 @@ def workspace_pat():
     raises(lambda: mc.create_registered_model(WS), "create an existing model", RestException,
            "RESOURCE_ALREADY_EXISTS")
 
+    # a principal with no permission on the model: 403 on reads, left out of searches
+    ctl("POST", "/_emu/seed", {"tokens": {"dapi-emu-outsider": "outsider@example.com"},
+                               "permissions": [{"principal": "outsider@example.com",
+                                                "model": WS, "level": "NONE"}]})
+    outsider = WorkspaceClient(host=ARGS.url, token="dapi-emu-outsider").model_registry
+    raises(lambda: outsider.get_model_version(WS, "1"), "read with no permission",
+           PermissionDenied, "PERMISSION_DENIED", "CAN_READ")
+    same(list(outsider.search_model_versions(filter=f"name='{WS}'")), [],
+         "search with no permission")
+
 
 # --- tracking -------------------------------------------------------------------------------
 

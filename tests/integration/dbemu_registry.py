@@ -8,7 +8,7 @@ import secrets
 import threading
 import time
 
-LEVELS = ["CAN_READ", "CAN_EDIT", "CAN_MANAGE_STAGING_VERSIONS",
+LEVELS = ["NONE", "CAN_READ", "CAN_EDIT", "CAN_MANAGE_STAGING_VERSIONS",
           "CAN_MANAGE_PRODUCTION_VERSIONS", "CAN_MANAGE"]
 STAGES = {"none": "None", "staging": "Staging", "production": "Production",
           "archived": "Archived"}
@@ -460,7 +460,8 @@ def h_rm_get(uc):
 def h_rm_search(uc):
     def h(p, who):
         conds = [] if uc else parse_filter(p.get("filter"), {"name"})
-        rows = [m for (u, n), m in sorted(ST.models.items()) if u == uc and matches(conds, m)]
+        rows = [m for (u, n), m in sorted(ST.models.items())
+                if u == uc and level_of(who, n) != "NONE" and matches(conds, m)]
         out = page(rows, p, "registered_models", 100, 1000)
         out["registered_models"] = [uc_model_json(m, True) if uc else ws_model_json(m, True)
                                     for m in out["registered_models"]]
@@ -528,7 +529,7 @@ def h_mv_search(uc):
                     raise bad(f"Invalid order_by clause '{o}'")
         rows = []
         for (u, n), m in sorted(ST.models.items()):
-            if u != uc:
+            if u != uc or level_of(who, n) == "NONE":
                 continue
             for k in sorted(m["versions"], reverse=True):
                 v = m["versions"][k]
