@@ -184,6 +184,33 @@ long mg_http_connections(const struct mg_http *h)
 	return h->connections;
 }
 
+void mg_http_basic(struct mg_buf *out, const char *user, const char *password)
+{
+	static const char tbl[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct mg_buf cred = MG_BUF_INIT(MG_BUF_SMALL);
+	const unsigned char *p;
+
+	mg_buf_addf(&cred, "%s:%s", user, password);
+	p = (const unsigned char *)cred.buf;
+	mg_buf_adds(out, "Basic ");
+	for (size_t i = 0; i < cred.len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < cred.len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < cred.len)
+			v |= p[i + 2];
+		q[0] = tbl[(v >> 18) & 63];
+		q[1] = tbl[(v >> 12) & 63];
+		q[2] = i + 1 < cred.len ? tbl[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < cred.len ? tbl[v & 63] : '=';
+		mg_buf_add(out, q, 4);
+	}
+	mg_buf_release(&cred);
+}
+
 void mg_http_escape(struct mg_buf *out, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -83,6 +83,12 @@ struct mg_http_req {
 int mg_http_send(struct mg_http *h, const struct mg_http_req *req, struct mg_http_response *resp,
                  struct mg_err *err);
 
+/*
+ * Append "Basic " and base64(user ":" password): the HTTP Basic credential
+ * as Python's requests sends it (no percent-encoding of either part).
+ */
+void mg_http_basic(struct mg_buf *out, const char *user, const char *password);
+
 /* Append `s` percent-encoded for a URL query value. */
 void mg_http_escape(struct mg_buf *out, const char *s);
 

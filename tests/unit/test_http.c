@@ -178,7 +178,27 @@ static void test_http__request_headers(void)
 	clear_env();
 }
 
+static void test_http__basic(void)
+{
+	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
+
+	/* RFC 7617's example, and the three padding lengths */
+	mg_http_basic(&b, "Aladdin", "open sesame");
+	ASSERT_STR(b.buf, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+	mg_buf_reset(&b);
+	mg_http_basic(&b, "a", "b");
+	ASSERT_STR(b.buf, "Basic YTpi");
+	mg_buf_reset(&b);
+	mg_http_basic(&b, "ab", "c:d");
+	ASSERT_STR(b.buf, "Basic YWI6Yzpk");
+	mg_buf_reset(&b);
+	mg_http_basic(&b, "x", "yz");
+	ASSERT_STR(b.buf, "Basic eDp5eg==");
+	mg_buf_release(&b);
+}
+
 static const struct unit_test tests[] = {
+        UNIT_TEST(test_http__basic),
         UNIT_TEST(test_http__request_headers),
         UNIT_TEST(test_http__defaults_match_mlflow),
         UNIT_TEST(test_http__environment_is_validated),
