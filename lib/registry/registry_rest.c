@@ -635,7 +635,7 @@ static int rest_move_if(struct mg_registry *reg, const struct mg_registry_move *
 	}
 	if (!m->stage && rest_get_version(reg, m->name, m->version, &mv, err))
 		goto done;
-	if (m->expected ? n != 1 || strcmp(held.buf, m->expected) : n != 0) {
+	if (!m->any_holders && (m->expected ? n != 1 || strcmp(held.buf, m->expected) : n != 0)) {
 		mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_CONFLICT,
 		            "%s '%s' of model '%.200s' is held by %s%s, expected %s%s", what,
 		            target, m->name, n ? "version " : "", n ? held.buf : "no version",
