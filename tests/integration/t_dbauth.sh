@@ -126,6 +126,75 @@ probe_rc 2 env DATABRICKS_CONFIG_FILE="$T_DIR/bad.cfg" "$probe" bad api
 assert_match "$ERR" "Databricks configuration file '$T_DIR/bad.cfg', line 3: neither a \[section\] nor a 'key = value' line"
 [ ! -s "$T_DIR/stub.log" ] || fail "a configuration error still sent a request: $(cat "$T_DIR/stub.log")"
 
+# the SDK's own token request (the class its oauth-m2m uses, as it configures it) is
+# accepted by the stub just as mlgate's: the stub checks what the SDK sends
+"$MLGATE_TEST_PYTHON" - "$base/ok/oidc/v1/token" "$client_id" "$client_secret" <<'PY' ||
+import sys
+from databricks.sdk.oauth import ClientCredentials
+
+t = ClientCredentials(client_id=sys.argv[2], client_secret=sys.argv[3], token_url=sys.argv[1],
+                      scopes="all-apis", use_header=True).token()
+sys.exit(0 if t.access_token.startswith("stub-") and t.token_type == "Bearer" else 1)
+PY
+	fail "the Databricks SDK's token request was not accepted by oauth_stub.py"
+
+# --- parity with the Databricks SDK ---------------------------------------------
+# The same configurations resolved by the SDK itself (dbauth_sdk.py) and by mlgate:
+# the same method and host, or both refuse.
+pcfg="$T_DIR/parity.cfg"
+printf '[DEFAULT]\nhost = default.example\ntoken = dapi-default\n[p1]\nhost = p1.example/\nclient_id = cid-p1\nclient_secret = sec-p1\n[p2]\ntoken = dapi-p2\n[p3]\nHOST: https://p3.example:443/\nToken : dapi-p3\n[empty]\n' >"$pcfg"
+printf '[__settings__]\ndefault_profile = p3\n[p3]\nhost = p3.example\ntoken = dapi-x\n' >"$T_DIR/settings.cfg"
+printf '[DEFAULT]\n[p]\nhost = h\ntoken = dapi-x\n' >"$T_DIR/emptydefault.cfg"
+both="DATABRICKS_HOST=h DATABRICKS_TOKEN=dapi-parity DATABRICKS_CLIENT_ID=c DATABRICKS_CLIENT_SECRET=sec-parity"
+tab=$'\t'
+cat >"$T_DIR/parity.cases" <<CASES
+env-pat${tab}-${tab}DATABRICKS_HOST=env.example DATABRICKS_TOKEN=dapi-parity
+env-m2m${tab}-${tab}DATABRICKS_HOST=https://env.example/ DATABRICKS_CLIENT_ID=c DATABRICKS_CLIENT_SECRET=sec-parity
+default${tab}-${tab}
+uri-profile${tab}p1${tab}
+env-profile${tab}-${tab}DATABRICKS_CONFIG_PROFILE=p1
+uri-over-env-profile${tab}p3${tab}DATABRICKS_CONFIG_PROFILE=p1
+env-host-over-profile${tab}p1${tab}DATABRICKS_HOST=env.example
+env-client-id-merged${tab}p1${tab}DATABRICKS_CLIENT_ID=env-cid
+env-token-next-to-profile-m2m${tab}p1${tab}DATABRICKS_TOKEN=dapi-parity
+no-default-inheritance${tab}p2${tab}
+unknown-profile${tab}nope${tab}
+unknown-env-profile${tab}-${tab}DATABRICKS_CONFIG_PROFILE=P1
+both${tab}-${tab}$both
+both-auth-pat${tab}-${tab}$both DATABRICKS_AUTH_TYPE=pat
+both-auth-m2m${tab}-${tab}$both DATABRICKS_AUTH_TYPE=oauth-m2m
+host-only${tab}-${tab}DATABRICKS_HOST=h
+token-only${tab}-${tab}DATABRICKS_TOKEN=dapi-parity
+half-client${tab}-${tab}DATABRICKS_HOST=h DATABRICKS_CLIENT_ID=c
+empty-vars${tab}-${tab}DATABRICKS_HOST= DATABRICKS_TOKEN=
+colon-case-port${tab}p3${tab}
+port-443${tab}-${tab}DATABRICKS_HOST=https://x.example:443/ DATABRICKS_TOKEN=dapi-parity
+host-path${tab}-${tab}DATABRICKS_HOST=https://x.example/a/b/ DATABRICKS_TOKEN=dapi-parity
+http-host${tab}-${tab}DATABRICKS_HOST=http://127.0.0.1:8080/ DATABRICKS_TOKEN=dapi-parity
+default-profile-setting${tab}-${tab}DATABRICKS_CONFIG_FILE=$T_DIR/settings.cfg
+empty-default${tab}-${tab}DATABRICKS_CONFIG_FILE=$T_DIR/emptydefault.cfg
+explicit-DEFAULT${tab}DEFAULT${tab}
+empty-section${tab}empty${tab}
+token-and-arm${tab}-${tab}DATABRICKS_HOST=h DATABRICKS_TOKEN=dapi-parity ARM_CLIENT_ID=a
+CASES
+DATABRICKS_CONFIG_FILE="$pcfg" "$MLGATE_TEST_PYTHON" "$here/dbauth_sdk.py" <"$T_DIR/parity.cases" >"$T_DIR/parity.sdk" ||
+	fail "dbauth_sdk.py failed"
+grep -q "^default${tab}kind=pat host=https://default.example$" "$T_DIR/parity.sdk" || fail "the SDK oracle is not working"
+parity=0
+while IFS="$tab" read -r name profile assigns; do
+	want=$(sed -n "s/^$name$tab//p" "$T_DIR/parity.sdk")
+	# shellcheck disable=SC2086 # the assignments are words
+	DATABRICKS_CONFIG_FILE="$pcfg" run_cmd env $assigns "$probe" "$profile"
+	case $RC in
+	0) got=$(head -n 1 "$OUT" | sed 's/ source=.*//') ;;
+	2) got=error ;;
+	*) got="exit $RC: $(cat "$ERR")" ;;
+	esac
+	[ "$got" = "$want" ] || fail "SDK parity '$name': the Databricks SDK resolves '$want', mlgate '$got'"
+	parity=$((parity + 1))
+done <"$T_DIR/parity.cases"
+[ "$parity" = 28 ] || fail "ran $parity parity cases, expected 28"
+
 # --- nothing secret anywhere ----------------------------------------------------
 basic=$(python3 -c 'import base64,sys; print(base64.b64encode(f"{sys.argv[1]}:{sys.argv[2]}".encode()).decode())' "$client_id" "$client_secret")
 issued=$(sed -n 's/^issued //p' "$T_DIR/stub.log.1" "$T_DIR/stub.log")
