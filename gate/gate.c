@@ -418,6 +418,62 @@ static bool ends_with_line(const char *description, const char *line)
 	       !strncmp(last, line, head) && !strcmp(last + head + tlen, line + head + tlen);
 }
 
+/*
+ * Registries with comments (Databricks) get the result line as a comment
+ * instead of a description line: the gate's own earlier comment (its id in
+ * tag mlgate.<gate>.comment) is edited, so re-runs do not pile up comments;
+ * one that was deleted meanwhile is posted anew.
+ */
+static int comment_result(struct mg_registry *reg, const struct mg_gate_run *run,
+                          const struct mg_model_version *mv, const char *line,
+                          struct mg_writes *writes, struct mg_err *err)
+{
+	struct mg_buf key = MG_BUF_INIT(MG_BUF_SMALL), text = MG_BUF_INIT(MG_BUF_LARGE);
+	const char *gate = run->gate;
+	const char *old;
+	char *id = NULL;
+	bool edit;
+	int rc = 0;
+
+	mg_buf_adds(&text, line);
+	for (size_t i = 0; run->suite && i < run->suite->nchecks; i++)
+		mg_buf_addf(&text, "\n- %s: %s: %s", run->suite->checks[i].id,
+		            mg_status_name(run->suite->checks[i].status),
+		            run->suite->checks[i].message);
+	mg_buf_addf(&key, "mlgate.%s.comment", gate);
+	old = mg_kvlist_get(&mv->tags, key.buf);
+	edit = old && *old;
+	if (!writes->dry_run) {
+		rc = mg_registry_comment(reg, mv->name, mv->version, edit ? old : NULL, text.buf,
+		                         &id, err);
+		if (rc && edit && err->reason == MG_REASON_NOT_FOUND) {
+			mg_err_clear(err);
+			edit = false;
+			rc = mg_registry_comment(reg, mv->name, mv->version, NULL, text.buf, &id,
+			                         err);
+		}
+	}
+	if (edit)
+		rc = mg_writes_record(writes, rc, err,
+		                      "%s comment %s on model '%s' version %s: \"%s\"",
+		                      writes->dry_run ? "would edit" : "edited", old, mv->name,
+		                      mv->version, line);
+	else
+		rc = mg_writes_record(
+		        writes, rc, err, "%s a comment on model '%s' version %s: \"%s\"",
+		        writes->dry_run ? "would post" : "posted", mv->name, mv->version, line);
+	if (!rc && !writes->dry_run && (!old || strcmp(old, id)))
+		rc = mg_writes_record(
+		        writes,
+		        mg_registry_set_version_tag(reg, mv->name, mv->version, key.buf, id, err),
+		        err, "set tag %s=%s on model '%s' version %s", key.buf, id, mv->name,
+		        mv->version);
+	free(id);
+	mg_buf_release(&key);
+	mg_buf_release(&text);
+	return rc;
+}
+
 int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
                       const struct mg_model_version *mv, const char *summary_line,
                       struct mg_writes *writes, struct mg_err *err)
@@ -459,14 +515,19 @@ int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
 	tags[2].suffix = "run_url", tags[2].value = url.buf;
 	tags[3].suffix = "verdict", tags[3].value = run->verdict;
 
-	if (!ends_with_line(mv->description, line.buf) &&
-	    mg_writes_record(writes,
-	                     dry_run ? 0
-	                             : mg_registry_update_version_description(
-	                                       reg, mv->name, mv->version, desc.buf, err),
-	                     err, "%s description of model '%s' version %s: append \"%s\"",
-	                     dry_run ? "would update" : "updated", mv->name, mv->version, line.buf))
+	if (mg_registry_features(reg) & MG_REGISTRY_COMMENTS) {
+		if (comment_result(reg, run, mv, line.buf, writes, err))
+			goto done;
+	} else if (!ends_with_line(mv->description, line.buf) &&
+	           mg_writes_record(writes,
+	                            dry_run ? 0
+	                                    : mg_registry_update_version_description(
+	                                              reg, mv->name, mv->version, desc.buf, err),
+	                            err, "%s description of model '%s' version %s: append \"%s\"",
+	                            dry_run ? "would update" : "updated", mv->name, mv->version,
+	                            line.buf)) {
 		goto done;
+	}
 	for (size_t i = 0; i < MG_ARRAY_SIZE(tags); i++) {
 		mg_buf_reset(&key);
 		mg_buf_addf(&key, "mlgate.%s.%s", run->gate, tags[i].suffix);
@@ -638,6 +699,7 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 	e->run->finished = time(NULL);
 	if (h->summary)
 		h->summary(e->arg, e->run, &summary);
+	e->run->suite = e->suite;
 	if (!code && h->before) {
 		const char *step = NULL;
 

@@ -104,6 +104,7 @@ struct mg_gate_run {
 	const char *policy_path;   /* the policy (smoke: the suite) file, NULL when none */
 	const char *champion;      /* compare: the version compared against or "none"; else NULL */
 	const char *writeback; /* what mg_gate_writeback did: written, unchanged, dry-run, none */
+	const struct mg_suite *suite; /* the checks, listed in a registry comment; or NULL */
 	time_t started;
 	time_t finished;
 };
