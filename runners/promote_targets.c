@@ -245,7 +245,7 @@ static void request_comment(const struct promote *p, const char *decision, struc
 {
 	struct mg_buf url = MG_BUF_INIT(MG_BUF_SMALL);
 
-	mg_buf_addf(out, "mlgate promote: %s %s of model '%s' version %s to %s", decision,
+	mg_buf_addf(out, "mlgate promote: %s %s model '%s' version %s to %s", decision,
 	            p->nrequests ? "the request to move" : "moving", p->mv.name, p->mv.version,
 	            p->name);
 	if (p->nrequests)
