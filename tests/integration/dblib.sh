@@ -57,7 +57,7 @@ emu_seed() {
 emu_state() {
 	curl --noproxy '*' -sS --fail "$EMU/_emu/state" >"$T_DIR/state.json" ||
 		fail "GET /_emu/state failed"
-	python3 - "$T_DIR/state.json" "${2:-${model:-}}" "$1" <<'PY'
+	"$EMU_PY" - "$T_DIR/state.json" "${2:-${model:-}}" "$1" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))
 m = next((x for x in s["models"] if x["name"] == sys.argv[2]), None)
@@ -76,7 +76,7 @@ PY
 }
 
 emu_log_count() {
-	curl --noproxy '*' -sS --fail "$EMU/_emu/log" | python3 -c '
+	curl --noproxy '*' -sS --fail "$EMU/_emu/log" | "$EMU_PY" -c '
 import json, sys
 print(sum(1 for e in json.load(sys.stdin) if e["method"] == sys.argv[1] and e["path"] == sys.argv[2]))' "$1" "$2"
 }

@@ -12,6 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/testlib.sh"
 . "$here/dblib.sh"
 repo_root=$(cd "$here/../.." && pwd)
+py=$MLGATE_TEST_PYTHON
 pat=dapi-faults-ci-4e5f6a7b8c
 editor_pat=dapi-faults-editor-9d8c7b
 wrong_pat=dapi-faults-wrong-1a2b3c
@@ -24,7 +25,7 @@ export DATABRICKS_HOST=$EMU DATABRICKS_CONFIG_FILE=$T_DIR/no-databrickscfg
 export DATABRICKS_CLIENT_ID=sp-ci DATABRICKS_CLIENT_SECRET=$secret
 export MLFLOW_HTTP_REQUEST_BACKOFF_JITTER=0
 "$repo_root/scripts/demo-repo.sh" "$T_DIR/repo" >/dev/null
-python3 - "$repo_root/fixtures/demo/policy.json" "$T_DIR/policy.json" <<'PY'
+"$py" - "$repo_root/fixtures/demo/policy.json" "$T_DIR/policy.json" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))
 p["compliance"]["model_card"]["path"] = "models/fraud-detector/MODEL_CARD.md"
@@ -51,7 +52,7 @@ comply() { # NAME EXIT VERSION [ARGS]
 # the emulator's log since the last log_clear, as a python expression over l (the entries)
 log_clear() { emu_post /_emu/log/clear '{}' >/dev/null; }
 log_eval() {
-	curl --noproxy '*' -sS --fail "$EMU/_emu/log" | python3 -c '
+	curl --noproxy '*' -sS --fail "$EMU/_emu/log" | "$py" -c '
 import json, sys
 l = json.load(sys.stdin)
 r = eval(sys.argv[1])

@@ -22,13 +22,16 @@ trainer_pat=dapi-flow-trainer-51de
 emu_start --token "ci@example.com=$pat" --token "trainer@example.com=$trainer_pat" \
 	--token "bob@example.com=dapi-flow-bob-2"
 export DATABRICKS_HOST=$EMU DATABRICKS_TOKEN=$pat DATABRICKS_CONFIG_FILE=$T_DIR/no-databrickscfg
+# the CI run the comments and tags link to (--ci none: nothing else of GitHub's is used)
+export GITHUB_SERVER_URL=https://github.com GITHUB_REPOSITORY=acme/fraud GITHUB_RUN_ID=4242
+run_url=https://github.com/acme/fraud/actions/runs/4242
 unset DATABRICKS_CLIENT_ID DATABRICKS_CLIENT_SECRET DATABRICKS_CONFIG_PROFILE MLFLOW_REGISTRY_URI \
 	MLFLOW_TRACKING_URI GITHUB_ACTIONS TF_BUILD 2>/dev/null || true
 "$repo_root/scripts/demo-repo.sh" "$T_DIR/repo" >/dev/null
 main_commit=$(git -C "$T_DIR/repo" rev-parse main)
 policy=$repo_root/fixtures/demo/policy.json
 # the demo policy for models not named fraud-detector: the model card is the demo's one
-python3 - "$policy" "$T_DIR" <<'PY'
+"$py" - "$policy" "$T_DIR" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))
 p["compliance"]["model_card"]["path"] = "models/fraud-detector/MODEL_CARD.md"
@@ -94,9 +97,10 @@ check "[r['user_id'] for r in v(1)['open_requests']]" '["trainer@example.com"]' 
 # 1-2. compliance of versions 1 and 2
 comply comply-v1 0 1
 comply comply-v2 1 2
-check "{k: x for k, x in tags(1).items() if k.startswith('mlgate.')} == {'mlgate.comply.at': tags(1)['mlgate.comply.at'], 'mlgate.comply.commit': '$main_commit', 'mlgate.comply.verdict': 'passed', 'mlgate.comply.comment': v(1)['comments'][0]['id']}" True \
+check "{k: x for k, x in tags(1).items() if k.startswith('mlgate.')} == {'mlgate.comply.at': tags(1)['mlgate.comply.at'], 'mlgate.comply.commit': '$main_commit', 'mlgate.comply.verdict': 'passed', 'mlgate.comply.run_url': '$run_url', 'mlgate.comply.comment': v(1)['comments'][0]['id']}" True \
 	"comply's tags on version 1"
 check "v(1)['comments'][0]['comment'].splitlines()[0].split(' at ')[0]" "[mlgate] comply passed" "comply's comment"
+check_true "v(1)['comments'][0]['comment'].splitlines()[0].endswith(' ($run_url)')" "comply's comment links the CI run"
 check_true "'- compliance.model_card: passed' in v(1)['comments'][0]['comment']" "comply's comment lists its checks"
 check "v(1).get('description')" "Gradient-boosted trees on six months of EU card transactions." \
 	"comply left the description alone (Databricks has comments)"
@@ -134,11 +138,14 @@ sdk_request "$trainer_pat" "$model:1:Production" "$model:3:Production"
 gate promote-v1-production 0 --version 1 --to-stage Production --evidence "$O/comply-v1.xml" \
 	--evidence "$O/compare-v1.xml"
 check "v(1)['current_stage']" Production "version 1 after its Production approval"
+check "(tags(1)['mlgate.promote.target'], tags(1)['mlgate.promote.verdict'], tags(1)['mlgate.promote.run_url'])" \
+	"[\"stage:Production\", \"passed\", \"$run_url\"]" "version 1's promote tags"
 appr=$(emu_state "[a for a in acts(1, 'APPROVED_REQUEST') if a['to_stage'] == 'Production'][0]['comment']")
 for line in "^mlgate promote: approved the request to move model 'fraud-detector' version 1 to Production \(requested by trainer@example.com \(" \
 	"^- promote.evidence.comply: passed: " "^- promote.evidence.compare: passed: compare passed at " \
 	"^Comparison:$" "^- compare.metric.roc_auc: passed" \
-	"^- compare.metric.recall_at_1pct_fpr: skipped: candidate 0.61: no production model" "^Commit: $main_commit$"; do
+	"^- compare.metric.recall_at_1pct_fpr: skipped: candidate 0.61: no production model" "^Commit: $main_commit$" \
+	"^CI run: $run_url$"; do
 	grep -Eq -- "$line" <<<"$appr" || fail "the Production approval's comment has no line matching '$line': $appr"
 done
 # KNOWN BUG (runners/promote.c, outside this test's branch): a passed compare check has no
@@ -260,16 +267,42 @@ grep -Eq "^mlgate promote: approved the request to move model 'fd-two' version 3
 assert_match "$ERR" "archiving version 1"
 echo "ok: two open requests"
 
+# --keep-on-reject only records: the verdict and the gate's comment; the request stays open
+# (a person may still approve it) and the version keeps its stage
+model=fd-keep
+emu_seed "$model" --only 1 --request 1:Staging:trainer@example.com
+pol=$T_DIR/policy-strict.json
+comply comply-keep 1 1
+pol=$T_DIR/policy-any.json
+gate promote-keep 1 --version 1 --to-stage Staging --evidence "$O/comply-keep.xml" --keep-on-reject
+check "(v(1)['current_stage'], [r['to_stage'] for r in v(1)['open_requests']], tags(1)['mlgate.promote.verdict'])" \
+	'["None", ["Staging"], "failed"]' "a rejection with --keep-on-reject"
+check "[c['comment'].split(' at ')[0] for c in v(1)['comments'] if c['id'] == tags(1)['mlgate.promote.comment']]" \
+	'["[mlgate] promote failed"]' "the gate's comment with --keep-on-reject"
+echo "ok: --keep-on-reject"
+
 # Production approval archives the version serving Production
 model=fd-rollover
 pol=$T_DIR/policy-lenient.json
 emu_seed "$model" --only 1,3 --stage 1:Production --stage 3:Staging --request 3:Production:trainer@example.com
 comply comply-ro 0 3
 gate compare-ro 0 --stage Staging --baseline-stage Production
+emu_post /_emu/log/clear '{}' >/dev/null
 gate promote-ro 0 --version 3 --to-stage Production --evidence "$O/comply-ro.xml" --evidence "$O/compare-ro.xml"
 check "[v(1)['current_stage'], v(3)['current_stage']]" '["Archived", "Production"]' "stages after the roll-over"
 appr=$(emu_state "acts(3, 'APPROVED_REQUEST')[0]['comment']")
 grep -Eq "^- promote.evidence.compare: passed: .*against version 1" <<<"$appr" || fail "the roll-over's comment: $appr"
+# compare-and-set: the stage is read before the approval and again after it
+curl --noproxy '*' -sS --fail "$EMU/_emu/log" | "$py" -c '
+import json, sys
+l = [(e["method"], e["path"]) for e in json.load(sys.stdin)]
+ap = l.index(("POST", "/api/2.0/mlflow/transition-requests/approve"))
+reads = ("/api/2.0/mlflow/model-versions/get", "/api/2.0/mlflow/model-versions/search",
+         "/api/2.0/mlflow/registered-models/get-latest-versions")
+before = [p for m, p in l[:ap] if p in reads]
+after = [p for m, p in l[ap + 1:] if p in reads]
+sys.exit(0 if before and after else f"reads around the approval: {before} / {after}")' ||
+	fail "promote did not read the stage before and after its approval"
 echo "ok: approval archives the version in Production"
 
 # ============================================================== Unity Catalog: aliases only
@@ -306,10 +339,15 @@ before=$(emu_state "m")
 gate promote-uc-stage 2 --version 1 --to-stage Production --evidence "$O/comply-uc-v1.xml"
 assert_match "$ERR" "does not support stages: models in Unity Catalog have aliases, not stages; use --alias/--to-alias"
 [ "$(emu_state "m")" = "$before" ] || fail "--to-stage on Unity Catalog changed the model"
-curl --noproxy '*' -sS --fail "$EMU/_emu/log" | python3 -c '
+# only the endpoints MLflow's databricks-uc client speaks, and no order_by in a search
+curl --noproxy '*' -sS --fail "$EMU/_emu/log" | "$py" -c '
 import json, sys
-paths = {e["path"] for e in json.load(sys.stdin) if e["path"].startswith("/api/2.0/mlflow/")}
-bad = sorted(p for p in paths if not p.startswith(("/api/2.0/mlflow/unity-catalog/", "/api/2.0/mlflow/runs/")))
-sys.exit("Unity Catalog gates called " + ", ".join(bad) if bad else 0)' || fail "a gate on databricks-uc left the Unity Catalog endpoints"
+log = [e for e in json.load(sys.stdin) if e["path"].startswith("/api/2.0/mlflow/")]
+bad = sorted({e["path"] for e in log if not e["path"].startswith(
+    ("/api/2.0/mlflow/unity-catalog/", "/api/2.0/mlflow/runs/"))})
+bad += sorted({e["path"] + " with order_by" for e in log
+               if "order_by" in e["query"] or "order_by" in (e["body"] or {})})
+sys.exit("Unity Catalog gates called " + ", ".join(bad) if bad else 0)' ||
+	fail "a gate on databricks-uc left the Unity Catalog endpoints"
 junit_valid "$O"/*uc*.xml
 echo "ok: Unity Catalog challenger -> champion"
