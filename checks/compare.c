@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "compare.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "json.h"
@@ -418,9 +419,8 @@ static void evaluate(struct compare *c)
 			mg_buf_adds(&why, ": a human must decide (verdict manual)");
 		} else if (nthr) {
 			st = MG_STATUS_PASSED;
-			mg_buf_addf(&why,
-			            ": only absolute thresholds were checked (%zu of %zu metrics)",
-			            nthr, c->nm);
+			mg_buf_addf(&why, ": only absolute thresholds were checked (%zu of %zu %s)",
+			            nthr, c->nm, mg_plural(c->nm, "metric", "metrics"));
 		} else {
 			st = MG_STATUS_FAILED;
 			mg_buf_adds(&why, ", but no metric has a threshold: nothing was checked");
@@ -860,11 +860,11 @@ static void compare_summary(void *arg, const struct mg_gate_run *run, struct mg_
 	for (size_t i = 0; i < c->nm; i++)
 		nfail += c->m[i].st == MG_STATUS_FAILED;
 	if (c->first)
-		mg_buf_addf(out, "first deployment (policy %s), %zu metrics, %zu failed",
-		            c->first_mode, c->nm, nfail);
+		mg_buf_addf(out, "first deployment (policy %s), %zu %s, %zu failed", c->first_mode,
+		            c->nm, mg_plural(c->nm, "metric", "metrics"), nfail);
 	else
-		mg_buf_addf(out, "vs version %s: %zu metrics, %zu failed", c->base.mv.version,
-		            c->nm, nfail);
+		mg_buf_addf(out, "vs version %s: %zu %s, %zu failed", c->base.mv.version, c->nm,
+		            mg_plural(c->nm, "metric", "metrics"), nfail);
 }
 
 /* --log-experiment and --results, before the verdict is recorded on the version. */
