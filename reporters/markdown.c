@@ -184,7 +184,7 @@ static void suite_section(struct mg_md *md, const struct mg_suite *s)
 	for (size_t i = 0; i < MG_ARRAY_SIZE(evidence); i++) {
 		const char *v = mg_suite_prop(s, evidence[i][0]);
 
-		if (v)
+		if (v && *v) /* an empty one (no commit known) is left out, not "commit ;" */
 			mg_buf_addf(&line, "; %s %.200s", evidence[i][1], v);
 	}
 	mg_md_para(md, line.buf);
