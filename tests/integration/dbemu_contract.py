@@ -634,6 +634,25 @@ def mlgate_parity():
     regtool("databricks-uc", "delete-alias", UCM, "challenger")
     check("challenger" not in uc.get_registered_model(UCM).aliases, "alias deleted by mlgate")
 
+    # profiles from a config file: databricks://PROFILE, a PAT one and an OAuth one
+    cfg = os.path.join(os.getcwd(), "databrickscfg")
+    with open(cfg, "w") as f:
+        f.write(f"[DEFAULT]\nhost = https://default.invalid\n\n[emu]\nhost = {ARGS.url}\n"
+                f"token = {PAT}\n\n[emu-sp]\nhost = {ARGS.url}\nclient_id = {CLIENT}\n"
+                f"client_secret = {SECRET}\n")
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("DATABRICKS_")}
+    os.environ["DATABRICKS_CONFIG_FILE"] = cfg
+    for profile, auth in (("emu", "pat"), ("emu-sp", "oauth")):
+        m0 = mark()
+        ours = regtool_json(f"databricks://{profile}", "get-version", WS, "2")
+        theirs = MlflowClient(tracking_uri=f"databricks://{profile}",
+                              registry_uri=f"databricks://{profile}").get_model_version(WS, "2")
+        same_fields(ours, version_json(theirs), f"version 2 through profile {profile}")
+        same(sorted({(e["auth"], e["principal"]) for e in api_calls(m0)}),
+             [(auth, "user@example.com" if auth == "pat" else CLIENT)],
+             f"profile {profile}: how both clients authenticated")
+    os.environ.update(saved)
+
     # mlgate over OAuth M2M
     use_oauth()
     m0 = mark()
