@@ -7,10 +7,12 @@ what the emulator received (/_emu/log: method, path, body) and what each client 
 (round trips: written with one client, read with the other). Every failed check says what
 differed; the script exits 1 if any did.
 
-Usage: dbemu_contract.py --url URL [--plain-url URL] (http://127.0.0.1:PORT or https://...; the emulator was
-started with --token user@example.com=PAT --token editor@example.com=EDITOR_PAT
---client sp-ci:SECRET --page-size 2). A CA for https comes from
-REQUESTS_CA_BUNDLE, as both clients (requests) take it.
+Usage: dbemu_contract.py --url URL [--plain-url URL] [--regtool PATH]
+URL is http://127.0.0.1:PORT or https://... of an emulator started with
+--token user@example.com=PAT --token editor@example.com=EDITOR_PAT --client sp-ci:SECRET
+--page-size 2 (the constants below); --plain-url a second one over http, for a short run.
+A CA for https comes from REQUESTS_CA_BUNDLE, as both clients (requests) take it; mlgate
+(--regtool) gets it as MLFLOW_TRACKING_SERVER_CERT_PATH.
 """
 import argparse
 import json
@@ -505,6 +507,164 @@ def unity_catalog():
            "UC search with two conditions", MlflowException, "INVALID_PARAMETER_VALUE")
 
 
+# --- mlgate's own client ------------------------------------------------------------------
+
+
+def regtool(uri, *args, expect_rc=0):
+    import subprocess
+    proc = subprocess.run([ARGS.regtool, uri, *args], capture_output=True, text=True)
+    for s in (PAT, SECRET):
+        check(s not in proc.stdout + proc.stderr, f"regtool {args[0]} printed a secret")
+    if not check(proc.returncode == expect_rc,
+                 f"regtool {uri} {' '.join(args)}: exit {proc.returncode}, expected {expect_rc}: "
+                 f"{proc.stderr.strip()[:500]}"):
+        return None
+    return proc
+
+
+def regtool_json(uri, *args):
+    proc = regtool(uri, *args)
+    return json.loads(proc.stdout) if proc else None
+
+
+def regtool_lines(uri, *args):
+    proc = regtool(uri, *args)
+    return [json.loads(x) for x in proc.stdout.splitlines() if x.strip()] if proc else []
+
+
+def same_fields(ours, theirs, what, skip=()):
+    if ours is None:
+        return
+    diff = {k: (ours.get(k), theirs.get(k)) for k in set(ours) | set(theirs)
+            if k not in skip and ours.get(k) != theirs.get(k)}
+    check(not diff, f"{what} differs (mlgate, mlflow): {diff}")
+
+
+def sent(m0, path):
+    """(method, query or body) of the calls to path since m0, as the emulator got them."""
+    return [(c["method"], c["query"] or c["body"]) for c in api_calls(m0, path)]
+
+
+def mlgate_parity():
+    """The same reads and writes through mlgate (tests/integration/regtool) and MLflow: what
+    each read back, and what the emulator received from each."""
+    from mlflow import MlflowClient
+    from sqlite_mlflow import model_json, run_json, version_json
+
+    use_pat()
+    os.environ["MLFLOW_TRACKING_SERVER_CERT_PATH"] = os.environ.get("REQUESTS_CA_BUNDLE", "")
+    if not os.environ["MLFLOW_TRACKING_SERVER_CERT_PATH"]:
+        del os.environ["MLFLOW_TRACKING_SERVER_CERT_PATH"]
+    mc = MlflowClient(tracking_uri="databricks", registry_uri="databricks")
+    uc = MlflowClient(tracking_uri="databricks", registry_uri="databricks-uc")
+
+    for v in ("1", "2", "3", "4", "5"):
+        m0 = mark()
+        ours = regtool_json("databricks", "get-version", WS, v)
+        mine = sent(m0, "/model-versions/get")
+        m0 = mark()
+        same_fields(ours, version_json(mc.get_model_version(WS, v)), f"workspace version {v}")
+        same(mine, sent(m0, "/model-versions/get"), f"get-version {v} as received")
+    same_fields(regtool_json("databricks", "get-model", WS),
+                model_json(mc.get_registered_model(WS)), "workspace model")
+    theirs = {}
+    token = None
+    while True:
+        page = mc.search_model_versions(f"name='{WS}'", page_token=token)
+        theirs.update({mv.version: version_json(mv) for mv in page})
+        token = page.token
+        if not token:
+            break
+    ours = regtool_lines("databricks", "search", f"name='{WS}'", "2")
+    same(sorted(o["version"] for o in ours), sorted(theirs), "workspace search (page size 2)")
+    for o in ours:
+        same_fields(o, theirs.get(o["version"], {}), f"searched version {o['version']}")
+    prod = regtool_lines("databricks", "in-stage", WS, "Production")
+    same([p["version"] for p in prod],
+         [mv.version for mv in mc.get_latest_versions(WS, ["Production"])], "in-stage")
+    same_fields(regtool_json("databricks", "get-run", RUN), run_json(mc.get_run(RUN)), "run")
+    same(sorted((h["step"], h["value"]) for h in regtool_lines("databricks", "history", RUN,
+                                                               "roc_auc")),
+         sorted((m.step, m.value) for m in mc.get_metric_history(RUN, "roc_auc")), "history")
+    proc = regtool("databricks", "get-version", WS, "99", expect_rc=2)
+    check(proc is None or "[not_found]" in proc.stderr, f"missing version: {proc and proc.stderr}")
+
+    # writes by mlgate, read by MLflow; the emulator got what MLflow sends for the same call
+    m0 = mark()
+    regtool("databricks", "set-tag", WS, "5", "mlgate.verdict", "passed ✓")
+    ours = sent(m0, "/model-versions/set-tag")
+    m0 = mark()
+    mc.set_model_version_tag(WS, "5", "mlgate.verdict", "passed ✓")
+    same(ours, sent(m0, "/model-versions/set-tag"), "set-tag as received from mlgate, MLflow")
+    same(mc.get_model_version(WS, "5").tags.get("mlgate.verdict"), "passed ✓",
+         "tag by mlgate read by MLflow")
+    regtool("databricks", "describe", WS, "5", "first\nsecond ✓")
+    same(mc.get_model_version(WS, "5").description, "first\nsecond ✓", "description by mlgate")
+    m0 = mark()
+    regtool("databricks", "transition", WS, "5", "Production", "archive")
+    ours = sent(m0, "/transition-stage")
+    same([(m, b.get("stage"), b.get("archive_existing_versions")) for m, b in ours],
+         [("POST", "Production", True)], "mlgate's transition as received")
+    same((mc.get_model_version(WS, "5").current_stage, mc.get_model_version(WS, "3")
+          .current_stage), ("Production", "Archived"), "transition by mlgate, read by MLflow")
+
+    # Unity Catalog
+    for v in ("1", "2", "3"):
+        ours = regtool_json("databricks-uc", "get-version", UCM, v)
+        theirs = version_json(uc.get_model_version(UCM, v))
+        # MLflow's UC versions have no stage (None); mlgate says "None", MLflow's stage name
+        same(ours and ours.get("current_stage"), "None", f"UC version {v}: mlgate's stage")
+        same_fields(ours, theirs, f"UC version {v}", skip=("current_stage",))
+    same_fields(regtool_json("databricks-uc", "by-alias", UCM, "champion"),
+                version_json(uc.get_model_version_by_alias(UCM, "champion")), "UC by alias",
+                skip=("current_stage",))
+    same_fields(regtool_json("databricks-uc", "get-model", UCM),
+                model_json(uc.get_registered_model(UCM)), "UC model")
+    ours = regtool_lines("databricks-uc", "search", f"name='{UCM}'", "2")
+    same(sorted(o["version"] for o in ours), ["1", "2", "3", "4", "5"], "UC search by mlgate")
+    m0 = mark()
+    regtool("databricks-uc", "set-alias", UCM, "challenger", "4")
+    ours = sent(m0, "/unity-catalog/registered-models/alias")
+    m0 = mark()
+    uc.set_registered_model_alias(UCM, "challenger", "4")
+    same(ours, sent(m0, "/unity-catalog/registered-models/alias"), "set-alias as received")
+    same(uc.get_model_version_by_alias(UCM, "challenger").version, "4", "alias by mlgate")
+    regtool("databricks-uc", "set-tag", UCM, "4", "mlgate.compare", "passed")
+    same(uc.get_model_version(UCM, "4").tags, {"mlgate.compare": "passed"}, "UC tag by mlgate")
+    regtool("databricks-uc", "delete-alias", UCM, "challenger")
+    check("challenger" not in uc.get_registered_model(UCM).aliases, "alias deleted by mlgate")
+
+    # profiles from a config file: databricks://PROFILE, a PAT one and an OAuth one
+    cfg = os.path.join(os.getcwd(), "databrickscfg")
+    with open(cfg, "w") as f:
+        f.write(f"[DEFAULT]\nhost = https://default.invalid\n\n[emu]\nhost = {ARGS.url}\n"
+                f"token = {PAT}\n\n[emu-sp]\nhost = {ARGS.url}\nclient_id = {CLIENT}\n"
+                f"client_secret = {SECRET}\n")
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("DATABRICKS_")}
+    os.environ["DATABRICKS_CONFIG_FILE"] = cfg
+    for profile, auth in (("emu", "pat"), ("emu-sp", "oauth")):
+        m0 = mark()
+        ours = regtool_json(f"databricks://{profile}", "get-version", WS, "2")
+        theirs = MlflowClient(tracking_uri=f"databricks://{profile}",
+                              registry_uri=f"databricks://{profile}").get_model_version(WS, "2")
+        same_fields(ours, version_json(theirs), f"version 2 through profile {profile}")
+        same(sorted({(e["auth"], e["principal"]) for e in api_calls(m0)}),
+             [(auth, "user@example.com" if auth == "pat" else CLIENT)],
+             f"profile {profile}: how both clients authenticated")
+    os.environ.update(saved)
+
+    # mlgate over OAuth M2M
+    use_oauth()
+    m0 = mark()
+    ours = regtool_json("databricks", "get-version", WS, "5")
+    same(ours and ours["current_stage"], "Production", "mlgate over OAuth")
+    entries = log_since(m0)
+    same([(e["path"].rsplit("/", 1)[-1], e["auth"], e["status"]) for e in entries
+          if e["path"] != "/oidc/.well-known/oauth-authorization-server"],
+         [("token", "basic", 200), ("get", "oauth", 200)], "mlgate's OAuth requests")
+    use_pat()
+
+
 # --- authentication, OAuth, faults -----------------------------------------------------------
 
 
@@ -565,7 +725,7 @@ def auth_and_faults():
     m0 = mark()
     mv = MlflowClient(tracking_uri="databricks", registry_uri="databricks").get_model_version(
         WS, "3")
-    same(mv.current_stage, "Production", "MLflow over OAuth")
+    same(mv.current_stage, state_version(WS, 3)["current_stage"], "MLflow over OAuth")
     calls = api_calls(m0, "/model-versions/get")
     if check(calls, "MLflow OAuth call logged"):
         same((calls[-1]["auth"], calls[-1]["principal"]), ("oauth", CLIENT), "MLflow OAuth")
@@ -647,7 +807,10 @@ def main():
     os.environ["DATABRICKS_CONFIG_FILE"] = os.path.join(os.getcwd(), "no-databrickscfg")
     t0 = time.monotonic()
     seed()
-    for part in (workspace_pat, tracking, unity_catalog, auth_and_faults):
+    parts = [workspace_pat, tracking, unity_catalog, auth_and_faults]
+    if ARGS.regtool:
+        parts.insert(3, mlgate_parity)
+    for part in parts:
         try:
             part()
         except Exception as e:  # noqa: BLE001 - one part failing must not hide the others
@@ -671,5 +834,6 @@ if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--url", required=True)
     p.add_argument("--plain-url", help="a second emulator, over http: a short run")
+    p.add_argument("--regtool", help="mlgate's registry command line: the same calls through it")
     ARGS = p.parse_args()
     main()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The Databricks emulator (dbemu.py) proven against the real clients: MLflow's MlflowClient
-# ("databricks", "databricks-uc") and the Databricks SDK (dbemu_contract.py), over TLS with a
+# ("databricks", "databricks-uc") and the Databricks SDK (dbemu_contract.py), and mlgate's
+# own client (regtool) compared with MLflow's on the same emulator; over TLS with a
 # CA made here and given to both clients as REQUESTS_CA_BUNDLE (Databricks is https only;
 # neither client refuses plain http, which is checked too). The harness's MLflow server is
 # not used.
@@ -52,9 +53,10 @@ https_url=https://127.0.0.1:$(cat "$T_DIR/tls.port")
 start_emu plain
 http_url=http://127.0.0.1:$(cat "$T_DIR/plain.port")
 
-# the whole contract over TLS, and a short run over plain http
+# the whole contract over TLS (mlgate's regtool too: its reads and writes compared with
+# MLflow's, the CA given as MLFLOW_TRACKING_SERVER_CERT_PATH), and a short run over http
 REQUESTS_CA_BUNDLE=$tls/ca.pem "$py" "$here/dbemu_contract.py" --url "$https_url" \
-	--plain-url "$http_url" >"$OUT" 2>"$ERR" || {
+	--plain-url "$http_url" --regtool "$regtool" >"$OUT" 2>"$ERR" || {
 	cat "$OUT" "$ERR" >&2
 	fail "the emulator does not keep the contract of the real clients"
 }
