@@ -81,6 +81,7 @@ struct compare {
 	bool first;             /* no production model */
 	const char *first_mode; /* block, thresholds_only, manual */
 	bool evaluated;         /* the metrics were judged (the run did not stop before) */
+	uint64_t t0;            /* when the gate started: the first metric's time runs from it */
 	struct metric *m;
 	size_t nm;
 	struct mg_suite *suite;
@@ -431,7 +432,7 @@ static bool have_delta(const struct compare *c, const struct metric *m)
 static void evaluate(struct compare *c)
 {
 	struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL);
-	uint64_t t0 = mg_clock_ns();
+	uint64_t t0 = c->t0;
 
 	for (size_t i = 0; i < c->nm; i++) {
 		struct metric *m = &c->m[i];
@@ -1016,6 +1017,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	mg_result_init(&result, "mlgate");
 	c.suite = end.suite = mg_result_add_suite(&result, "compare");
 	mg_gate_run_init(&run, "compare", &o->gate);
+	c.t0 = run.started_ns; /* the first metric's time counts the reads of both versions */
 	run.champion = "none";
 
 	/* configuration first: nothing is read before it is known to be sane */
