@@ -67,6 +67,7 @@ struct metric {
 	char *id;
 	bool have_c, have_b;
 	double c, b;
+	double d; /* candidate - production as written (mg_compare_delta), when have_delta */
 	enum mg_status st;
 };
 
@@ -81,6 +82,7 @@ struct compare {
 	bool first;             /* no production model */
 	const char *first_mode; /* block, thresholds_only, manual */
 	bool evaluated;         /* the metrics were judged (the run did not stop before) */
+	uint64_t t0;            /* when the gate started: the first metric's time runs from it */
 	struct metric *m;
 	size_t nm;
 	struct mg_suite *suite;
@@ -431,7 +433,7 @@ static bool have_delta(const struct compare *c, const struct metric *m)
 static void evaluate(struct compare *c)
 {
 	struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL);
-	uint64_t t0 = mg_clock_ns();
+	uint64_t t0 = c->t0;
 
 	for (size_t i = 0; i < c->nm; i++) {
 		struct metric *m = &c->m[i];
@@ -448,8 +450,9 @@ static void evaluate(struct compare *c)
 				mg_compare_num(&why, m->b);
 			}
 			if (have_delta(c, m)) {
-				mg_buf_addf(&why, ", delta %s%.6g", m->c - m->b > 0 ? "+" : "",
-				            m->c - m->b);
+				m->d = mg_compare_delta(m->c, m->b);
+				mg_buf_addf(&why, ", delta %s", m->d > 0 ? "+" : "");
+				mg_compare_num(&why, m->d);
 			}
 			mg_buf_adds(&why, ": ");
 		}
@@ -561,7 +564,7 @@ static void result_row(const struct compare *c, const struct metric *m, const ch
 	        {"baseline_version", side_version(&c->base), false, 0},
 	        {"baseline_run", metric_run(&c->base, m->r.name), false, 0},
 	        {"baseline", NULL, m->have_b && !c->first, m->b},
-	        {"delta", NULL, have_delta(c, m), m->c - m->b},
+	        {"delta", NULL, have_delta(c, m), m->d},
 	        {"rule", rule_text, false, 0},
 	        {"verdict", mg_status_name(m->st), false, 0},
 	        {"metric_source", c->source, false, 0},
@@ -744,7 +747,7 @@ static int log_experiment(struct compare *c, const char *verdict, struct mg_writ
 		if (have_delta(c, m)) {
 			mg_buf_reset(&key);
 			mg_buf_addf(&key, "delta.%s", m->r.name);
-			mg_metriclist_add(&ml, key.buf, m->c - m->b, now, 0);
+			mg_metriclist_add(&ml, key.buf, m->d, now, 0);
 		}
 	}
 	if (mg_registry_log_batch(c->reg, c->exp_run_id, &params, &ml, NULL, err))
@@ -812,7 +815,7 @@ static void json_extra(void *arg, cJSON *doc)
 		else
 			cJSON_AddNullToObject(e, "baseline");
 		if (have_delta(c, m))
-			mg_json_add_double(e, "delta", m->c - m->b);
+			mg_json_add_double(e, "delta", m->d);
 		else
 			cJSON_AddNullToObject(e, "delta");
 		mg_buf_reset(&rt);
@@ -867,7 +870,8 @@ static void md_extra(struct mg_md *md, const void *arg)
 				cell_num(&p, m->have_b, m->b);
 			cell_num(&cv, m->have_c, m->c);
 			if (have_delta(c, m)) {
-				mg_buf_addf(&d, "%s%.6g", m->c - m->b > 0 ? "+" : "", m->c - m->b);
+				mg_buf_adds(&d, m->d > 0 ? "+" : "");
+				mg_compare_num(&d, m->d);
 			} else {
 				mg_buf_adds(&d, "—");
 			}
@@ -1016,6 +1020,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	mg_result_init(&result, "mlgate");
 	c.suite = end.suite = mg_result_add_suite(&result, "compare");
 	mg_gate_run_init(&run, "compare", &o->gate);
+	c.t0 = run.started_ns; /* the first metric's time counts the reads of both versions */
 	run.champion = "none";
 
 	/* configuration first: nothing is read before it is known to be sane */

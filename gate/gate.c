@@ -136,6 +136,7 @@ void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg
 	run->gate = gate;
 	run->verdict = "error";
 	run->started = time(NULL);
+	run->started_ns = mg_clock_ns();
 	run->model = o->model ? o->model : "";
 	run->version = o->version ? o->version : "";
 	run->registry = "";
@@ -714,6 +715,11 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 		mg_buf_reset(&id);
 		mg_buf_addf(&id, "%s.writeback", e->checks);
 		end_failed(e, id.buf, &code, err);
+	}
+	/* the suite's time is the whole run, reads and write-back included (smoke sets its own) */
+	if (!e->suite->has_duration && e->run->started_ns) {
+		e->suite->duration = mg_clock_since(e->run->started_ns);
+		e->suite->has_duration = true;
 	}
 	mg_gate_evidence(e->suite, e->run);
 	if (h->props)

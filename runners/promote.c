@@ -603,7 +603,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	end.mv = &p.mv;
 	run.model = p.mv.name;
 	run.version = p.mv.version;
-	p.t0 = mg_clock_ns();
+	p.t0 = run.started_ns; /* the first check's time counts the evidence and registry reads */
 	snprintf(p.target_id, sizeof(p.target_id), "%s:%s", p.target->kind, p.name);
 	if (decide(&p, p.target_id, gates, ngates, max_age, ev, &p.write, err))
 		goto done;
