@@ -215,6 +215,37 @@ cp "$ERR" "$O/github-oauth.stderr"
 assert_match "$O/github-oauth.stdout" "^::add-mask::$secret\$"
 assert_match "$O/github-oauth.stdout" '^::add-mask::dbemu-[A-Za-z0-9_-]{8,}$'
 
+# 9. a version Databricks does not have (RESOURCE_DOES_NOT_EXIST): exit 2, as on every backend
+comply notfound 2 9
+assert_match "$ERR" "RESOURCE_DOES_NOT_EXIST: Model Version \\(name=fd-debug, version=9\\) not found"
+echo "ok: RESOURCE_DOES_NOT_EXIST"
+
+# 10. an access token living less than the refresh margin (60 s) is fetched again before
+# each request instead of being sent to be refused
+emu_post /_emu/seed '{"token_ttl": 30}' >/dev/null
+log_clear
+comply short-ttl 0 1 --dry-run
+log_check "(len($tokens) >= 2, len($tokens) == sum(e['path'].startswith('/api/') for e in l), sum(e['status'] == 401 for e in l))" \
+	'[true, true, 0]' "token requests for a token living 30 s"
+emu_post /_emu/seed '{"token_ttl": 3600}' >/dev/null
+echo "ok: a token about to expire is fetched again first"
+
+# 11. a profile of DATABRICKS_CONFIG_FILE named in the URI (the environment has nothing)
+printf '[DEFAULT]\nhost = https://elsewhere.invalid\n\n[ci]\nhost = %s\nclient_id = sp-ci\nclient_secret = %s\n' "$EMU" "$secret" \
+	>"$T_DIR/databrickscfg"
+log_clear
+(
+	unset DATABRICKS_HOST DATABRICKS_CLIENT_ID DATABRICKS_CLIENT_SECRET
+	export DATABRICKS_CONFIG_FILE=$T_DIR/databrickscfg
+	expect_rc 0 "$MLGATE_BIN/mlgate-comply" --registry databricks://ci --model "$model" --version 1 \
+		--repo "$T_DIR/repo" --policy "$T_DIR/policy.json" --ci github --dry-run
+	cp "$OUT" "$O/profile.stdout"
+	cp "$ERR" "$O/profile.stderr"
+)
+assert_match "$O/profile.stdout" "^::add-mask::$secret\$"
+log_check "[(e['principal'], e['status']) for e in $tokens]" '[["sp-ci", 200]]' "the profile's token request"
+echo "ok: databricks://PROFILE"
+
 # no secret anywhere: the PATs, the client secret, any access token the emulator issued
 # (dbemu- followed by its random part), in every file a gate wrote
 ls "$O"/* >/dev/null
