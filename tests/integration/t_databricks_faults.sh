@@ -181,6 +181,16 @@ assert_match "$ERR" "CAN_MANAGE_STAGING_VERSIONS"
 [ "$(emu_state "v(1)")" = "$before" ] || fail "the refused approval changed version 1"
 log_check "[(e['path'], e['status']) for e in l if e['method'] != 'GET']" \
 	'[["/api/2.0/mlflow/transition-requests/approve", 403]]' "writes of the refused approval"
+# and to Production a principal needs CAN_MANAGE_PRODUCTION_VERSIONS (Staging's is not enough)
+emu_post /_emu/permission "{\"principal\": \"editor@example.com\", \"model\": \"$model\", \"level\": \"CAN_MANAGE_STAGING_VERSIONS\"}" >/dev/null
+curl --noproxy '*' -sS --fail -X POST -H "Authorization: Bearer $editor_pat" -H 'Content-Type: application/json' \
+	--data "{\"name\": \"$model\", \"version\": \"1\", \"stage\": \"Production\"}" \
+	"$EMU/api/2.0/mlflow/transition-requests/create" >/dev/null || fail "requesting Production"
+before=$(emu_state "v(1)")
+with_pat "$editor_pat" gate approve-403-prod 3 promote --version 1 --to-stage Production --require comply \
+	--evidence "$O/comply-403.xml"
+assert_match "$ERR" "PERMISSION_DENIED: .*CAN_MANAGE_PRODUCTION_VERSIONS"
+[ "$(emu_state "v(1)")" = "$before" ] || fail "the refused Production approval changed version 1"
 echo "ok: 403 on the approval"
 
 # 7. a wrong token: exit 3, with the GitHub outputs too
