@@ -210,6 +210,14 @@ comply comply-v3-after-delete 0 3
 assert_match "$O/comply-v3-after-delete.json" "posted a comment on model 'fraud-detector' version 3"
 check "$(ncomments 3 comply)" 1 "comply's comments after its comment was deleted"
 check "tags(3)['mlgate.comply.comment'] == v(3)['comments'][-1]['id'] != '$cid'" True "the new comment's tag"
+# compare too: version 3 against version 1 again, with a lenient policy: passed, edited
+cid=$(emu_state "tags(3)['mlgate.compare.comment']")
+pol=$T_DIR/policy-lenient.json
+gate compare-v3-lenient 0 --version 3 --baseline-stage Production
+assert_match "$O/compare-v3-lenient.json" "edited comment $cid on model 'fraud-detector' version 3"
+check "[c['comment'].split(' at ')[0] for c in v(3)['comments'] if c['comment'].startswith('[mlgate] compare ')]" \
+	'["[mlgate] compare passed"]' "compare's one comment after its re-run"
+pol=$policy
 echo "ok: comments edited on re-runs"
 
 # ====================================================== workspace registry: the request cases
