@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "compare.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "json.h"
@@ -297,17 +298,83 @@ static int load_side(struct compare *c, struct side *s, struct mg_err *err)
 	return model ? load_side_model(c, s, err) : 0;
 }
 
+static int list_version(void *arg, const struct mg_model_version *mv, struct mg_err *err)
+{
+	struct mg_buf *list = arg;
+
+	(void)err;
+	mg_buf_addf(list, "%s%s", list->len ? ", " : "", mv->version);
+	return 0;
+}
+
+/*
+ * The default production model is not there (alias champion for a candidate
+ * named by version or alias, stage Production for one named by stage): a
+ * first deployment only if the other vocabulary has no production model
+ * either. A version in stage Production without a champion alias (or a
+ * champion alias with nothing in Production) is a production model this
+ * gate would otherwise ignore: exit 2 asking which one to compare with. A
+ * registry without stages (Unity Catalog) or without aliases (Databricks
+ * workspace) has nothing to check.
+ */
+static int check_other_default(struct compare *c, bool by_alias, struct mg_err *err)
+{
+	const char *model = c->o->gate.model;
+	unsigned features = mg_registry_features(c->reg);
+	struct mg_buf held = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_model_version mv = {0};
+	int ret = -1;
+
+	if (by_alias && (features & MG_REGISTRY_STAGES)) {
+		if (mg_registry_versions_in_stage(c->reg, model, "Production", list_version, &held,
+		                                  err))
+			goto done;
+		if (held.len) {
+			mg_err_set(
+			        err, MG_EXIT_USAGE,
+			        "model '%s' has no alias champion (the production model compared "
+			        "with by default) but version %s in stage Production: not a first "
+			        "deployment; name the production model with --baseline-stage "
+			        "Production or --baseline-alias NAME",
+			        model, held.buf);
+			goto done;
+		}
+	} else if (!by_alias && (features & MG_REGISTRY_ALIASES)) {
+		if (mg_registry_get_version_by_alias(c->reg, model, "champion", &mv, err)) {
+			if (err->reason != MG_REASON_NOT_FOUND)
+				goto done;
+			mg_err_clear(err);
+		} else {
+			mg_err_set(
+			        err, MG_EXIT_USAGE,
+			        "model '%s' has no version in stage Production (the production "
+			        "model "
+			        "compared with by default) but alias champion on version %s: not a "
+			        "first deployment; name the production model with --baseline-alias "
+			        "champion or --baseline-stage STAGE",
+			        model, mv.version);
+			goto done;
+		}
+	}
+	ret = 0;
+done:
+	mg_model_version_release(&mv);
+	mg_buf_release(&held);
+	return ret;
+}
+
 /* The production version: the one the --baseline-* option names, or the default. */
 static int resolve_baseline(struct compare *c, struct mg_err *err)
 {
 	const struct mg_compare_opts *o = c->o;
 	struct mg_gate_opts b = {0};
+	bool by_default = !o->baseline_version && !o->baseline_alias && !o->baseline_stage;
 
 	b.model = o->gate.model;
 	b.version = o->baseline_version;
 	b.alias = o->baseline_alias;
 	b.stage = o->baseline_stage;
-	if (!b.version && !b.alias && !b.stage) {
+	if (by_default) {
 		/* default: the same vocabulary as the candidate's selector */
 		if (o->gate.stage)
 			b.stage = "Production";
@@ -326,6 +393,8 @@ static int resolve_baseline(struct compare *c, struct mg_err *err)
 		if (b.version || err->reason != MG_REASON_NOT_FOUND)
 			return -1;
 		mg_err_clear(err);
+		if (by_default && check_other_default(c, b.alias != NULL, err))
+			return -1;
 		if (b.alias)
 			snprintf(c->base.absent, sizeof(c->base.absent), "alias %.200s is not set",
 			         b.alias);
@@ -418,9 +487,8 @@ static void evaluate(struct compare *c)
 			mg_buf_adds(&why, ": a human must decide (verdict manual)");
 		} else if (nthr) {
 			st = MG_STATUS_PASSED;
-			mg_buf_addf(&why,
-			            ": only absolute thresholds were checked (%zu of %zu metrics)",
-			            nthr, c->nm);
+			mg_buf_addf(&why, ": only absolute thresholds were checked (%zu of %zu %s)",
+			            nthr, c->nm, mg_plural(c->nm, "metric", "metrics"));
 		} else {
 			st = MG_STATUS_FAILED;
 			mg_buf_adds(&why, ", but no metric has a threshold: nothing was checked");
@@ -860,11 +928,11 @@ static void compare_summary(void *arg, const struct mg_gate_run *run, struct mg_
 	for (size_t i = 0; i < c->nm; i++)
 		nfail += c->m[i].st == MG_STATUS_FAILED;
 	if (c->first)
-		mg_buf_addf(out, "first deployment (policy %s), %zu metrics, %zu failed",
-		            c->first_mode, c->nm, nfail);
+		mg_buf_addf(out, "first deployment (policy %s), %zu %s, %zu failed", c->first_mode,
+		            c->nm, mg_plural(c->nm, "metric", "metrics"), nfail);
 	else
-		mg_buf_addf(out, "vs version %s: %zu metrics, %zu failed", c->base.mv.version,
-		            c->nm, nfail);
+		mg_buf_addf(out, "vs version %s: %zu %s, %zu failed", c->base.mv.version, c->nm,
+		            mg_plural(c->nm, "metric", "metrics"), nfail);
 }
 
 /* --log-experiment and --results, before the verdict is recorded on the version. */

@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "comply.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "git.h"
@@ -397,10 +398,11 @@ static void check_description(struct comply *c, const cJSON *rule)
 		          "the model version has no description");
 	else if (n < want)
 		ADD_CHECK(c, "compliance.description", MG_STATUS_FAILED,
-		          "the description has %zu characters, the policy asks for at least %zu", n,
-		          want);
+		          "the description has %zu %s, the policy asks for at least %zu", n,
+		          mg_plural(n, "character", "characters"), want);
 	else
-		ADD_CHECK(c, "compliance.description", MG_STATUS_PASSED, "%zu characters", n);
+		ADD_CHECK(c, "compliance.description", MG_STATUS_PASSED, "%zu %s", n,
+		          mg_plural(n, "character", "characters"));
 }
 
 /* Read the run behind the version; false (with a check added) when there is none. */
@@ -784,9 +786,10 @@ static void comply_summary(void *arg, const struct mg_gate_run *run, struct mg_b
 
 	(void)run;
 	mg_suite_counts(c->suite, &counts);
-	mg_buf_addf(out, "%zu checks, %zu failed, %zu skipped, %zu waived, %zu warnings",
-	            counts.tests, counts.failures, counts.skipped - c->waived, c->waived,
-	            c->warnings);
+	mg_buf_addf(out, "%zu %s, %zu failed, %zu skipped, %zu waived, %zu %s", counts.tests,
+	            mg_plural(counts.tests, "check", "checks"), counts.failures,
+	            counts.skipped - c->waived, c->waived, c->warnings,
+	            mg_plural(c->warnings, "warning", "warnings"));
 }
 
 static void comply_props(void *arg, struct mg_suite *s)

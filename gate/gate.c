@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "gate.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "evidence.h"
@@ -285,8 +286,8 @@ void mg_writes_explain(const struct mg_writes *w, struct mg_buf *out)
 {
 	if (!w->failed)
 		return;
-	mg_buf_addf(out, "stopped half-way: %zu registry change%s applied", w->n,
-	            w->n == 1 ? "" : "s");
+	mg_buf_addf(out, "stopped half-way: %zu registry %s applied", w->n,
+	            mg_plural(w->n, "change", "changes"));
 	for (size_t i = 0; i < w->n; i++)
 		mg_buf_addf(out, "%s%s", i ? "; " : ": ", w->done[i]);
 	mg_buf_addf(out,

@@ -245,11 +245,16 @@ static void request_comment(const struct promote *p, const char *decision, struc
 {
 	struct mg_buf url = MG_BUF_INIT(MG_BUF_SMALL);
 
-	mg_buf_addf(out, "mlgate promote: %s %s model '%s' version %s to %s", decision,
-	            p->nrequests ? "the request to move" : "moving", p->mv.name, p->mv.version,
-	            p->name);
 	if (p->nrequests)
-		mg_buf_addf(out, " (requested by %s)", p->requests.buf);
+		mg_buf_addf(out,
+		            "mlgate promote: %s the request to move model '%s' version %s to %s "
+		            "(requested by %s)",
+		            decision, p->mv.name, p->mv.version, p->name, p->requests.buf);
+	else
+		mg_buf_addf(out,
+		            "mlgate promote: moved model '%s' version %s to %s (no request was "
+		            "open; the policy allows it)",
+		            p->mv.name, p->mv.version, p->name);
 	mg_buf_adds(out, "\n");
 	for (size_t i = 0; i < p->suite->nchecks; i++)
 		mg_buf_addf(out, "- %s: %s: %s\n", p->suite->checks[i].id,
@@ -320,12 +325,10 @@ static int request_approve(struct promote *p, const char *expected, struct mg_er
 	}
 	request_comment(p, "approved", &comment);
 	m.comment = comment.buf;
+	/* several versions in the stage: no single version to expect, as for a plain stage */
+	m.any_holders = p->nholders > 1;
 	if (!dry)
-		rc = p->nholders > 1 ? mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_CONFLICT,
-		                                   "versions %s are all in %s: archive all but one "
-		                                   "first",
-		                                   p->holders.buf, p->name)
-		                     : mg_registry_move_if(p->reg, &m, err);
+		rc = mg_registry_move_if(p->reg, &m, err);
 	rc = mg_promote_record(p, p->nholders > 0, rc, err,
 	                       "%s %s of model '%s' version %s to %s%s%s%s, with a comment",
 	                       dry ? "would approve" : "approved",

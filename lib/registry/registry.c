@@ -488,6 +488,8 @@ static int move_if(struct mg_registry *reg, const struct mg_registry_move *m, st
 	if (m->approve_request && !(m->stage && (reg->ops->features & MG_REGISTRY_REQUESTS)))
 		return unsupported(reg, m->stage ? "transition requests" : "approving alias moves",
 		                   err);
+	if (m->any_holders && !(m->stage && (reg->ops->features & MG_REGISTRY_REQUESTS)))
+		return unsupported(reg, "moves without a compare", err);
 	if (m->comment && !(reg->ops->features & MG_REGISTRY_COMMENTS))
 		return unsupported(reg, "comments", err);
 	return CALL(reg, move_if, m->stage ? "stage transitions" : "aliases", err, m, err);

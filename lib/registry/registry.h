@@ -298,6 +298,11 @@ struct mg_registry_move {
 	 */
 	bool approve_request;
 	const char *comment;
+	/*
+	 * Registries with requests: a stage move whatever holds the stage now
+	 * (several versions do: no single one to expect); still re-read after.
+	 */
+	bool any_holders;
 };
 
 int mg_registry_transition_stage_if(struct mg_registry *reg, const char *name, const char *version,

@@ -240,7 +240,7 @@ gate promote-nr-direct 0 --version 1 --to-stage Staging --evidence "$O/comply-nr
 check "[(a['from_stage'], a['to_stage'], a['user_id']) for a in acts(1, 'APPLIED_TRANSITION')]" \
 	'[["None", "Staging", "ci@example.com"]]' "the direct transition"
 check "acts(1, 'APPLIED_TRANSITION')[0]['comment'].splitlines()[0]" \
-	"mlgate promote: approved moving model 'fd-norequest' version 1 to Staging" "the direct transition's comment"
+	"mlgate promote: moved model 'fd-norequest' version 1 to Staging (no request was open; the policy allows it)" "the direct transition's comment"
 [ "$(emu_log_count POST /api/2.0/mlflow/databricks/model-versions/transition-stage)" = 1 ] ||
 	fail "the direct transition is not Databricks' own transition-stage"
 echo "ok: no open request"

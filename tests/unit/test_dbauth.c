@@ -308,6 +308,9 @@ static const struct row rows[] = {
          0, "pat", "https://p3.example", "profile 'p3'", NULL},
         {"default_profile naming nothing", NULL, NULL, "[__settings__]\ndefault_profile = zz\n",
          MG_EXIT_USAGE, NULL, NULL, NULL, "default_profile 'zz' in '"},
+        {"an empty [DEFAULT] is no profile", NULL, "DEFAULT",
+         "[DEFAULT]\n[p]\nhost = h\ntoken = dapi-sekrit-0013\n", MG_EXIT_USAGE, NULL, NULL, NULL,
+         "profile 'DEFAULT' (from the registry URI) is not in '"},
         {"__settings__ is no profile", NULL, "__settings__", cfg_text, MG_EXIT_USAGE, NULL, NULL,
          NULL, "'__settings__' (from the registry URI) is not a profile name"},
         {"a secret-scope URI", NULL, "scope:prefix", cfg_text, MG_EXIT_USAGE, NULL, NULL, NULL,
@@ -607,6 +610,18 @@ static void test_dbauth__oauth_token_refused(void)
 	        {{200, "application/json",
 	          "{\"access_token\":\"eyJ-LEAK-dddddddddddd\",\"token_type\":\"Bearer\"}"},
 	         "'expires_in' is missing"},
+	        {{200, "application/json",
+	          "{\"access_token\":\"eyJ-LEAK-dddddddddddd\",\"token_type\":\"Bearer\","
+	          "\"expires_in\":1e300}"},
+	         "'expires_in' is not a positive whole number of seconds"},
+	        {{200, "application/json",
+	          "{\"access_token\":\"eyJ-LEAK-dddddddddddd\",\"token_type\":\"Bearer\","
+	          "\"expires_in\":59.5}"},
+	         "'expires_in' is not a positive whole number of seconds"},
+	        {{200, "application/json",
+	          "{\"access_token\":\"eyJ-LEAK-dddddddddddd\",\"token_type\":\"Bearer\","
+	          "\"expires_in\":[3600]}"},
+	         "'expires_in' is an array, not a number of seconds"},
 	        {{200, "application/json", "{\"access_token\":\"eyJ-LEAK"}, "is not valid JSON"},
 	        {{200, "application/json", "[1]"}, "is not a JSON object"},
 	};
