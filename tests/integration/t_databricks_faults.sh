@@ -93,12 +93,12 @@ log_check "sorted({(e['auth'], e['principal']) for e in l if e['path'].startswit
 echo "ok: OAuth M2M"
 
 # 2. the access token expires mid-run: refused once (401), fetched again, the run succeeds.
-# runs/get answers after 3 s; the emulator expires every token while it waits, so the
+# runs/get answers after 5 s; the emulator expires every token while it waits, so the
 # request is judged with an expired token.
 model=fd-expire
 emu_seed "$model" --only 1
 log_clear
-emu_post /_emu/faults '{"path": "/api/2.0/mlflow/runs/get", "delay": 3, "count": 1}' >/dev/null
+emu_post /_emu/faults '{"path": "/api/2.0/mlflow/runs/get", "delay": 5, "count": 1}' >/dev/null
 (
 	cd "$T_DIR"
 	exec "$MLGATE_BIN/mlgate-comply" --registry databricks --model "$model" --version 1 \
@@ -122,7 +122,7 @@ echo "ok: token expired mid-run, refreshed once"
 model=fd-tokfail
 emu_seed "$model" --only 1
 log_clear
-emu_post /_emu/faults '{"path": "/api/2.0/mlflow/runs/get", "delay": 3, "count": 1}' >/dev/null
+emu_post /_emu/faults '{"path": "/api/2.0/mlflow/runs/get", "delay": 5, "count": 1}' >/dev/null
 (
 	cd "$T_DIR"
 	exec "$MLGATE_BIN/mlgate-comply" --registry databricks --model "$model" --version 1 \
