@@ -132,7 +132,13 @@ grep -qx "Commit: $main_commit" <<<"$appr" || fail "the approval comment has no 
 # 5. compare version 1 (Staging) with Production: nobody there yet
 gate compare-v1 0 --stage Staging --baseline-stage Production
 check "tags(1)['mlgate.compare.verdict']" passed "compare's verdict tag"
-sdk_request "$trainer_pat" "$model:1:Production" "$model:3:Production"
+# the Production requests as a person makes them in the UI (the REST call the SDK makes)
+for n in 1 3; do
+	curl --noproxy '*' -sS --fail -X POST -H "Authorization: Bearer $trainer_pat" \
+		-H 'Content-Type: application/json' \
+		--data "{\"name\": \"$model\", \"version\": \"$n\", \"stage\": \"Production\"}" \
+		"$EMU/api/2.0/mlflow/transition-requests/create" >/dev/null || fail "requesting Production for version $n"
+done
 
 # 6. version 1 to Production on both evidences
 gate promote-v1-production 0 --version 1 --to-stage Production --evidence "$O/comply-v1.xml" \
