@@ -132,7 +132,13 @@ grep -qx "Commit: $main_commit" <<<"$appr" || fail "the approval comment has no 
 # 5. compare version 1 (Staging) with Production: nobody there yet
 gate compare-v1 0 --stage Staging --baseline-stage Production
 check "tags(1)['mlgate.compare.verdict']" passed "compare's verdict tag"
-sdk_request "$trainer_pat" "$model:1:Production" "$model:3:Production"
+# the Production requests as a person makes them in the UI (the REST call the SDK makes)
+for n in 1 3; do
+	curl --noproxy '*' -sS --fail -X POST -H "Authorization: Bearer $trainer_pat" \
+		-H 'Content-Type: application/json' \
+		--data "{\"name\": \"$model\", \"version\": \"$n\", \"stage\": \"Production\"}" \
+		"$EMU/api/2.0/mlflow/transition-requests/create" >/dev/null || fail "requesting Production for version $n"
+done
 
 # 6. version 1 to Production on both evidences
 gate promote-v1-production 0 --version 1 --to-stage Production --evidence "$O/comply-v1.xml" \
@@ -210,6 +216,14 @@ comply comply-v3-after-delete 0 3
 assert_match "$O/comply-v3-after-delete.json" "posted a comment on model 'fraud-detector' version 3"
 check "$(ncomments 3 comply)" 1 "comply's comments after its comment was deleted"
 check "tags(3)['mlgate.comply.comment'] == v(3)['comments'][-1]['id'] != '$cid'" True "the new comment's tag"
+# compare too: version 3 against version 1 again, with a lenient policy: passed, edited
+cid=$(emu_state "tags(3)['mlgate.compare.comment']")
+pol=$T_DIR/policy-lenient.json
+gate compare-v3-lenient 0 --version 3 --baseline-stage Production
+assert_match "$O/compare-v3-lenient.json" "edited comment $cid on model 'fraud-detector' version 3"
+check "[c['comment'].split(' at ')[0] for c in v(3)['comments'] if c['comment'].startswith('[mlgate] compare ')]" \
+	'["[mlgate] compare passed"]' "compare's one comment after its re-run"
+pol=$policy
 echo "ok: comments edited on re-runs"
 
 # ====================================================== workspace registry: the request cases
