@@ -60,7 +60,8 @@ int main(int argc, char **argv)
 	                   "compare-and-set writes nothing.",
 	        .details =
 	                "--policy FILE is optional: it is read and checked (a \"promote\" section "
-	                "has no keys yet)\nand its SHA-256 recorded as mlgate.policy.sha256; "
+	                "has one key,\nrequire_transition_request, for Databricks) and its SHA-256 "
+	                "recorded as mlgate.policy.sha256; "
 	                "missing or invalid is exit 2\nbefore the registry is opened. Reference: "
 	                "docs/promote.md.\n",
 	        .opts = table,
