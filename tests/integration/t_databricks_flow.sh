@@ -189,6 +189,23 @@ check "[c['comment'].split(' at ')[0] for c in v(1)['comments'] if c['id'] == ta
 junit_valid "$O"/*.xml
 echo "ok: the demo story on the workspace registry"
 
+# release evidence: mlgate-release cuts release/1.0 at version 1's commit on its comply and
+# compare evidence, cross-checked with what the gates recorded on the Databricks version
+git -C "$T_DIR/repo" branch release/1.0 "$main_commit"
+release() {
+	expect_rc "$1" "$MLGATE_BIN/mlgate-release" --repo "$T_DIR/repo" --commit "$main_commit" \
+		--branch release/1.0 --require comply,compare --evidence "$O/comply-v1.xml" \
+		--evidence "$O/compare-v1.xml" --registry databricks --ci none --junit "$O/release-$1.xml"
+}
+release 0
+assert_match "$OUT" "release.evidence.comply"
+# the registry says otherwise than the evidence file (a forged or stale file): refused
+expect_rc 0 "$MLGATE_TEST_BIN/regtool" databricks set-tag fraud-detector 1 mlgate.comply.verdict failed
+release 1
+assert_match "$OUT" "mlgate.comply.verdict"
+expect_rc 0 "$MLGATE_TEST_BIN/regtool" databricks set-tag fraud-detector 1 mlgate.comply.verdict passed
+echo "ok: release evidence cross-checked with the workspace registry"
+
 # re-runs: comply of version 3 with another verdict edits its comment (and says so), the
 # same verdict again changes nothing, a comment deleted meanwhile is posted anew
 cid=$(emu_state "tags(3)['mlgate.comply.comment']")
