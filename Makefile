@@ -69,10 +69,11 @@ MAIN_SRC := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/mlgate.c $(d)/mlgate-
 LIB_SRC := $(sort $(filter-out $(MAIN_SRC),$(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))))
 # Tests, tools, fuzz targets and benchmarks see every layer.
 LAYER_INC = $(addprefix -I,$(SRC_DIRS))
-$(BUILD)/obj/lib/%.o: LAYER_INC = -Ilib
-$(BUILD)/obj/lib/registry/%.o: LAYER_INC = $(addprefix -I,$(LIB_DIRS))
-$(BUILD)/obj/reporters/%.o: LAYER_INC = $(addprefix -I,$(LIB_DIRS) reporters)
-$(BUILD)/obj/gate/%.o: LAYER_INC = $(addprefix -I,$(LAYER_DIRS))
+# (private: a prerequisite, $(BUILD)/build-flags above all, must not inherit them)
+$(BUILD)/obj/lib/%.o: private LAYER_INC = -Ilib
+$(BUILD)/obj/lib/registry/%.o: private LAYER_INC = $(addprefix -I,$(LIB_DIRS))
+$(BUILD)/obj/reporters/%.o: private LAYER_INC = $(addprefix -I,$(LIB_DIRS) reporters)
+$(BUILD)/obj/gate/%.o: private LAYER_INC = $(addprefix -I,$(LAYER_DIRS))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 ITEST_SRC := $(sort $(wildcard tests/integration/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
@@ -93,7 +94,7 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 # keep intermediate objects (integration test programs are built from them)
 .SECONDARY:
 
-.PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
+.PHONY: all tests deps demo check check-build check-format check-unit check-cli check-integration \
 	check-asan check-valgrind check-fuzz check-generated check-layers check-ci policy-schema bench format install \
 	uninstall \
 	clean FORCE
@@ -131,7 +132,7 @@ $(BUILD)/gen/unit_suites.h: FORCE
 	@{ $(foreach s,$(UNIT_SUITES),echo 'UNIT_SUITE($(s))';) } > $@.new; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/obj/tests/unit/main.o: $(BUILD)/gen/unit_suites.h
-$(BUILD)/obj/tests/unit/%.o: ALL_CFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/tests/unit/%.o: private ALL_CFLAGS += -I$(BUILD)/gen
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -145,7 +146,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/integration/%.o $(LIB_A)
 $(BUILD)/fuzz/%: $(BUILD)/obj/fuzz/%.o $(BUILD)/obj/fuzz/driver.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(QUIET_LINK)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
-$(BUILD)/obj/fuzz/%.o: ALL_CFLAGS += -Ifuzz
+$(BUILD)/obj/fuzz/%.o: private ALL_CFLAGS += -Ifuzz
 
 $(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -168,12 +169,21 @@ demo: deps
 
 # --- tests ---------------------------------------------------------------
 
+# Each build is made first, CHECK_JOBS compilers at a time (one per CPU; make
+# -jN on the command line wins), then its test layers run one after the other
+# (each runs its own cases in parallel).
+CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
 check: deps check-ci
-	@$(MAKE) --no-print-directory check-format check-layers check-generated
+	@$(MAKE) --no-print-directory $(CHECK_J) DEVELOPER=1 check-build
+	@$(MAKE) --no-print-directory DEVELOPER=1 check-format check-layers check-generated
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
 	@echo "make check: all test layers passed"
+
+# everything the test layers run
+check-build: $(PROGRAMS) $(UNIT_BIN) $(ITEST_BINS) $(FUZZ_BINS) $(TOOL_BINS)
 
 check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
@@ -187,6 +197,8 @@ check-integration: $(PROGRAMS) $(ITEST_BINS)
 
 # Unit, command-line and fuzz tests again, built with AddressSanitizer and UBSan.
 check-asan:
+	@$(MAKE) --no-print-directory $(CHECK_J) DEVELOPER=1 SANITIZE=address,undefined \
+		BUILD=$(BUILD)/asan OUT=$(BUILD)/asan/bin check-build
 	@$(MAKE) --no-print-directory DEVELOPER=1 SANITIZE=address,undefined \
 		BUILD=$(BUILD)/asan OUT=$(BUILD)/asan/bin check-unit check-cli check-fuzz
 
