@@ -215,11 +215,16 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 
 			p->have_champion = true;
 			p->champion = strcmp(ch, "none") ? mg_xstrdup(ch) : NULL;
-			for (size_t i = 0; i < best->nchecks; i++)
-				mg_buf_addf(&p->metrics, "- %s: %s%s%s\n", best->checks[i].id,
-				            mg_status_name(best->checks[i].status),
-				            best->checks[i].message ? ": " : "",
-				            best->checks[i].message ? best->checks[i].message : "");
+			for (size_t i = 0; i < best->nchecks; i++) {
+				const struct mg_check *k = &best->checks[i];
+
+				/* evidence from before JUnit carried a passed check's message has
+				 * none */
+				mg_buf_addf(&p->metrics, "- %s: %s%s%s\n", k->id,
+				            mg_status_name(k->status),
+				            k->message && *k->message ? ": " : "",
+				            k->message ? k->message : "");
+			}
 			ADD_CHECK(p, id.buf, MG_STATUS_PASSED,
 			          "%s passed at %s ('%s'), compared against %s%s%s%s", gate,
 			          mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
