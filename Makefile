@@ -9,7 +9,13 @@
 #
 # Every variable below can be overridden on the command line.
 
-VERSION := 0.1.0
+# The version: `git describe` in a checkout, the VERSION file `make dist`
+# stamps in a release tarball (scripts/version.sh). Only lib/version.o is
+# compiled with it: a new commit rebuilds one object.
+VERSION := $(shell scripts/version.sh)
+ifeq ($(VERSION),)
+$(error cannot tell the version: scripts/version.sh failed)
+endif
 
 PREFIX ?= /usr/local
 BUILD ?= build
@@ -35,8 +41,8 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_
 PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(NOPC_LIBS))$(PKG_LIBS)
 TEST_LIBS = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)))$(TEST_LIBS)
 
-ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -DMLGATE_VERSION='"$(VERSION)"' $(LAYER_INC) \
-	$(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L $(LAYER_INC) \
+	$(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 # --as-needed: an executable loads only the libraries it calls (mlgate-compare
 # does not load libgit2 and its TLS stack: ~10 ms less start-up per run)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
@@ -111,6 +117,13 @@ $(BUILD)/build-flags: FORCE
 $(BUILD)/obj/%.o: %.c $(BUILD)/build-flags
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/obj/lib/version.o: $(BUILD)/gen/version
+$(BUILD)/obj/lib/version.o: ALL_CFLAGS += -DMLGATE_VERSION='"$(VERSION)"'
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@

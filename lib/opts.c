@@ -5,6 +5,7 @@
 #include "log.h"
 #include "parse.h"
 #include "text.h"
+#include "version.h"
 
 #include <assert.h>
 
@@ -341,7 +342,7 @@ int mg_opts_main(const struct mg_cmd_spec *spec, int argc, char **argv, struct m
 		mg_opts_help(spec, out);
 		return MG_EXIT_PASS;
 	case MG_OPTS_VERSION:
-		fprintf(out, "%s %s\n", spec->prog, MLGATE_VERSION);
+		fprintf(out, "%s %s\n", spec->prog, mg_version);
 		return MG_EXIT_PASS;
 	default:
 		mg_log_err(log, &err);
