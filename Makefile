@@ -18,6 +18,11 @@ $(error cannot tell the version: scripts/version.sh failed)
 endif
 
 PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/mlgate
+DOCDIR ?= $(PREFIX)/share/doc/mlgate
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 BUILD ?= build
 OUT ?= bin
 PKG_CONFIG ?= pkg-config
@@ -101,7 +106,7 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 
 .PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
 	check-asan check-valgrind check-fuzz check-generated check-layers check-ci policy-schema bench format install \
-	uninstall \
+	uninstall man completion dist check-package \
 	clean FORCE
 
 all: $(PROGRAMS)
@@ -255,12 +260,57 @@ format:
 
 # --- install -------------------------------------------------------------
 
-install: all
-	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
+# Man pages and bash/zsh completion, printed by each executable from its
+# option table (--mlgate-doc=man|bash|zsh, lib/optsdoc.h), as --help is.
+MAN_PAGES := $(patsubst $(OUT)/%,$(BUILD)/man/%.1,$(PROGRAMS))
+COMPLETIONS := $(BUILD)/completion/mlgate $(BUILD)/completion/_mlgate
+DOC_FILES := README.md CHANGELOG.md LICENSE
+DATA_FILES := docs/policy.schema.json docs/junit.xsd
+
+$(BUILD)/gen/docdir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DOCDIR)' > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/man/%.1: $(OUT)/% $(BUILD)/gen/docdir
+	@mkdir -p $(dir $@)
+	@$< --mlgate-doc=man | sed 's|@DOCDIR@|$(DOCDIR)|g' > $@.new && mv -f $@.new $@
+$(BUILD)/completion/mlgate: $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	@{ echo '# bash completion for mlgate: made by `make completion` from the option tables'; \
+	  for p in $(PROGRAMS); do $$p --mlgate-doc=bash || exit 1; done; } > $@.new && mv -f $@.new $@
+$(BUILD)/completion/_mlgate: $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	@{ echo '#compdef $(notdir $(PROGRAMS))'; \
+	  echo '# zsh completion for mlgate: made by `make completion` from the option tables'; \
+	  for p in $(PROGRAMS); do $$p --mlgate-doc=zsh || exit 1; done; \
+	  echo '"__$${service//-/_}" "$$@"'; } > $@.new && mv -f $@.new $@
+
+man: $(MAN_PAGES)
+completion: $(COMPLETIONS)
+
+# Executables, man pages, completion (bash: one file, a link per command for
+# bash-completion's loading by name), the policy schema and JUnit profile
+# (DATADIR), the README and docs/ as in the tree, so their links and the
+# "docs/NAME.md" of --help hold under DOCDIR.
+install: all man completion
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	$(INSTALL) -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 $(DATA_FILES) $(DESTDIR)$(DATADIR)/
+	$(INSTALL) -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 644 $(sort $(wildcard docs/*.md)) $(DATA_FILES) $(DESTDIR)$(DOCDIR)/docs/
+	$(INSTALL) -m 644 $(BUILD)/completion/mlgate $(DESTDIR)$(BASHCOMPDIR)/mlgate
+	for p in $(filter-out mlgate,$(notdir $(PROGRAMS))); do \
+		ln -sf mlgate $(DESTDIR)$(BASHCOMPDIR)/$$p || exit 1; done
+	$(INSTALL) -m 644 $(BUILD)/completion/_mlgate $(DESTDIR)$(ZSHCOMPDIR)/_mlgate
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES))) \
+		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(PROGRAMS))) \
+		$(DESTDIR)$(ZSHCOMPDIR)/_mlgate
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) $(OUT)
