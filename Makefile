@@ -6,6 +6,8 @@
 #   make DEVELOPER=1          warnings are errors
 #   make SANITIZE=address,undefined
 #   make install PREFIX=/usr/local DESTDIR=
+#   make dist                 reproducible source tarball build/mlgate-VERSION.tar.gz
+#   make check-package        make install, the .deb (dpkg-buildpackage), unpacked and run
 #
 # Every variable below can be overridden on the command line.
 
@@ -191,6 +193,7 @@ check: deps check-ci
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
+	@$(MAKE) --no-print-directory DEVELOPER=1 check-package
 	@echo "make check: all test layers passed"
 
 check-unit: $(UNIT_BIN)
@@ -304,6 +307,21 @@ install: all man completion
 	for p in $(filter-out mlgate,$(notdir $(PROGRAMS))); do \
 		ln -sf mlgate $(DESTDIR)$(BASHCOMPDIR)/$$p || exit 1; done
 	$(INSTALL) -m 644 $(BUILD)/completion/_mlgate $(DESTDIR)$(ZSHCOMPDIR)/_mlgate
+
+# --- release artifacts ---------------------------------------------------
+
+# A reproducible source tarball (scripts/dist.sh), stamped with VERSION.
+DISTDIR ?= $(BUILD)
+dist:
+	@scripts/dist.sh $(DISTDIR)
+
+# What make install ships (tests/package/t_install.sh), and the .deb built
+# from make dist's tarball, lintian-checked, unpacked and run through the demo
+# (tests/package/t_deb.sh). Its tools: scripts/deps-package.sh.
+check-package: all
+	@scripts/deps-package.sh
+	tests/package/t_install.sh
+	tests/package/t_deb.sh
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))) \
