@@ -6,12 +6,25 @@
 #   make DEVELOPER=1          warnings are errors
 #   make SANITIZE=address,undefined
 #   make install PREFIX=/usr/local DESTDIR=
+#   make dist                 reproducible source tarball build/mlgate-VERSION.tar.gz
+#   make check-package        make install, the .deb (dpkg-buildpackage), unpacked and run
 #
 # Every variable below can be overridden on the command line.
 
-VERSION := 0.1.0
+# The version: `git describe` in a checkout, the VERSION file `make dist`
+# stamps in a release tarball (scripts/version.sh). Only lib/version.o is
+# compiled with it: a new commit rebuilds one object.
+VERSION := $(shell scripts/version.sh)
+ifeq ($(VERSION),)
+$(error cannot tell the version: scripts/version.sh failed)
+endif
 
 PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/mlgate
+DOCDIR ?= $(PREFIX)/share/doc/mlgate
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 BUILD ?= build
 OUT ?= bin
 PKG_CONFIG ?= pkg-config
@@ -35,8 +48,8 @@ PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_
 PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(NOPC_LIBS))$(PKG_LIBS)
 TEST_LIBS = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)))$(TEST_LIBS)
 
-ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -DMLGATE_VERSION='"$(VERSION)"' $(LAYER_INC) \
-	$(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L $(LAYER_INC) \
+	$(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 # --as-needed: an executable loads only the libraries it calls (mlgate-compare
 # does not load libgit2 and its TLS stack: ~10 ms less start-up per run)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
@@ -96,7 +109,7 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 
 .PHONY: all tests deps demo check check-build check-format check-unit check-cli check-integration \
 	check-asan check-valgrind check-fuzz check-generated check-layers check-ci policy-schema bench format install \
-	uninstall \
+	uninstall man completion dist check-package \
 	clean FORCE
 
 all: $(PROGRAMS)
@@ -112,6 +125,13 @@ $(BUILD)/build-flags: FORCE
 $(BUILD)/obj/%.o: %.c $(BUILD)/build-flags
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/obj/lib/version.o: $(BUILD)/gen/version
+$(BUILD)/obj/lib/version.o: ALL_CFLAGS += -DMLGATE_VERSION='"$(VERSION)"'
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@
@@ -180,6 +200,7 @@ check: deps check-ci
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
+	@$(MAKE) --no-print-directory DEVELOPER=1 check-package
 	@echo "make check: all test layers passed"
 
 # everything the test layers run
@@ -254,12 +275,72 @@ format:
 
 # --- install -------------------------------------------------------------
 
-install: all
-	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
+# Man pages and bash/zsh completion, printed by each executable from its
+# option table (--mlgate-doc=man|bash|zsh, lib/optsdoc.h), as --help is.
+MAN_PAGES := $(patsubst $(OUT)/%,$(BUILD)/man/%.1,$(PROGRAMS))
+COMPLETIONS := $(BUILD)/completion/mlgate $(BUILD)/completion/_mlgate
+DOC_FILES := README.md CHANGELOG.md LICENSE
+DATA_FILES := docs/policy.schema.json docs/junit.xsd
+
+$(BUILD)/gen/docdir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DOCDIR)' > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/man/%.1: $(OUT)/% $(BUILD)/gen/docdir
+	@mkdir -p $(dir $@)
+	@$< --mlgate-doc=man | sed 's|@DOCDIR@|$(DOCDIR)|g' > $@.new && mv -f $@.new $@
+$(BUILD)/completion/mlgate: $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	@{ echo '# bash completion for mlgate: made by `make completion` from the option tables'; \
+	  for p in $(PROGRAMS); do $$p --mlgate-doc=bash || exit 1; done; } > $@.new && mv -f $@.new $@
+$(BUILD)/completion/_mlgate: $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	@{ echo '#compdef $(notdir $(PROGRAMS))'; \
+	  echo '# zsh completion for mlgate: made by `make completion` from the option tables'; \
+	  for p in $(PROGRAMS); do $$p --mlgate-doc=zsh || exit 1; done; \
+	  echo '"__$${service//-/_}" "$$@"'; } > $@.new && mv -f $@.new $@
+
+man: $(MAN_PAGES)
+completion: $(COMPLETIONS)
+
+# Executables, man pages, completion (bash: one file, a link per command for
+# bash-completion's loading by name), the policy schema and JUnit profile
+# (DATADIR), the README and docs/ as in the tree, so their links and the
+# "docs/NAME.md" of --help hold under DOCDIR.
+install: all man completion
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	$(INSTALL) -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 $(DATA_FILES) $(DESTDIR)$(DATADIR)/
+	$(INSTALL) -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 644 $(sort $(wildcard docs/*.md)) $(DATA_FILES) $(DESTDIR)$(DOCDIR)/docs/
+	$(INSTALL) -m 644 $(BUILD)/completion/mlgate $(DESTDIR)$(BASHCOMPDIR)/mlgate
+	for p in $(filter-out mlgate,$(notdir $(PROGRAMS))); do \
+		ln -sf mlgate $(DESTDIR)$(BASHCOMPDIR)/$$p || exit 1; done
+	$(INSTALL) -m 644 $(BUILD)/completion/_mlgate $(DESTDIR)$(ZSHCOMPDIR)/_mlgate
+
+# --- release artifacts ---------------------------------------------------
+
+# A reproducible source tarball (scripts/dist.sh), stamped with VERSION.
+DISTDIR ?= $(BUILD)
+dist:
+	@scripts/dist.sh $(DISTDIR)
+
+# What make install ships (tests/package/t_install.sh), and the .deb built
+# from make dist's tarball, lintian-checked, unpacked and run through the demo
+# (tests/package/t_deb.sh). Its tools: scripts/deps-package.sh.
+check-package: all
+	@scripts/deps-package.sh
+	tests/package/t_install.sh
+	tests/package/t_deb.sh
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES))) \
+		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(PROGRAMS))) \
+		$(DESTDIR)$(ZSHCOMPDIR)/_mlgate
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -7,6 +7,7 @@
 #include "json.h"
 #include "markdown.h"
 #include "report.h"
+#include "version.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -198,7 +199,7 @@ void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 	mg_suite_set_prop(s, "mlgate.registry", run->registry);
 	mg_suite_set_prop(s, "mlgate.git.commit", run->commit ? run->commit : "");
 	mg_suite_set_prop(s, "mlgate.policy.sha256", run->policy_sha256 ? run->policy_sha256 : "");
-	mg_suite_set_prop(s, "mlgate.tool.version", MLGATE_VERSION);
+	mg_suite_set_prop(s, "mlgate.tool.version", mg_version);
 	mg_suite_set_prop(s, "mlgate.finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
 	if (run->champion)
 		mg_suite_set_prop(s, "mlgate.champion.version", run->champion);
@@ -326,7 +327,7 @@ static cJSON *json_doc(const struct mg_gate_run *run, const struct mg_suite *s,
 	cJSON_AddStringToObject(o, "registry", run->registry);
 	cJSON_AddStringToObject(o, "commit", run->commit ? run->commit : "");
 	cJSON_AddStringToObject(o, "policy_sha256", run->policy_sha256 ? run->policy_sha256 : "");
-	cJSON_AddStringToObject(o, "tool_version", MLGATE_VERSION);
+	cJSON_AddStringToObject(o, "tool_version", mg_version);
 	cJSON_AddStringToObject(o, "started", mg_time_format(run->started, MG_TIME_ZULU, at));
 	cJSON_AddStringToObject(o, "finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
 	cJSON_AddStringToObject(o, "writeback", run->writeback ? run->writeback : "none");
