@@ -77,14 +77,14 @@ mirror=${MLGATE_DEBIAN_MIRROR:-}
 if [ -z "$mirror" ]; then
 	# one-line entries (deb [opts] URI SUITE ...) and deb822 .sources files
 	mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
-		awk -v s="$suite" '{ sub(/\[[^]]*\]/, "") } $1 == "deb" && $3 == s { print $2; exit }')
+		awk -v s="$suite" '{ sub(/\[[^]]*\]/, "") } $1 == "deb" && $3 == s { print $2; exit }' || true)
 fi
 if [ -z "$mirror" ]; then
 	mirror=$(cat /etc/apt/sources.list.d/*.sources 2>/dev/null |
 		awk -v s="$suite" 'BEGIN { RS = "" } { u = ""; ok = 0; n = split($0, l, "\n")
 			for (j = 1; j <= n; j++) { if (l[j] ~ /^URIs:/) { split(l[j], f, " "); u = f[2] }
 				if (l[j] ~ /^Suites:/) { m = split(l[j], g, " "); for (k = 2; k <= m; k++) if (g[k] == s) ok = 1 } }
-			if (ok && u != "") { print u; exit } }')
+			if (ok && u != "") { print u; exit } }' || true)
 fi
 [ -n "$mirror" ] || die "no '$suite' entry in this host's apt sources: set MLGATE_DEBIAN_MIRROR"
 
