@@ -146,10 +146,11 @@ for m in proc sys dev dev/pts dev/shm; do
 	mounted+=("$root/$m")
 done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+mkdir -p "$root/usr/local/share/ca-certificates"
 for crt in /usr/local/share/ca-certificates/*.crt; do
-	[ -f "$crt" ] && cp "$crt" "$root/usr/local/share/ca-certificates/"
+	if [ -f "$crt" ]; then cp "$crt" "$root/usr/local/share/ca-certificates/"; fi
 done
-[ -f /etc/pip.conf ] && cp /etc/pip.conf "$root/etc/pip.conf"
+if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$root/etc/pip.conf"; fi
 
 chroot "$root" useradd -m -s /bin/bash "$user"
 clone() { # clone HEAD into the root at $1, owned by $2
