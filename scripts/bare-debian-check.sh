@@ -3,7 +3,8 @@
 # bookworm root (variant minbase: no compiler, no Python, no sudo), clone
 # this repository's HEAD into it, and run inside it, each step timed:
 #
-#   1. root:    make demo       installs the build packages only, builds, runs the demo
+#   0. root:    apt-get install git make   what a user has who cloned and reads the README
+#   1. root:    make demo       installs the other build packages only, builds, runs the demo
 #   2. a user:  make demo       in a fresh clone: nothing to install, no root needed
 #   3. a user:  make check-ci   test packages missing: exits 2 with the apt-get command
 #   4. root:    make check-ci   installs the test packages, Go, actionlint, the CI venv
@@ -12,11 +13,13 @@
 # After each step it prints the exit code, the time and what the step added
 # to the root's installed Debian packages (count, installed size).
 #
-#   scripts/bare-debian-check.sh [--full] [--root DIR] [--keep]
+#   scripts/bare-debian-check.sh [--full] [--root DIR] [--keep] [--reuse]
 #
 #   --root DIR  where the root is made (default: a new directory under /tmp;
 #               an existing DIR must be empty)
 #   --keep      keep the root afterwards (it is removed by default)
+#   --reuse     with --root: run again in a root an earlier --keep left (quicker,
+#               but no proof: what the earlier run installed is still there)
 #
 # Needs root on a Debian-like host (debootstrap is installed with apt-get when
 # missing) and Debian's mirror, taken from this host's apt sources (the entry
@@ -42,11 +45,12 @@ die() {
 	exit "${2:-2}"
 }
 
-full=false keep=false root=
+full=false keep=false reuse=false root=
 while (($#)); do
 	case $1 in
 	--full) full=true ;;
 	--keep) keep=true ;;
+	--reuse) reuse=true ;;
 	--root)
 		(($# > 1)) || die "--root needs a directory"
 		root=$2
@@ -69,6 +73,7 @@ if [ -z "${MLGATE_BDC_NS:-}" ]; then
 	args=()
 	$full && args+=(--full)
 	$keep && args+=(--keep)
+	$reuse && args+=(--reuse)
 	[ -z "$root" ] || args+=(--root "$root")
 	MLGATE_BDC_NS=1 exec unshare --mount --propagation private "$0" "${args[@]}"
 fi
@@ -95,7 +100,11 @@ if ! command -v debootstrap >/dev/null 2>&1; then
 fi
 
 if [ -z "$root" ]; then
+	$reuse && die "--reuse needs --root"
 	root=$(mktemp -d /tmp/mlgate-deb12.XXXXXX)
+elif $reuse; then
+	[ -f "$root/etc/debian_version" ] || die "'$root' is not a Debian root to reuse"
+	root=$(cd "$root" && pwd)
 else
 	mkdir -p "$root"
 	[ -z "$(ls -A "$root")" ] || die "'$root' is not empty"
@@ -128,14 +137,19 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-echo "$prog: debootstrap --variant=minbase $suite $root (mirror from this host's apt sources)"
-start=$SECONDS
-debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.debootstrap.log" 2>&1 || {
-	tail -n 20 "$root.debootstrap.log" >&2
-	die "debootstrap failed (log: $root.debootstrap.log)"
-}
-rm -f "$root.debootstrap.log"
-echo "$prog: bare $suite root in $((SECONDS - start)) s: $(chroot "$root" cat /etc/debian_version)"
+if $reuse; then
+	echo "$prog: reusing $root (not a clean proof)"
+	rm -rf "$root/root/mlgate" "$root/home/$user/mlgate"
+else
+	echo "$prog: debootstrap --variant=minbase $suite $root (mirror from this host's apt sources)"
+	start=$SECONDS
+	debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.debootstrap.log" 2>&1 || {
+		tail -n 20 "$root.debootstrap.log" >&2
+		die "debootstrap failed (log: $root.debootstrap.log)"
+	}
+	rm -f "$root.debootstrap.log"
+	echo "$prog: bare $suite root in $((SECONDS - start)) s: $(chroot "$root" cat /etc/debian_version)"
+fi
 
 for m in proc sys dev dev/pts dev/shm; do
 	case $m in
@@ -152,7 +166,7 @@ for crt in /usr/local/share/ca-certificates/*.crt; do
 done
 if [ -f /etc/pip.conf ]; then cp /etc/pip.conf "$root/etc/pip.conf"; fi
 
-chroot "$root" useradd -m -s /bin/bash "$user"
+chroot "$root" id -u "$user" >/dev/null 2>&1 || chroot "$root" useradd -m -s /bin/bash "$user"
 clone() { # clone HEAD into the root at $1, owned by $2
 	git clone -q --no-checkout "$repo" "$root$1"
 	git -C "$root$1" -c advice.detachedHead=false checkout -q "$head"
@@ -197,6 +211,7 @@ step() {
 		"$who: $*" "$rc" "$want" "$t" $((n1 - n0)) $(((s1 - s0) / 1024)))")
 }
 summary=()
+step 0 root /root/mlgate sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends git make >/dev/null'
 step 0 root /root/mlgate make demo
 step 0 "$user" "/home/$user/mlgate" make demo
 step 2 "$user" "/home/$user/mlgate" make check-ci
