@@ -5,6 +5,7 @@
 #include "dbcfg.h"
 #include "json.h"
 
+#include <math.h>
 #include <pwd.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -227,8 +228,10 @@ static int read_file(struct resolve *r, struct mg_err *err)
 	}
 	if (mg_dbcfg_read(&r->cfg, r->path, err) || pick_section(r, err))
 		return -1;
-	s = mg_dbcfg_section(&r->cfg, r->section ? r->section : "");
-	for (size_t e = 0; s && e < s->n; e++) {
+	if (!r->section)
+		return 0; /* no profile and no [DEFAULT]: nothing to take */
+	s = mg_dbcfg_section(&r->cfg, r->section);
+	for (size_t e = 0; e < s->n; e++) {
 		for (size_t i = 0; i < N_ATTRS; i++) {
 			/* empty values count as unset, as everywhere else */
 			if (strcmp(attrs[i].key, s->entries[e].key) || r->vals[i].value ||
@@ -698,8 +701,11 @@ static int answer_expiry(struct mg_dbauth *a, const cJSON *doc, long long *out, 
 
 	if (!v)
 		return bad_answer(a, "expires_in", "is missing", err);
-	if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
-		n = (long long)v->valuedouble;
+	if (cJSON_IsNumber(v)) {
+		/* range first: converting a huge double to an integer is undefined */
+		if (v->valuedouble >= 1 && v->valuedouble <= 366.0 * 86400 &&
+		    v->valuedouble == floor(v->valuedouble))
+			n = (long long)v->valuedouble;
 	} else if (cJSON_IsString(v) && v->valuestring && *v->valuestring) {
 		char *end = NULL;
 

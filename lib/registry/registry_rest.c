@@ -11,29 +11,6 @@
 
 #include <assert.h>
 
-static void base64(struct mg_buf *out, const char *s)
-{
-	static const char tbl[] =
-	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t len = strlen(s);
-	const unsigned char *p = (const unsigned char *)s;
-
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		char q[4];
-
-		if (i + 1 < len)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < len)
-			v |= p[i + 2];
-		q[0] = tbl[(v >> 18) & 63];
-		q[1] = tbl[(v >> 12) & 63];
-		q[2] = i + 1 < len ? tbl[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < len ? tbl[v & 63] : '=';
-		mg_buf_add(out, q, 4);
-	}
-}
-
 /* --- requests and errors ------------------------------------------------- */
 
 /* The first line of a non-JSON body, or an HTML page's title, for messages. */
@@ -706,7 +683,6 @@ static int add_auth(struct mg_registry *reg, struct mg_http *http, struct mg_err
 	const char *pass = getenv("MLFLOW_TRACKING_PASSWORD");
 	const char *token = getenv("MLFLOW_TRACKING_TOKEN");
 	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
-	struct mg_buf cred = MG_BUF_INIT(MG_BUF_SMALL);
 
 	user = user && *user ? user : NULL;
 	pass = pass && *pass ? pass : NULL;
@@ -717,9 +693,8 @@ static int add_auth(struct mg_registry *reg, struct mg_http *http, struct mg_err
 		                  "set together (only %s is set)",
 		                  user ? "the username" : "the password");
 	if (user) {
-		mg_buf_addf(&cred, "%s:%s", user, pass);
-		mg_buf_adds(&b, "Authorization: Basic ");
-		base64(&b, cred.buf);
+		mg_buf_adds(&b, "Authorization: ");
+		mg_http_basic(&b, user, pass);
 		/* the encoded form is as secret as the password */
 		mg_secrets_add(&reg->ctx->secrets, b.buf + strlen("Authorization: Basic "));
 	} else if (token) {
@@ -729,7 +704,6 @@ static int add_auth(struct mg_registry *reg, struct mg_http *http, struct mg_err
 	if (b.len)
 		mg_http_add_header(http, b.buf);
 	mg_buf_release(&b);
-	mg_buf_release(&cred);
 	return 0;
 }
 

@@ -3,12 +3,23 @@
 # project venv, see scripts/mlflow-venv.sh), runs tests/integration/t_*.sh
 # against it and stops everything it started, whatever happens.
 #
-#   tests/integration/run.sh                  every t_*.sh, in sorted order
+#   tests/integration/run.sh                  every t_*.sh
 #   tests/integration/run.sh t_read_version   only these (name, name.sh or path)
+#
+# Tests run MLGATE_TEST_JOBS at a time (default: one per CPU; benchmarks one
+# at a time), all against the one server, so a test must not depend on what
+# others do there: its models and experiments get unique names (a uuid or
+# $$), and it never reads the whole registry. A test that has to (it lists
+# every experiment, say) has the line
+#   # harness: own-server
+# and gets a server of its own, started for it and stopped after it.
+# Results print in sorted order, each with its duration, whatever order the
+# tests end in; a failed test's log follows its line.
 #
 # Each test runs with its own empty working directory and sees:
 #   MLGATE_TEST_MLFLOW_URI   http://127.0.0.1:PORT of the server
-#   MLGATE_TEST_MLFLOW_DB    the server's SQLite database file
+#   MLGATE_TEST_MLFLOW_DB    the server's SQLite database file (shared: others
+#                            write to it at the same time)
 #   MLGATE_TEST_PYTHON       the venv's python (has mlflow and scikit-learn)
 #   MLGATE_TEST_TMP          a fresh directory for this test (also its cwd)
 #   MLGATE_BIN               the mlgate executables (default bin)
@@ -18,6 +29,7 @@
 #
 # Settings: MLGATE_TEST_SERVER_TIMEOUT (s, default 180) for the server to
 # answer /health, MLGATE_TEST_TIMEOUT (s, default 600) per test,
+# MLGATE_TEST_JOBS (tests at a time),
 # MLGATE_TEST_KEEP=1 keeps the temporary directory (logs, database),
 # MLGATE_TEST_PORT asks for a port first (another one is tried if it is taken).
 set -euo pipefail
@@ -35,6 +47,12 @@ fi
 
 server_timeout=${MLGATE_TEST_SERVER_TIMEOUT:-180}
 test_timeout=${MLGATE_TEST_TIMEOUT:-600}
+# benchmarks measure time: one at a time unless asked
+if [ "$prefix" = b_ ]; then
+	jobs=${MLGATE_TEST_JOBS:-1}
+else
+	jobs=${MLGATE_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
+fi
 allow_skip=${MLGATE_ALLOW_SKIP:-0}
 keep=${MLGATE_TEST_KEEP:-0}
 port_tries=4 # the first port, then up to 3 others when it was taken
@@ -47,6 +65,12 @@ for n in "$server_timeout" "$test_timeout"; do
 		;;
 	esac
 done
+case $jobs in
+'' | *[!0-9]* | 0)
+	echo "$prog: MLGATE_TEST_JOBS must be a positive whole number, got '$jobs'" >&2
+	exit 2
+	;;
+esac
 
 # Paths the tests get are absolute: each test runs in its own directory.
 abspath() {
@@ -84,8 +108,8 @@ fi
 # --- clean-up, whatever happens -------------------------------------------
 
 tmp=
-server_pid=
-test_pid=
+servers=()         # pids of every MLflow server running (the shared one first)
+declare -A test_of=() # pid of a running test -> its index in tests[]
 
 # TERM the process group led by $1, wait up to 10 s for all of it to go,
 # then KILL what is left. The caller's own shell reaps the leader.
@@ -103,22 +127,27 @@ stop_group() {
 	wait "$pid" 2>/dev/null || true
 }
 
+# stop_server PID: stop that server and forget it
 stop_server() {
-	if [ -n "$server_pid" ]; then
-		local pid=$server_pid
-		server_pid=
-		stop_group "$pid"
-	fi
+	local keep_pids=() p
+	for p in "${servers[@]}"; do
+		[ "$p" = "$1" ] || keep_pids+=("$p")
+	done
+	servers=("${keep_pids[@]}")
+	stop_group "$1"
 }
 
 cleanup() {
-	local rc=$?
+	local rc=$? pid
 	trap '' INT TERM
-	if [ -n "$test_pid" ]; then
-		stop_group "$test_pid"
-		test_pid=
-	fi
-	stop_server
+	for pid in "${!test_of[@]}"; do
+		stop_group "$pid"
+	done
+	test_of=()
+	for pid in "${servers[@]}"; do
+		stop_group "$pid"
+	done
+	servers=()
 	if [ -n "$tmp" ]; then
 		if [ "$keep" = 1 ]; then
 			echo "$prog: kept $tmp (MLGATE_TEST_KEEP=1)" >&2
@@ -131,7 +160,7 @@ cleanup() {
 
 on_signal() {
 	trap '' INT TERM
-	echo "$prog: interrupted (SIG$1), stopping the test and the server" >&2
+	echo "$prog: interrupted (SIG$1), stopping the tests and the servers" >&2
 	exit "$2"
 }
 
@@ -169,15 +198,15 @@ print(s.getsockname()[1])
 s.close()'
 }
 
-show_server_log() {
-	echo "--- last lines of the MLflow server log ($1) ---" >&2
-	tail -n "${2:-40}" "$tmp/server.log" >&2 || true
+show_server_log() { # LOG WHY [LINES]
+	echo "--- last lines of the MLflow server log ($2) ---" >&2
+	tail -n "${3:-40}" "$1" >&2 || true
 	echo "---" >&2
 }
 
 # The server gets its own session, so its whole process tree can be stopped
 # as one group and a Ctrl-C meant for us does not hit it half-way. Where
-# setpriv exists, the server and each test also get a SIGTERM if this script
+# setpriv exists, the servers and each test also get a SIGTERM if this script
 # dies without running its clean-up (SIGKILL, out of memory).
 server_prefix=(setsid)
 test_prefix=()
@@ -186,25 +215,27 @@ if command -v setpriv >/dev/null 2>&1; then
 	test_prefix+=(setpriv --pdeathsig TERM)
 fi
 
-# Start the server on $port and wait for /health. Returns 0 when it answers,
-# 2 when it died because the port was taken, 1 on any other failure.
-start_server() {
-	local deadline body
-	: >"$tmp/server.log"
+# try_server DIR PORT: start a server on PORT with its database, artifacts
+# and log in DIR and wait for /health. Returns 0 when it answers (its pid is
+# the last of servers[]), 2 when it died because the port was taken, 1 on
+# any other failure.
+try_server() {
+	local dir=$1 port=$2 deadline body pid
+	mkdir -p "$dir"
 	(
-		cd "$tmp"
+		cd "$dir"
 		exec "${server_prefix[@]}" "$VENV/bin/mlflow" server \
-			--backend-store-uri "sqlite:///$tmp/mlflow.db" \
-			--default-artifact-root "$tmp/artifacts" \
+			--backend-store-uri "sqlite:///$dir/mlflow.db" \
+			--default-artifact-root "$dir/artifacts" \
 			--host 127.0.0.1 --port "$port" --workers 1
-	) </dev/null >"$tmp/server.log" 2>&1 &
-	server_pid=$!
+	) </dev/null >"$dir/server.log" 2>&1 &
+	pid=$!
+	servers+=("$pid")
 	deadline=$((SECONDS + server_timeout))
 	while :; do
-		if ! kill -0 "$server_pid" 2>/dev/null; then
-			wait "$server_pid" 2>/dev/null || true
-			server_pid=
-			if grep -qiE 'address already in use|errno 98' "$tmp/server.log"; then
+		if ! kill -0 "$pid" 2>/dev/null; then
+			stop_server "$pid"
+			if grep -qiE 'address already in use|errno 98' "$dir/server.log"; then
 				return 2
 			fi
 			echo "$prog: the MLflow server exited during start-up" >&2
@@ -224,30 +255,40 @@ start_server() {
 	done
 }
 
+# start_server DIR [PORT]: a server for DIR, on PORT first when given, on
+# another free port when that one is taken. Sets $server_pid and $server_uri.
+start_server() {
+	local dir=$1 port try rc
+	for ((try = 1; ; try++)); do
+		if ((try == 1)) && [ -n "${2:-}" ]; then
+			port=$2
+		else
+			port=$(free_port)
+		fi
+		rc=0
+		try_server "$dir" "$port" || rc=$?
+		if ((rc == 0)); then
+			server_pid=${servers[-1]}
+			server_uri=http://127.0.0.1:$port
+			return 0
+		fi
+		if ((rc == 2 && try < port_tries)); then
+			echo "$prog: port $port was taken, trying another one" >&2
+			continue
+		fi
+		show_server_log "$dir/server.log" "start-up failed"
+		return 1
+	done
+}
+
 started=$SECONDS
-for ((try = 1; ; try++)); do
-	if ((try == 1)) && [ -n "${MLGATE_TEST_PORT:-}" ]; then
-		port=$MLGATE_TEST_PORT
-	else
-		port=$(free_port)
-	fi
-	rc=0
-	start_server || rc=$?
-	((rc == 0)) && break
-	if ((rc == 2 && try < port_tries)); then
-		echo "$prog: port $port was taken, trying another one" >&2
-		continue
-	fi
-	show_server_log "start-up failed"
-	stop_server
-	exit 1
-done
-version=$(curl --noproxy '*' -s --max-time 5 "http://127.0.0.1:$port/version" || true)
-echo "MLflow ${version:-?} server on http://127.0.0.1:$port (up in $((SECONDS - started)) s)"
+start_server "$tmp" "${MLGATE_TEST_PORT:-}" || exit 1
+version=$(curl --noproxy '*' -s --max-time 5 "$server_uri/version" || true)
+echo "MLflow ${version:-?} server on $server_uri (up in $((SECONDS - started)) s)"
 
 # --- the tests ------------------------------------------------------------
 
-export MLGATE_TEST_MLFLOW_URI=http://127.0.0.1:$port
+export MLGATE_TEST_MLFLOW_URI=$server_uri
 # the server's own database: tests cross-check the SQLite backend against it
 export MLGATE_TEST_MLFLOW_DB=$tmp/mlflow.db
 export MLGATE_TEST_PYTHON=$VENV/bin/python
@@ -267,48 +308,114 @@ show_log() {
 	tail -n "$max" "$log" | sed 's/^/    | /'
 }
 
-for t in "${tests[@]}"; do
+# launch I: start test I in the background (its own server first, when it
+# asks for one). A test that cannot start gets its result at once.
+declare -A start_of=() rc_of=() secs_of=() own_of=() note_of=()
+launch() {
+	local i=$1 t=${tests[$1]} name dir uri db
 	name=$(basename "$t" .sh)
-	export MLGATE_TEST_TMP=$tmp/tests/$name
+	dir=$tmp/tests/$name
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	uri=$MLGATE_TEST_MLFLOW_URI db=$MLGATE_TEST_MLFLOW_DB
+	start_of[$i]=$SECONDS
+	if grep -qx '# harness: own-server' "$t"; then
+		if ! start_server "$tmp/servers/$name" >"$tmp/logs/$name.log" 2>&1; then
+			rc_of[$i]=1 secs_of[$i]=$((SECONDS - start_of[$i]))
+			note_of[$i]="its own MLflow server did not start"
+			return 0
+		fi
+		own_of[$i]=$server_pid
+		uri=$server_uri db=$tmp/servers/$name/mlflow.db
+	fi
+	# timeout puts the test in its own process group and kills all of it
+	(
+		cd "$dir"
+		export MLGATE_TEST_TMP=$dir MLGATE_TEST_MLFLOW_URI=$uri MLGATE_TEST_MLFLOW_DB=$db
+		exec "${test_prefix[@]}" timeout -k 10 "$test_timeout" bash "$t"
+	) </dev/null >>"$tmp/logs/$name.log" 2>&1 &
+	test_of[$!]=$i
+}
+
+# reap: wait until at least one running test has ended; record the results.
+# (Polled: `wait -n` does not see a job that ended before it was called.)
+reap() {
+	local pid rc i ended=0
+	while :; do
+		for pid in "${!test_of[@]}"; do
+			kill -0 "$pid" 2>/dev/null && continue
+			rc=0
+			wait "$pid" || rc=$?
+			i=${test_of[$pid]}
+			unset "test_of[$pid]"
+			rc_of[$i]=$rc secs_of[$i]=$((SECONDS - start_of[$i]))
+			if [ -n "${own_of[$i]:-}" ]; then
+				stop_server "${own_of[$i]}"
+			fi
+			ended=1
+		done
+		((ended)) && return 0
+		sleep 0.2
+	done
+}
+
+# report I: print test I's result (and its log when it failed)
+report() {
+	local i=$1 t=${tests[$1]} name log rc reason
+	name=$(basename "$t" .sh)
 	log=$tmp/logs/$name.log
-	rm -rf "$MLGATE_TEST_TMP"
-	mkdir -p "$MLGATE_TEST_TMP"
-	# In the background, so a signal to this script is handled at once;
-	# timeout puts the test in its own process group and kills all of it.
-	(cd "$MLGATE_TEST_TMP" && exec "${test_prefix[@]}" timeout -k 10 "$test_timeout" bash "$t") \
-		</dev/null >"$log" 2>&1 &
-	test_pid=$!
-	rc=0
-	wait "$test_pid" || rc=$?
-	test_pid=
+	rc=${rc_of[$i]}
 	if ((rc == 0)); then
-		echo "ok $name"
+		echo "ok $name (${secs_of[$i]} s)"
 		[ "$prefix" = b_ ] && show_log "$log" # a benchmark's numbers are its result
 		passed=$((passed + 1))
-		continue
+		return 0
 	fi
 	if ((rc == 77)); then
 		reason=$(grep -v '^[[:space:]]*$' "$log" | tail -n 1 || true)
 		if [ "$allow_skip" = 1 ]; then
 			echo "skip $name: ${reason:-no reason given}"
 			skipped=$((skipped + 1))
-			continue
+			return 0
 		fi
 		echo "FAIL $name (skipped: ${reason:-no reason given}; skips fail unless MLGATE_ALLOW_SKIP=1)"
+	elif [ -n "${note_of[$i]:-}" ]; then
+		echo "FAIL $name (${note_of[$i]})"
 	elif ((rc == 124)); then
 		echo "FAIL $name (timed out after ${test_timeout} s, MLGATE_TEST_TIMEOUT; exit $rc)"
 	elif ((rc == 137)); then
 		echo "FAIL $name (killed: exit 137; a timeout it ignored, or out of memory)"
 	else
-		echo "FAIL $name (exit $rc)"
+		echo "FAIL $name (exit $rc, after ${secs_of[$i]} s)"
 	fi
 	show_log "$log"
+	if [ -n "${own_of[$i]:-}" ] || [ -n "${note_of[$i]:-}" ]; then
+		show_server_log "$tmp/servers/$name/server.log" "its own server" 30 2>&1
+	fi
 	failed=$((failed + 1))
 	failed_names+=("$name")
+}
+
+next=0
+shown=0
+run_started=$SECONDS
+while ((shown < ${#tests[@]})); do
+	while ((${#test_of[@]} < jobs && next < ${#tests[@]})); do
+		launch "$next"
+		next=$((next + 1))
+	done
+	while ((shown < ${#tests[@]})) && [ -n "${rc_of[$shown]:-}" ]; do
+		report "$shown"
+		shown=$((shown + 1))
+	done
+	if ((${#test_of[@]})); then
+		reap
+	fi
 done
+echo "$prog: ${#tests[@]} tests in $((SECONDS - run_started)) s, $jobs at a time"
 
 if ((failed)); then
-	show_server_log "for the failures above" 30 2>&1
+	show_server_log "$tmp/server.log" "the shared server, for the failures above" 30 2>&1
 	echo "failed: ${failed_names[*]}"
 fi
 summary="$passed passed, $failed failed"

@@ -3,6 +3,9 @@
 # MLflow server, and on the SQLite backend (MLflow's own store, created and
 # seeded by MLflow's Python client). Every result is read back through MLflow.
 # compare_seed.py describes the seeded models.
+# MLflow's view (compare_view.py) lists every experiment of the server, so
+# the REST scenarios get a server no other test writes to:
+# harness: own-server
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/testlib.sh"

@@ -610,6 +610,18 @@ static void test_dbauth__oauth_token_refused(void)
 	        {{200, "application/json",
 	          "{\"access_token\":\"eyJ-LEAK-dddddddddddd\",\"token_type\":\"Bearer\"}"},
 	         "'expires_in' is missing"},
+	        {{200, "application/json",
+	          "{\"access_token\":\"eyJ-LEAK-dddddddddddd\",\"token_type\":\"Bearer\","
+	          "\"expires_in\":1e300}"},
+	         "'expires_in' is not a positive whole number of seconds"},
+	        {{200, "application/json",
+	          "{\"access_token\":\"eyJ-LEAK-dddddddddddd\",\"token_type\":\"Bearer\","
+	          "\"expires_in\":59.5}"},
+	         "'expires_in' is not a positive whole number of seconds"},
+	        {{200, "application/json",
+	          "{\"access_token\":\"eyJ-LEAK-dddddddddddd\",\"token_type\":\"Bearer\","
+	          "\"expires_in\":[3600]}"},
+	         "'expires_in' is an array, not a number of seconds"},
 	        {{200, "application/json", "{\"access_token\":\"eyJ-LEAK"}, "is not valid JSON"},
 	        {{200, "application/json", "[1]"}, "is not a JSON object"},
 	};
