@@ -96,7 +96,7 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 .SECONDARY:
 
 .PHONY: all tests deps deps-build deps-test demo check check-format check-unit check-cli check-integration \
-	check-asan check-valgrind check-fuzz check-generated check-layers check-ci policy-schema bench format install \
+	check-asan check-valgrind check-fuzz check-generated check-layers check-ci check-deps policy-schema bench format install \
 	uninstall \
 	clean FORCE
 
@@ -176,7 +176,7 @@ demo: deps-build
 # --- tests ---------------------------------------------------------------
 
 check: deps-test check-ci
-	@$(MAKE) --no-print-directory check-format check-layers check-generated
+	@$(MAKE) --no-print-directory check-format check-layers check-generated check-deps
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
@@ -229,6 +229,10 @@ check-ci: deps-test
 		$$venv/bin/python scripts/ci-check-schemas.py && \
 		$$venv/bin/python scripts/ci-check-actions.py && \
 		$$venv/bin/python scripts/ci-check-azure.py
+
+# `make`/`make demo` build with the build packages alone (scripts/deps.sh build).
+check-deps:
+	@TEST_PKGS='$(TEST_PKGS)' scripts/check-deps.sh
 
 # The include graph between folders; an include that points up a layer fails.
 check-layers:
