@@ -44,7 +44,9 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wundef -Wcast-align -Wold-style-definition -fno-common
 
 # pkg-config is asked once per make run, and only when something is compiled
-PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_PKGS)))$(PKG_CFLAGS)
+# (the test-only packages separately: `make`/`make demo` build without them)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
+TEST_CFLAGS = $(eval TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)))$(TEST_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(NOPC_LIBS))$(PKG_LIBS)
 TEST_LIBS = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)))$(TEST_LIBS)
 
@@ -107,9 +109,9 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 # keep intermediate objects (integration test programs are built from them)
 .SECONDARY:
 
-.PHONY: all tests deps demo check check-build check-format check-unit check-cli check-integration \
-	check-asan check-valgrind check-fuzz check-generated check-layers check-ci policy-schema bench format install \
-	uninstall man completion dist check-package \
+.PHONY: all tests deps deps-build deps-test demo check check-build check-format check-unit check-cli \
+	check-integration check-asan check-valgrind check-fuzz check-generated check-layers check-ci \
+	check-deps policy-schema bench format install uninstall man completion dist check-package \
 	clean FORCE
 
 all: $(PROGRAMS)
@@ -152,7 +154,7 @@ $(BUILD)/gen/unit_suites.h: FORCE
 	@{ $(foreach s,$(UNIT_SUITES),echo 'UNIT_SUITE($(s))';) } > $@.new; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/obj/tests/unit/main.o: $(BUILD)/gen/unit_suites.h
-$(BUILD)/obj/tests/unit/%.o: private ALL_CFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/tests/unit/%.o: private ALL_CFLAGS += -I$(BUILD)/gen $(TEST_CFLAGS)
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -180,10 +182,15 @@ $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB_A)
 
 # --- set-up --------------------------------------------------------------
 
-deps:
-	@scripts/deps.sh
+# Debian packages (scripts/deps.sh; README "Dependencies"): what building and
+# the demo need, and what the tests need as well.
+deps: deps-test
+deps-build:
+	@scripts/deps.sh build
+deps-test:
+	@scripts/deps.sh test
 
-demo: deps
+demo: deps-build
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(OUT)
 
@@ -194,9 +201,9 @@ demo: deps
 # (each runs its own cases in parallel).
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
-check: deps check-ci
+check: deps-test check-ci
 	@$(MAKE) --no-print-directory $(CHECK_J) DEVELOPER=1 check-build
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-format check-layers check-generated
+	@$(MAKE) --no-print-directory DEVELOPER=1 check-format check-layers check-generated check-deps
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
@@ -240,18 +247,25 @@ check-valgrind: $(UNIT_BIN) $(PROGRAMS)
 
 # Benchmarks (bench/b_*.sh), each printing mlgate and its peer side by side,
 # on the integration harness (real MLflow server, project venv).
-bench: deps $(PROGRAMS) $(ITEST_BINS) $(BENCH_BINS)
+bench: deps-test $(PROGRAMS) $(ITEST_BINS) $(BENCH_BINS)
 	MLGATE_HARNESS_SUITE=bench MLGATE_BIN=$(OUT) MLGATE_TEST_BIN=$(BUILD)/tests \
 		MLGATE_BENCH_BIN=$(abspath $(BUILD)/bench) tests/integration/run.sh
 
-# The CI integration (ci/): actionlint on the example workflows (installed
-# from the Go module proxy by scripts/actionlint.sh), structural checks of
-# the composite actions and the Azure YAML (PyYAML from the project venv).
-check-ci: deps
+# The CI integration (ci/): actionlint on the example workflows (built from
+# the Go module proxy, pinned, by scripts/actionlint.sh), the GitHub files
+# against their published JSON schemas, structural checks of the composite
+# actions and the Azure YAML, in a small venv of their own (scripts/ci-venv.sh:
+# PyYAML, check-jsonschema; pinned with hashes).
+check-ci: deps-test
 	@scripts/actionlint.sh
-	@venv=$$(scripts/mlflow-venv.sh | tail -n 1) && \
+	@venv=$$(scripts/ci-venv.sh | tail -n 1) && \
+		$$venv/bin/python scripts/ci-check-schemas.py && \
 		$$venv/bin/python scripts/ci-check-actions.py && \
 		$$venv/bin/python scripts/ci-check-azure.py
+
+# `make`/`make demo` build with the build packages alone (scripts/deps.sh build).
+check-deps:
+	@TEST_PKGS='$(TEST_PKGS)' scripts/check-deps.sh
 
 # The include graph between folders; an include that points up a layer fails.
 check-layers:
