@@ -95,7 +95,7 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 
 .PHONY: all tests deps demo check check-format check-unit check-cli check-integration \
 	check-asan check-valgrind check-fuzz check-generated check-layers check-ci policy-schema bench format install \
-	uninstall \
+	uninstall bindist \
 	clean FORCE
 
 all: $(PROGRAMS)
@@ -245,6 +245,11 @@ format:
 install: all
 	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
 	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+
+# The binary release tarball the CI setup steps download, and SHA256SUMS:
+# dist/mlgate-VERSION-PLATFORM-ARCH.tar.gz (scripts/bindist.sh says what is in it).
+bindist:
+	scripts/bindist.sh --version '$(VERSION)' --out dist
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)))
