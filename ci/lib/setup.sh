@@ -16,7 +16,8 @@
 #                                vX.Y.Z tag the action / template is pinned to
 #                                (MLGATE_REF: GitHub's action path or Azure's
 #                                resources.repositories.mlgate.ref)
-#            MLGATE_IN_BASE_URL  where releases are; default the GitHub
+#            MLGATE_IN_BASE_URL  where releases are (https://; http:// only to
+#                                a loopback address); default the GitHub
 #                                releases of the repository the action comes
 #                                from (MLGATE_REPO: OWNER/NAME)
 #          The asset is BASE/vVERSION/mlgate-VERSION-PLATFORM-ARCH.tar.gz and
@@ -162,6 +163,12 @@ resolve() {
 	[ -n "$base" ] ||
 		fail 2 "cannot tell where the releases are (the action does not come from a GitHub repository): set $(pname base-url)"
 	base=${base%/}
+	# the checksum file comes from the same server as the asset: only TLS
+	# (or a loopback / local address) keeps a third party from changing both
+	case $base in
+	https://* | file:///* | http://127.0.0.1[:/]* | http://localhost[:/]* | http://\[::1\][:/]*) ;;
+	*) fail 2 "$(pname base-url) must be an https:// URL (http:// only to a loopback address), got '$base'" ;;
+	esac
 
 	[ -r /etc/os-release ] || fail 2 "no /etc/os-release: cannot tell which release asset fits this runner"
 	# shellcheck source=/dev/null
@@ -192,7 +199,7 @@ trap cleanup EXIT
 
 fetch() { # fetch URL FILE [asset]: one error line naming the URL when it fails
 	local code rc=0
-	code=$(curl -sL --proto '=https,http,file' --retry 2 --connect-timeout 20 --max-time 300 \
+	code=$(curl -sL --proto '=https,http,file' --proto-redir '=https' --retry 2 --connect-timeout 20 --max-time 300 \
 		-o "$2" -w '%{http_code}' -- "$1") || rc=$?
 	if [ "$rc" != 0 ] || { [ "$code" != 200 ] && [ "$code" != 000 ]; }; then
 		case $code in

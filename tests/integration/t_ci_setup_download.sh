@@ -197,6 +197,10 @@ gh_run nover setup base-url="$base/good"
 expect_res nover exit_code 2
 one_error nover "cannot tell which release to install: set input 'version' \(e.g. 0.2.0\), pin the action to a vX.Y.Z tag"
 
+gh_run plain setup version="$ver" base-url=http://releases.example/mlgate
+expect_res plain exit_code 2
+one_error plain "input 'base-url' must be an https:// URL \(http:// only to a loopback address\), got 'http://releases.example/mlgate'$"
+
 gh_run badin setup version="$ver" base-url="$base/good" from-source=maybe
 expect_res badin exit_code 2
 one_error badin "input 'from-source' must be true or false, got 'maybe'$"
