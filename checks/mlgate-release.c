@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	                   "release branch names (default: release.branch_pattern, else "
 	                   "release/*)"),
 	        MG_OPT_MANY(0, "evidence", "FILE", &o.evidence,
-	                    "JUnit evidence of a gate run for this commit (repeatable)"),
+	                    "JUnit evidence of a gate run for this commit"),
 	        MG_OPT_STR(0, "require", "GATES", &o.require,
 	                   "gates that must have passed, e.g. smoke,comply (default: "
 	                   "release.require, else the gates of the evidence given)"),

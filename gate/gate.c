@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "gate.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "evidence.h"
@@ -135,6 +136,7 @@ void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg
 	run->gate = gate;
 	run->verdict = "error";
 	run->started = time(NULL);
+	run->started_ns = mg_clock_ns();
 	run->model = o->model ? o->model : "";
 	run->version = o->version ? o->version : "";
 	run->registry = "";
@@ -285,8 +287,8 @@ void mg_writes_explain(const struct mg_writes *w, struct mg_buf *out)
 {
 	if (!w->failed)
 		return;
-	mg_buf_addf(out, "stopped half-way: %zu registry change%s applied", w->n,
-	            w->n == 1 ? "" : "s");
+	mg_buf_addf(out, "stopped half-way: %zu registry %s applied", w->n,
+	            mg_plural(w->n, "change", "changes"));
 	for (size_t i = 0; i < w->n; i++)
 		mg_buf_addf(out, "%s%s", i ? "; " : ": ", w->done[i]);
 	mg_buf_addf(out,
@@ -713,6 +715,11 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 		mg_buf_reset(&id);
 		mg_buf_addf(&id, "%s.writeback", e->checks);
 		end_failed(e, id.buf, &code, err);
+	}
+	/* the suite's time is the whole run, reads and write-back included (smoke sets its own) */
+	if (!e->suite->has_duration && e->run->started_ns) {
+		e->suite->duration = mg_clock_since(e->run->started_ns);
+		e->suite->has_duration = true;
 	}
 	mg_gate_evidence(e->suite, e->run);
 	if (h->props)

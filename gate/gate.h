@@ -107,6 +107,12 @@ struct mg_gate_run {
 	const struct mg_suite *suite; /* the checks, listed in a registry comment; or NULL */
 	time_t started;
 	time_t finished;
+	/*
+	 * mg_clock_ns() at mg_gate_run_init: the first check's time runs from it
+	 * (so the reads it needed count), and the suite's time is from it to the
+	 * outputs (mg_gate_finish), write-back included.
+	 */
+	uint64_t started_ns;
 };
 
 /* Start `run` for gate `gate`: now, the model and version the options name, no commit, no policy.

@@ -258,6 +258,8 @@ static void help_option(const struct mg_opt *o, FILE *out)
 {
 	struct mg_buf left = MG_BUF_INIT(MG_BUF_SMALL);
 
+	/* the generator adds these notes from the type: a table must not say them again */
+	assert(!strstr(o->help, "(repeatable)"));
 	if (o->short_name)
 		mg_buf_addf(&left, "  -%c, --%s", o->short_name, o->long_name);
 	else

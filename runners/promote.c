@@ -60,6 +60,8 @@ static int load_policy(const struct mg_promote_opts *o, struct mg_policy *policy
 
 int mg_promote_parse_duration(const char *what, const char *s, long long *out, struct mg_err *err)
 {
+	static const long long max_s = 366LL * 86400;
+	struct mg_err ignored = MG_ERR_INIT;
 	size_t len = strlen(s);
 	long long n, unit;
 	char num[32];
@@ -84,10 +86,15 @@ int mg_promote_parse_duration(const char *what, const char *s, long long *out, s
 	}
 	memcpy(num, s, len - 1);
 	num[len - 1] = '\0';
-	if (!isdigit((unsigned char)num[0]))
-		goto bad;
-	if (mg_parse_ll(what, num, 1, 366LL * 86400 / unit, &n, err))
-		return -1;
+	for (size_t i = 0; num[i]; i++)
+		if (!isdigit((unsigned char)num[i]))
+			goto bad;
+	/* only digits: the one way left to fail is a number past the range (or past long long) */
+	if (mg_parse_ll(what, num, 1, max_s / unit, &n, &ignored))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "invalid value '%s' for %s: must be between 1%c and %lld%c%s", s,
+		                  what, s[len - 1], max_s / unit, s[len - 1],
+		                  unit == 86400 ? "" : " (366 days)");
 	*out = n * unit;
 	return 0;
 bad:
@@ -596,7 +603,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	end.mv = &p.mv;
 	run.model = p.mv.name;
 	run.version = p.mv.version;
-	p.t0 = mg_clock_ns();
+	p.t0 = run.started_ns; /* the first check's time counts the evidence and registry reads */
 	snprintf(p.target_id, sizeof(p.target_id), "%s:%s", p.target->kind, p.name);
 	if (decide(&p, p.target_id, gates, ngates, max_age, ev, &p.write, err))
 		goto done;
