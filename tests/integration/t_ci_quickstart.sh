@@ -7,8 +7,8 @@
 #   - the Azure pipeline: scripts/ci-check-azure.py's pipeline checks (the
 #     templates exist, the parameters given are declared, the required ones
 #     given, scripts shellchecked);
-#   - the smallest policy: mlgate-comply passes with it, on a version of the
-#     harness's MLflow server.
+#   - the policy: mlgate-comply passes a compliant version with it and
+#     rejects one without an owner tag, on the harness's MLflow server.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/testlib.sh"
@@ -121,10 +121,13 @@ mapfile -t wfs <"$T_DIR/workflows"
 	fail "actionlint rejects the quickstart's workflow"
 }
 
-# the smallest policy passes compliance on a real version
-grep -q '^`{"version": 1}` is the smallest valid policy' "$doc" || fail "the policy line moved"
-echo '{"version": 1}' >"$T_DIR/policy.json"
+# the policy: a compliant version passes, one without owner tag and description is rejected
+awk '/^```json$/ {on = 1; next} /^```$/ {on = 0} on' "$doc" >"$T_DIR/policy.json"
+[ -s "$T_DIR/policy.json" ] || fail "no json block (the policy) in $doc"
 seed_registry reg
 expect_rc 0 "$MLGATE_BIN/mlgate-comply" --registry "$MLGATE_TEST_MLFLOW_URI" --model "$model" \
-	--version 1 --repo "$repo_dir" --policy "$T_DIR/policy.json" --junit "$T_DIR/c.xml"
+	--version 1 --repo "$repo_dir" --policy "$T_DIR/policy.json" --junit "$T_DIR/c1.xml"
+expect_rc 1 "$MLGATE_BIN/mlgate-comply" --registry "$MLGATE_TEST_MLFLOW_URI" --model "$model" \
+	--version 2 --repo "$repo_dir" --policy "$T_DIR/policy.json" --junit "$T_DIR/c2.xml"
+assert_match "$T_DIR/c2.xml" 'compliance\.version_tag\.owner'
 echo "t_ci_quickstart: ok"
