@@ -141,6 +141,9 @@ resolve() {
 	origin
 	version=${MLGATE_IN_VERSION:-}
 	src=${MLGATE_SRC:-}
+	if [ -z "$src" ] && [ "$platform" = github ] && [ -n "${GITHUB_ACTION_PATH:-}" ]; then
+		src=$GITHUB_ACTION_PATH/../../.. # the action's own tree
+	fi
 	ref=${MLGATE_REF:-}
 	if [ -z "$version" ] && [ -n "$src" ] && [ -f "$src/VERSION" ]; then
 		version=$(head -n 1 "$src/VERSION")

@@ -158,6 +158,27 @@ set -e
 expect_res pin outputs.version "$ver"
 assert_match "$T_DIR/http.log" "^GET /acme/mlgate/releases/download/v$ver/$asset -> 200$"
 
+# pinned to a commit: the VERSION file of the action's tree (a stamped release tree) says which
+runner job3b
+pinned=$T_DIR/_actions/acme/mlgate/0123456789abcdef
+mkdir -p "$pinned"
+cp -r "$CI_REPO/ci" "$pinned/"
+echo "$ver" >"$pinned/VERSION"
+set +e
+GITHUB_SERVER_URL=$base CI_SIM_CACHE_DIR='' "$MLGATE_TEST_PYTHON" "$CI_SIM" github \
+	"$pinned/ci/github/setup" --result "$T_DIR/pin2.json" --log "$T_DIR/pin2.log" 2>"$T_DIR/pin2.err"
+RC=$?
+set -e
+[ "$RC" = 0 ] || { cat "$T_DIR/pin2.log" "$T_DIR/pin2.err" >&2; fail "the SHA-pinned action with a VERSION file did not install"; }
+expect_res pin2 outputs.version "$ver"
+rm "$pinned/VERSION"
+set +e
+GITHUB_SERVER_URL=$base CI_SIM_CACHE_DIR='' "$MLGATE_TEST_PYTHON" "$CI_SIM" github \
+	"$pinned/ci/github/setup" --result "$T_DIR/pin3.json" --log "$T_DIR/pin3.log" 2>"$T_DIR/pin3.err"
+set -e
+expect_res pin3 exit_code 2
+one_error pin3 "cannot tell which release to install: .*\(it is '0123456789abcdef'\)"
+
 # ------------------------------------------------------------ 4. fails closed
 # (no cache service: the key is the version and platform, whatever the mirror)
 export CI_SIM_CACHE_DIR=
