@@ -111,7 +111,8 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 
 .PHONY: all tests deps deps-build deps-test demo check check-build check-format check-unit check-cli \
 	check-integration check-asan check-valgrind check-fuzz check-generated check-layers check-ci \
-	check-deps policy-schema bench format install uninstall man completion dist check-package \
+	check-deps policy-schema bench format install uninstall man completion dist check-package  \
+	bindist \
 	clean FORCE
 
 all: $(PROGRAMS)
@@ -348,6 +349,11 @@ check-package: all
 	@scripts/deps-package.sh
 	tests/package/t_install.sh
 	tests/package/t_deb.sh
+
+# The binary release tarball the CI setup steps download, and SHA256SUMS:
+# dist/mlgate-VERSION-PLATFORM-ARCH.tar.gz (scripts/bindist.sh says what is in it).
+bindist:
+	scripts/bindist.sh --version '$(VERSION)' --out dist
 
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))) \

@@ -23,7 +23,7 @@ export PATH=$MLGATE_BIN:$PATH
 skipped=()
 
 # ------------------------------------------------------------ setup template
-az_run setup setup.yml source="$CI_REPO" jobs=2
+az_run setup setup.yml fromSource=true source="$CI_REPO" jobs=2
 [ "$RC" = 0 ] || { tail -n 30 "$T_DIR/setup.log" >&2; fail "setup template failed"; }
 expect_res setup result Succeeded
 expect_res setup variables.MLGATE_BIN_DIR "$PIPELINE_WORKSPACE/.mlgate-bin"
