@@ -503,6 +503,8 @@ static int promote_writeback(void *arg, struct mg_gate_run *run, const char *sum
 	struct promote *p = arg;
 	struct mg_model_version view = p->mv;
 	const char *old = mg_kvlist_get(&p->mv.tags, "mlgate.promote.target");
+	const char *comment = mg_kvlist_get(&p->mv.tags, "mlgate.promote.comment");
+	int rc;
 
 	if (!p->write)
 		return 0;
@@ -521,7 +523,12 @@ static int promote_writeback(void *arg, struct mg_gate_run *run, const char *sum
 	                      p->mv.version))
 		return -1;
 	view.tags = (struct mg_kvlist)MG_KVLIST_INIT;
-	return mg_gate_writeback(p->reg, run, &view, summary, w, err);
+	/* but its own comment's id, so that the comment is edited, not posted again */
+	if (comment)
+		mg_kvlist_set(&view.tags, "mlgate.promote.comment", comment);
+	rc = mg_gate_writeback(p->reg, run, &view, summary, w, err);
+	mg_kvlist_release(&view.tags);
+	return rc;
 }
 
 /* The description line: approved, forced or rejected, and by whom when a person decided. */
