@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "promote.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "evidence.h"
@@ -237,8 +238,8 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 			          best_note.len ? "; " : "", best_note.buf);
 		}
 	} else if (!seen) {
-		ADD_CHECK(p, id.buf, MG_STATUS_FAILED,
-		          "no %s evidence among the %zu --evidence file(s)", gate, nev);
+		ADD_CHECK(p, id.buf, MG_STATUS_FAILED, "no %s evidence among the %zu --evidence %s",
+		          gate, nev, mg_plural(nev, "file", "files"));
 	} else {
 		ADD_CHECK(p, id.buf, MG_STATUS_FAILED,
 		          "no passing %s evidence for model '%s' version %s: %s", gate, p->mv.name,
