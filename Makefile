@@ -111,7 +111,7 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 
 .PHONY: all tests deps deps-build deps-test demo check check-build check-format check-unit check-cli \
 	check-integration check-asan check-valgrind check-fuzz check-generated check-layers check-ci \
-	check-deps policy-schema bench format install uninstall man completion dist check-package  \
+	check-deps policy-schema bench format install uninstall man completion dist check-package \
 	bindist \
 	clean FORCE
 
