@@ -34,6 +34,15 @@ tar -xzf "$t1" -C "$tmp"
 src=$tmp/mlgate-$version
 [ "$(cat "$src/VERSION")" = "$version" ] || fail "VERSION in the tarball is not $version"
 [ ! -e "$src/.git" ] || fail "the tarball carries .git"
+# without git: the stamped VERSION; without VERSION either: 0.0.0-unknown, said;
+# a VERSION holding no version: an error
+[ "$("$src/scripts/version.sh")" = "$version" ] || fail "version.sh in the tarball"
+cp -r "$src" "$tmp/bare" && rm "$tmp/bare/VERSION"
+[ "$("$tmp/bare/scripts/version.sh" 2>"$tmp/err")" = 0.0.0-unknown ] && grep -q unknown "$tmp/err" ||
+	fail "version.sh without git or VERSION: not 0.0.0-unknown with a warning"
+echo junk >"$tmp/bare/VERSION"
+if "$tmp/bare/scripts/version.sh" >/dev/null 2>&1; then fail "version.sh accepted VERSION 'junk'"; fi
+rm -rf "$tmp/bare"
 echo "t_deb: make dist: ${t1##*/}, $(stat -c %s "$t1") bytes, identical twice"
 
 # 2. the .deb, from the tarball
