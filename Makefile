@@ -134,7 +134,7 @@ $(BUILD)/gen/version: FORCE
 	@echo '$(VERSION)' > $@.new; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/obj/lib/version.o: $(BUILD)/gen/version
-$(BUILD)/obj/lib/version.o: ALL_CFLAGS += -DMLGATE_VERSION='"$(VERSION)"'
+$(BUILD)/obj/lib/version.o: private ALL_CFLAGS += -DMLGATE_VERSION='"$(VERSION)"'
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@

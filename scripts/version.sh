@@ -5,8 +5,11 @@
 #     vX.Y.Z tags, without the v: 0.2.0 on a tag, 0.2.0-3-gabc1234 three
 #     commits after it, 0.2.0-dirty with uncommitted changes; before the
 #     first tag 0.0.0-gabc1234;
-#   - in a release tarball (no git): its VERSION file, stamped by `make dist`.
-# Anything else (no git, no VERSION) is an error: a build never guesses.
+#   - in a release tarball (no git): its VERSION file, stamped by `make dist`;
+#   - neither (a copy without .git, e.g. the tarball GitHub makes of a tag
+#     for an action): 0.0.0-unknown, said on stderr; `make VERSION=X.Y.Z`
+#     names the build instead of this script.
+# A VERSION file that holds no version is an error.
 set -eu
 cd "$(dirname "$0")/.."
 here=$(pwd -P)
@@ -28,6 +31,7 @@ elif [ -f VERSION ]; then
 		;;
 	esac
 else
-	echo "version.sh: $here is neither a git checkout nor a release tarball (no VERSION file)" >&2
-	exit 1
+	echo "version.sh: $here is neither a git checkout nor a release tarball (no VERSION" \
+		"file): building as 0.0.0-unknown (make VERSION=X.Y.Z names it)" >&2
+	echo "0.0.0-unknown"
 fi

@@ -22,10 +22,14 @@ fail() {
 	exit 1
 }
 
-# 1. make dist, twice, the second time with another umask and a second later
+# 1. make dist, twice, the second time with another umask, a second later and
+# README.md's mtime changed (put back after), as another checkout would have it
 t1=$(make --no-print-directory -s dist DISTDIR="$tmp/dist1" | tail -n 1)
 sleep 1
+mtime=$(stat -c %Y README.md)
+touch README.md
 t2=$(umask 077 && make --no-print-directory -s dist DISTDIR="$tmp/dist2" | tail -n 1)
+touch -d "@$mtime" README.md
 [ -f "$t1" ] && [ -f "$t2" ] || fail "make dist did not print the tarball it made"
 cmp "$t1" "$t2" || fail "make dist twice gave different bytes"
 version=$(scripts/version.sh)
@@ -34,6 +38,15 @@ tar -xzf "$t1" -C "$tmp"
 src=$tmp/mlgate-$version
 [ "$(cat "$src/VERSION")" = "$version" ] || fail "VERSION in the tarball is not $version"
 [ ! -e "$src/.git" ] || fail "the tarball carries .git"
+# without git: the stamped VERSION; without VERSION either: 0.0.0-unknown, said;
+# a VERSION holding no version: an error
+[ "$("$src/scripts/version.sh")" = "$version" ] || fail "version.sh in the tarball"
+cp -r "$src" "$tmp/bare" && rm "$tmp/bare/VERSION"
+[ "$("$tmp/bare/scripts/version.sh" 2>"$tmp/err")" = 0.0.0-unknown ] && grep -q unknown "$tmp/err" ||
+	fail "version.sh without git or VERSION: not 0.0.0-unknown with a warning"
+echo junk >"$tmp/bare/VERSION"
+if "$tmp/bare/scripts/version.sh" >/dev/null 2>&1; then fail "version.sh accepted VERSION 'junk'"; fi
+rm -rf "$tmp/bare"
 echo "t_deb: make dist: ${t1##*/}, $(stat -c %s "$t1") bytes, identical twice"
 
 # 2. the .deb, from the tarball

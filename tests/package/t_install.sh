@@ -89,6 +89,9 @@ for exe in "$bin"/*; do
 	[ "$out" = "complete -F __${name//-/_} $name" ] || fail "$name: complete -p says '$out'"
 done
 ((n >= 8)) || fail "only $n executables installed"
+# found by name, as `man mlgate-promote` finds it once installed
+MANPATH=$root/usr/share/man MANWIDTH=80 man mlgate-promote 2>/dev/null | grep -q '^EXAMPLES$' ||
+	fail "man mlgate-promote (MANPATH=DESTDIR/usr/share/man) does not show the page"
 
 # What the completion completes, as a user would see it.
 complete_words() { # DIR WORD... (the last is the word being completed)
