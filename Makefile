@@ -154,7 +154,8 @@ $(BUILD)/gen/unit_suites.h: FORCE
 	@mkdir -p $(dir $@)
 	@{ $(foreach s,$(UNIT_SUITES),echo 'UNIT_SUITE($(s))';) } > $@.new; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
-$(BUILD)/obj/tests/unit/main.o: $(BUILD)/gen/unit_suites.h
+# every unit object may include unit.h, which includes the generated list
+$(call obj,$(UNIT_SRC)): $(BUILD)/gen/unit_suites.h
 $(BUILD)/obj/tests/unit/%.o: private ALL_CFLAGS += -I$(BUILD)/gen $(TEST_CFLAGS)
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(LIB_A)
