@@ -31,7 +31,7 @@ expect_res setup variables.MLGATE_CACHE_RESTORED false
 expect_res setup path.0 "$PIPELINE_WORKSPACE/.mlgate-bin"
 [ -x "$PIPELINE_WORKSPACE/.mlgate-bin/mlgate-promote" ] || fail "setup built no mlgate-promote"
 assert_match "$T_DIR/setup.log" '::sim:: Cache@2: cache miss for key mlgate \| ".*-[0-9a-f]{24}"$'
-assert_match <(res setup variables.MLGATE_VERSION) '^mlgate-report [0-9.]+$'
+assert_match <(res setup variables.MLGATE_VERSION) '^mlgate-report [0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$'
 # the job variable that later steps of the job see: gate.yml runs
 # ci/lib/gate.sh from that tree
 expect_res setup variables.MLGATE_SRC_DIR "$CI_REPO"
