@@ -50,7 +50,7 @@ row() { printf '%-46s %8.2f s\n' "$1" "$2"; }
 echo "== the setup step of a CI job (simulated runner; a fresh runner each)"
 export CI_SIM_CACHE_DIR=$T_DIR/cache-src
 mkdir -p "$CI_SIM_CACHE_DIR"
-row "from source, cold (deps check + make -j$(nproc)):" \
+row "from source, cold (make -j$(nproc); packages present):" \
 	"$(secs src from-source=true source="$CI_REPO" install-deps=false)"
 row "from source, cache hit:" "$(secs srchit from-source=true source="$CI_REPO" install-deps=false)"
 export CI_SIM_CACHE_DIR=$T_DIR/cache-rel

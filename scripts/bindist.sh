@@ -11,15 +11,15 @@
 # stay dynamic are that release's (package names and sonames differ between
 # releases: libcurl4 / libcurl4t64, libgit2 1.1 / 1.7).
 #
-# Inside, under mlgate-V-PLATFORM-ARCH/:
-#   bin/mlgate, bin/mlgate-*              stripped executables
+# Inside, under mlgate-V-PLATFORM-ARCH/: what `make install PREFIX=` puts
+# there (bin/mlgate*, stripped; share/man/man1, the bash and zsh completion,
+# share/doc/mlgate), and
 #   share/mlgate/policy.schema.json       the policy JSON schema (docs/)
 #   share/mlgate/runtime-packages         the Debian packages the executables
 #                                         load, one a line (the setup steps
 #                                         install exactly these when missing)
 #   share/mlgate/BUILDINFO                version, platform, which libraries
 #                                         are linked statically, which not and why
-#   share/doc/mlgate/README.md
 #
 # Static as possible: a library is linked statically when it and every
 # library it needs have a .a on this system, except the ones that must stay
@@ -145,11 +145,12 @@ link="$libdirs ${static_libs:+-Wl,-Bstatic ${static_libs[*]} -Wl,-Bdynamic} ${sh
 stage=$(mktemp -d "${TMPDIR:-/tmp}/mlgate-bindist.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 root=$stage/$name
-mkdir -p "$root/bin" "$root/share/mlgate" "$root/share/doc/mlgate"
+mkdir -p "$root"
 echo "$prog: building $name (static: ${static_pkgs[*]:-none})" >&2
-build_with() { # build_with LINK-LINE
+build_with() { # build_with LINK-LINE: make install into the tarball's root
 	make -C "$repo" --no-print-directory -j"$(nproc 2>/dev/null || echo 2)" \
-		BUILD="$build" OUT="$root/bin" VERSION="$version" CFLAGS=-O2 PKG_LIBS="$1" all >&2
+		BUILD="$build" OUT="$stage/out" VERSION="$version" CFLAGS=-O2 PKG_LIBS="$1" \
+		PREFIX= DESTDIR="$root" install >&2
 }
 if ! build_with "$link"; then
 	# a static library needing something nobody declared: link it all shared
@@ -177,8 +178,7 @@ for so in $sonames; do
 	add_unique pkgs_rt "$pkg"
 done
 printf '%s\n' "${pkgs_rt[@]}" | LC_ALL=C sort >"$root/share/mlgate/runtime-packages"
-cp "$repo/docs/policy.schema.json" "$root/share/mlgate/"
-cp "$repo/README.md" "$root/share/doc/mlgate/"
+[ -f "$root/share/mlgate/policy.schema.json" ] || cp "$repo/docs/policy.schema.json" "$root/share/mlgate/"
 {
 	echo "version: $version"
 	echo "platform: $platform"

@@ -121,6 +121,7 @@ assert_match "$T_DIR/dl.log" "^mlgate setup: $asset verified \(sha256 $sum\) and
 assert_match "$T_DIR/dl.log" "^::sim:: actions/cache@v4: cache miss for key mlgate-$ver-$plat-$(uname -m)$"
 assert_match "$T_DIR/dl.log" "^::sim:: actions/cache@v4 post: saved $dest as key"
 [ -f "$dest/share/mlgate/policy.schema.json" ] || fail "no share/mlgate/policy.schema.json"
+[ -f "$dest/share/man/man1/mlgate-promote.1" ] || fail "no man page in the release"
 assert_match "$T_DIR/http.log" "^GET /good/v$ver/SHA256SUMS -> 200$"
 assert_match "$T_DIR/http.log" "^GET /good/v$ver/$asset -> 200$"
 [ "$(requests)" = 2 ] || fail "the install made $(requests) requests, expected 2"
