@@ -7,6 +7,7 @@
 #include "json.h"
 #include "markdown.h"
 #include "report.h"
+#include "version.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -198,7 +199,7 @@ void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 	mg_suite_set_prop(s, "mlgate.registry", run->registry);
 	mg_suite_set_prop(s, "mlgate.git.commit", run->commit ? run->commit : "");
 	mg_suite_set_prop(s, "mlgate.policy.sha256", run->policy_sha256 ? run->policy_sha256 : "");
-	mg_suite_set_prop(s, "mlgate.tool.version", MLGATE_VERSION);
+	mg_suite_set_prop(s, "mlgate.tool.version", mg_version);
 	mg_suite_set_prop(s, "mlgate.finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
 	if (run->champion)
 		mg_suite_set_prop(s, "mlgate.champion.version", run->champion);
@@ -292,8 +293,8 @@ void mg_writes_explain(const struct mg_writes *w, struct mg_buf *out)
 	for (size_t i = 0; i < w->n; i++)
 		mg_buf_addf(out, "%s%s", i ? "; " : ": ", w->done[i]);
 	mg_buf_addf(out,
-	            ". Failed: %s (%s); nothing after it was attempted. Re-run the same "
-	            "command to finish: what is applied is not done again",
+	            ". Failed: %s (%s); nothing after it was attempted. Once the cause is "
+	            "fixed, re-run the same command to finish: what is applied is not done again",
 	            w->failed, w->error);
 }
 
@@ -304,7 +305,7 @@ void mg_gate_write_failed(struct mg_suite *s, const char *id, const struct mg_wr
 
 	mg_buf_adds(&msg, err->msg);
 	if (w->failed) {
-		mg_buf_adds(&msg, ". ");
+		mg_buf_adds(&msg, msg.len && msg.buf[msg.len - 1] == '.' ? " " : ". ");
 		mg_writes_explain(w, &msg);
 	}
 	mg_suite_add(s, id, MG_STATUS_ERROR, msg.buf);
@@ -326,7 +327,7 @@ static cJSON *json_doc(const struct mg_gate_run *run, const struct mg_suite *s,
 	cJSON_AddStringToObject(o, "registry", run->registry);
 	cJSON_AddStringToObject(o, "commit", run->commit ? run->commit : "");
 	cJSON_AddStringToObject(o, "policy_sha256", run->policy_sha256 ? run->policy_sha256 : "");
-	cJSON_AddStringToObject(o, "tool_version", MLGATE_VERSION);
+	cJSON_AddStringToObject(o, "tool_version", mg_version);
 	cJSON_AddStringToObject(o, "started", mg_time_format(run->started, MG_TIME_ZULU, at));
 	cJSON_AddStringToObject(o, "finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
 	cJSON_AddStringToObject(o, "writeback", run->writeback ? run->writeback : "none");
@@ -439,9 +440,10 @@ static int comment_result(struct mg_registry *reg, const struct mg_gate_run *run
 
 	mg_buf_adds(&text, line);
 	for (size_t i = 0; run->suite && i < run->suite->nchecks; i++)
-		mg_buf_addf(&text, "\n- %s: %s: %s", run->suite->checks[i].id,
+		mg_buf_addf(&text, "\n- %s: %s%s%s", run->suite->checks[i].id,
 		            mg_status_name(run->suite->checks[i].status),
-		            run->suite->checks[i].message);
+		            run->suite->checks[i].message ? ": " : "",
+		            run->suite->checks[i].message ? run->suite->checks[i].message : "");
 	mg_buf_addf(&key, "mlgate.%s.comment", gate);
 	old = mg_kvlist_get(&mv->tags, key.buf);
 	edit = old && *old;

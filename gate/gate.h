@@ -306,4 +306,11 @@ typedef int mg_gate_main_fn(struct mg_ctx *ctx, const void *opts, struct mg_err 
 int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_main_fn *run,
                  const void *opts);
 
+/*
+ * The environment gates read, for man pages (gatedoc.c): the registry and
+ * its credentials; evidence signing, debugging and the CI.
+ */
+extern const struct mg_doc_item mg_gate_env_registry[];
+extern const struct mg_doc_item mg_gate_env_common[];
+
 #endif

@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "clock.h"
 #include "parse.h"
+#include "version.h"
 
 #include <curl/curl.h>
 #include <time.h>
@@ -119,7 +120,7 @@ struct mg_http *mg_http_new(const struct mg_http_config *cfg, const struct mg_lo
 	h->curl = curl_easy_init();
 	if (!h->curl)
 		mg_die_oom(0);
-	snprintf(ua, sizeof(ua), "mlgate/%s", MLGATE_VERSION);
+	snprintf(ua, sizeof(ua), "mlgate/%s", mg_version);
 	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, ua);
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);

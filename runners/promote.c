@@ -215,10 +215,16 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 
 			p->have_champion = true;
 			p->champion = strcmp(ch, "none") ? mg_xstrdup(ch) : NULL;
-			for (size_t i = 0; i < best->nchecks; i++)
-				mg_buf_addf(&p->metrics, "- %s: %s: %s\n", best->checks[i].id,
-				            mg_status_name(best->checks[i].status),
-				            best->checks[i].message);
+			for (size_t i = 0; i < best->nchecks; i++) {
+				const struct mg_check *k = &best->checks[i];
+
+				/* evidence from before JUnit carried a passed check's message has
+				 * none */
+				mg_buf_addf(&p->metrics, "- %s: %s%s%s\n", k->id,
+				            mg_status_name(k->status),
+				            k->message && *k->message ? ": " : "",
+				            k->message ? k->message : "");
+			}
 			ADD_CHECK(p, id.buf, MG_STATUS_PASSED,
 			          "%s passed at %s ('%s'), compared against %s%s%s%s", gate,
 			          mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
@@ -496,6 +502,8 @@ static int promote_writeback(void *arg, struct mg_gate_run *run, const char *sum
 	struct promote *p = arg;
 	struct mg_model_version view = p->mv;
 	const char *old = mg_kvlist_get(&p->mv.tags, "mlgate.promote.target");
+	const char *comment = mg_kvlist_get(&p->mv.tags, "mlgate.promote.comment");
+	int rc;
 
 	if (!p->write)
 		return 0;
@@ -514,7 +522,12 @@ static int promote_writeback(void *arg, struct mg_gate_run *run, const char *sum
 	                      p->mv.version))
 		return -1;
 	view.tags = (struct mg_kvlist)MG_KVLIST_INIT;
-	return mg_gate_writeback(p->reg, run, &view, summary, w, err);
+	/* but its own comment's id, so that the comment is edited, not posted again */
+	if (comment)
+		mg_kvlist_set(&view.tags, "mlgate.promote.comment", comment);
+	rc = mg_gate_writeback(p->reg, run, &view, summary, w, err);
+	mg_kvlist_release(&view.tags);
+	return rc;
 }
 
 /* The description line: approved, forced or rejected, and by whom when a person decided. */

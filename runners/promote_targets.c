@@ -257,9 +257,10 @@ static void request_comment(const struct promote *p, const char *decision, struc
 		            p->mv.name, p->mv.version, p->name);
 	mg_buf_adds(out, "\n");
 	for (size_t i = 0; i < p->suite->nchecks; i++)
-		mg_buf_addf(out, "- %s: %s: %s\n", p->suite->checks[i].id,
+		mg_buf_addf(out, "- %s: %s%s%s\n", p->suite->checks[i].id,
 		            mg_status_name(p->suite->checks[i].status),
-		            p->suite->checks[i].message);
+		            p->suite->checks[i].message ? ": " : "",
+		            p->suite->checks[i].message ? p->suite->checks[i].message : "");
 	if (p->metrics.len)
 		mg_buf_addf(out, "Comparison:\n%s", p->metrics.buf);
 	if (p->commit || p->o->commit)

@@ -55,11 +55,9 @@ emu_seed() {
 }
 
 emu_state() {
-	curl --noproxy '*' -sS --fail "$EMU/_emu/state" >"$T_DIR/state.json" ||
-		fail "GET /_emu/state failed"
-	"$EMU_PY" - "$T_DIR/state.json" "${2:-${model:-}}" "$1" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
+	"$EMU_PY" -I -S - "$EMU" "${2:-${model:-}}" "$1" <<'PY' || fail "evaluating $1 over /_emu/state"
+import json, sys, urllib.request
+s = json.load(urllib.request.urlopen(sys.argv[1] + "/_emu/state", timeout=30))
 m = next((x for x in s["models"] if x["name"] == sys.argv[2]), None)
 def v(n):
     return next(x for x in m["versions"] if x["version"] == str(n))

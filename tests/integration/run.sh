@@ -20,7 +20,11 @@
 #   MLGATE_TEST_MLFLOW_URI   http://127.0.0.1:PORT of the server
 #   MLGATE_TEST_MLFLOW_DB    the server's SQLite database file (shared: others
 #                            write to it at the same time)
-#   MLGATE_TEST_PYTHON       the venv's python (has mlflow and scikit-learn)
+#   MLGATE_TEST_PYTHON       the venv's python (has mlflow and scikit-learn): for
+#                            tests, a shim in a copy of the venv's bin/ whose
+#                            scripts are forks of one interpreter that has
+#                            imported MLflow (pyzygote.py), seconds of CPU less
+#                            each; MLGATE_TEST_ZYGOTE=0 runs the real one
 #   MLGATE_TEST_TMP          a fresh directory for this test (also its cwd)
 #   MLGATE_BIN               the mlgate executables (default bin)
 #   MLGATE_TEST_BIN          the C test helpers (default build/tests)
@@ -109,6 +113,7 @@ fi
 
 tmp=
 servers=()         # pids of every MLflow server running (the shared one first)
+zygote_pid=
 declare -A test_of=() # pid of a running test -> its index in tests[]
 
 # TERM the process group led by $1, wait up to 10 s for all of it to go,
@@ -148,6 +153,10 @@ cleanup() {
 		stop_group "$pid"
 	done
 	servers=()
+	if [ -n "$zygote_pid" ]; then
+		stop_group "$zygote_pid"
+		zygote_pid=
+	fi
 	if [ -n "$tmp" ]; then
 		if [ "$keep" = 1 ]; then
 			echo "$prog: kept $tmp (MLGATE_TEST_KEEP=1)" >&2
@@ -281,18 +290,60 @@ start_server() {
 	done
 }
 
+# The Python fork server (pyzygote.py) for the tests' Python helpers, not for
+# benchmarks (they time a fresh Python peer). It imports MLflow while the
+# server starts; a test that calls Python before it is ready waits for it.
+use_zygote=${MLGATE_TEST_ZYGOTE:-0} # 1 once a whole run has passed with it
+[ "$prefix" = t_ ] || use_zygote=0
+MLGATE_TEST_PYTHON=$VENV/bin/python
+if [ "$use_zygote" = 1 ]; then
+	pybin=$tmp/python/bin
+	mkdir -p "$pybin"
+	for f in "$VENV"/bin/*; do
+		case ${f##*/} in
+		python | python3 | python3.*) ;;
+		*) ln -s "$f" "$pybin/" ;;
+		esac
+	done
+	zygote_sock=$tmp/python/zygote.sock
+	cat >"$pybin/python" <<EOF
+#!/bin/sh
+exec '$VENV/bin/python' -I -S '$here/pyzygote.py' client '$zygote_sock' '$VENV/bin/python' "\$@"
+EOF
+	chmod +x "$pybin/python"
+	ln -s python "$pybin/python3"
+	(
+		cd "$tmp"
+		exec "${test_prefix[@]}" "$VENV/bin/python" "$here/pyzygote.py" serve "$zygote_sock" "$pybin/python"
+	) </dev/null >"$tmp/zygote.log" 2>&1 &
+	zygote_pid=$!
+	MLGATE_TEST_PYTHON=$pybin/python
+fi
+
 started=$SECONDS
 start_server "$tmp" "${MLGATE_TEST_PORT:-}" || exit 1
 version=$(curl --noproxy '*' -s --max-time 5 "$server_uri/version" || true)
 echo "MLflow ${version:-?} server on $server_uri (up in $((SECONDS - started)) s)"
+if [ -n "$zygote_pid" ]; then
+	deadline=$((SECONDS + server_timeout))
+	while [ ! -S "$zygote_sock" ] && kill -0 "$zygote_pid" 2>/dev/null && ((SECONDS < deadline)); do
+		sleep 0.1
+	done
+	if [ -S "$zygote_sock" ]; then
+		echo "Python fork server ready (up in $((SECONDS - started)) s)"
+	else
+		echo "$prog: the Python fork server did not start; the tests run the venv's python" >&2
+		tail -n 20 "$tmp/zygote.log" >&2 || true
+		MLGATE_TEST_PYTHON=$VENV/bin/python
+	fi
+fi
 
 # --- the tests ------------------------------------------------------------
 
 export MLGATE_TEST_MLFLOW_URI=$server_uri
 # the server's own database: tests cross-check the SQLite backend against it
 export MLGATE_TEST_MLFLOW_DB=$tmp/mlflow.db
-export MLGATE_TEST_PYTHON=$VENV/bin/python
-export MLGATE_BIN MLGATE_TEST_BIN
+export MLGATE_TEST_PYTHON MLGATE_BIN MLGATE_TEST_BIN
 
 passed=0
 failed=0

@@ -93,12 +93,12 @@ log_check "sorted({(e['auth'], e['principal']) for e in l if e['path'].startswit
 echo "ok: OAuth M2M"
 
 # 2. the access token expires mid-run: refused once (401), fetched again, the run succeeds.
-# runs/get answers after 3 s; the emulator expires every token while it waits, so the
+# runs/get answers after 5 s; the emulator expires every token while it waits, so the
 # request is judged with an expired token.
 model=fd-expire
 emu_seed "$model" --only 1
 log_clear
-emu_post /_emu/faults '{"path": "/api/2.0/mlflow/runs/get", "delay": 3, "count": 1}' >/dev/null
+emu_post /_emu/faults '{"path": "/api/2.0/mlflow/runs/get", "delay": 5, "count": 1}' >/dev/null
 (
 	cd "$T_DIR"
 	exec "$MLGATE_BIN/mlgate-comply" --registry databricks --model "$model" --version 1 \
@@ -122,7 +122,7 @@ echo "ok: token expired mid-run, refreshed once"
 model=fd-tokfail
 emu_seed "$model" --only 1
 log_clear
-emu_post /_emu/faults '{"path": "/api/2.0/mlflow/runs/get", "delay": 3, "count": 1}' >/dev/null
+emu_post /_emu/faults '{"path": "/api/2.0/mlflow/runs/get", "delay": 5, "count": 1}' >/dev/null
 (
 	cd "$T_DIR"
 	exec "$MLGATE_BIN/mlgate-comply" --registry databricks --model "$model" --version 1 \
@@ -181,6 +181,16 @@ assert_match "$ERR" "CAN_MANAGE_STAGING_VERSIONS"
 [ "$(emu_state "v(1)")" = "$before" ] || fail "the refused approval changed version 1"
 log_check "[(e['path'], e['status']) for e in l if e['method'] != 'GET']" \
 	'[["/api/2.0/mlflow/transition-requests/approve", 403]]' "writes of the refused approval"
+# and to Production a principal needs CAN_MANAGE_PRODUCTION_VERSIONS (Staging's is not enough)
+emu_post /_emu/permission "{\"principal\": \"editor@example.com\", \"model\": \"$model\", \"level\": \"CAN_MANAGE_STAGING_VERSIONS\"}" >/dev/null
+curl --noproxy '*' -sS --fail -X POST -H "Authorization: Bearer $editor_pat" -H 'Content-Type: application/json' \
+	--data "{\"name\": \"$model\", \"version\": \"1\", \"stage\": \"Production\"}" \
+	"$EMU/api/2.0/mlflow/transition-requests/create" >/dev/null || fail "requesting Production"
+before=$(emu_state "v(1)")
+with_pat "$editor_pat" gate approve-403-prod 3 promote --version 1 --to-stage Production --require comply \
+	--evidence "$O/comply-403.xml"
+assert_match "$ERR" "PERMISSION_DENIED: .*CAN_MANAGE_PRODUCTION_VERSIONS"
+[ "$(emu_state "v(1)")" = "$before" ] || fail "the refused Production approval changed version 1"
 echo "ok: 403 on the approval"
 
 # 7. a wrong token: exit 3, with the GitHub outputs too
@@ -214,6 +224,37 @@ cp "$OUT" "$O/github-oauth.stdout"
 cp "$ERR" "$O/github-oauth.stderr"
 assert_match "$O/github-oauth.stdout" "^::add-mask::$secret\$"
 assert_match "$O/github-oauth.stdout" '^::add-mask::dbemu-[A-Za-z0-9_-]{8,}$'
+
+# 9. a version Databricks does not have (RESOURCE_DOES_NOT_EXIST): exit 2, as on every backend
+comply notfound 2 9
+assert_match "$ERR" "RESOURCE_DOES_NOT_EXIST: Model Version \\(name=fd-debug, version=9\\) not found"
+echo "ok: RESOURCE_DOES_NOT_EXIST"
+
+# 10. an access token living less than the refresh margin (60 s) is fetched again before
+# each request instead of being sent to be refused
+emu_post /_emu/seed '{"token_ttl": 30}' >/dev/null
+log_clear
+comply short-ttl 0 1 --dry-run
+log_check "(len($tokens) >= 2, len($tokens) == sum(e['path'].startswith('/api/') for e in l), sum(e['status'] == 401 for e in l))" \
+	'[true, true, 0]' "token requests for a token living 30 s"
+emu_post /_emu/seed '{"token_ttl": 3600}' >/dev/null
+echo "ok: a token about to expire is fetched again first"
+
+# 11. a profile of DATABRICKS_CONFIG_FILE named in the URI (the environment has nothing)
+printf '[DEFAULT]\nhost = https://elsewhere.invalid\n\n[ci]\nhost = %s\nclient_id = sp-ci\nclient_secret = %s\n' "$EMU" "$secret" \
+	>"$T_DIR/databrickscfg"
+log_clear
+(
+	unset DATABRICKS_HOST DATABRICKS_CLIENT_ID DATABRICKS_CLIENT_SECRET
+	export DATABRICKS_CONFIG_FILE=$T_DIR/databrickscfg
+	expect_rc 0 "$MLGATE_BIN/mlgate-comply" --registry databricks://ci --model "$model" --version 1 \
+		--repo "$T_DIR/repo" --policy "$T_DIR/policy.json" --ci github --dry-run
+	cp "$OUT" "$O/profile.stdout"
+	cp "$ERR" "$O/profile.stderr"
+)
+assert_match "$O/profile.stdout" "^::add-mask::$secret\$"
+log_check "[(e['principal'], e['status']) for e in $tokens]" '[["sp-ci", 200]]' "the profile's token request"
+echo "ok: databricks://PROFILE"
 
 # no secret anywhere: the PATs, the client secret, any access token the emulator issued
 # (dbemu- followed by its random part), in every file a gate wrote

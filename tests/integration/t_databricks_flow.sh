@@ -132,7 +132,13 @@ grep -qx "Commit: $main_commit" <<<"$appr" || fail "the approval comment has no 
 # 5. compare version 1 (Staging) with Production: nobody there yet
 gate compare-v1 0 --stage Staging --baseline-stage Production
 check "tags(1)['mlgate.compare.verdict']" passed "compare's verdict tag"
-sdk_request "$trainer_pat" "$model:1:Production" "$model:3:Production"
+# the Production requests as a person makes them in the UI (the REST call the SDK makes)
+for n in 1 3; do
+	curl --noproxy '*' -sS --fail -X POST -H "Authorization: Bearer $trainer_pat" \
+		-H 'Content-Type: application/json' \
+		--data "{\"name\": \"$model\", \"version\": \"$n\", \"stage\": \"Production\"}" \
+		"$EMU/api/2.0/mlflow/transition-requests/create" >/dev/null || fail "requesting Production for version $n"
+done
 
 # 6. version 1 to Production on both evidences
 gate promote-v1-production 0 --version 1 --to-stage Production --evidence "$O/comply-v1.xml" \
@@ -148,11 +154,9 @@ for line in "^mlgate promote: approved the request to move model 'fraud-detector
 	"^CI run: $run_url$"; do
 	grep -Eq -- "$line" <<<"$appr" || fail "the Production approval's comment has no line matching '$line': $appr"
 done
-# KNOWN BUG (runners/promote.c, outside this test's branch): a passed compare check has no
-# message in the JUnit evidence and its comment line ends ': (null)'. Reported; make this a
-# failure once promote.c prints such a line without a message.
+# a passed compare check has no message in the JUnit evidence: its line ends at the status
 if grep -q '(null)' <<<"$appr"; then
-	echo "KNOWN BUG: the approval comment prints '(null)' for passed compare checks" >&2
+	fail "the approval comment prints '(null)' for passed compare checks: $appr"
 fi
 
 # 7-10. version 3: compliant, to Staging, worse than version 1: its Production request rejected
@@ -177,18 +181,30 @@ check "sorted((n, c['comment'].split()[1]) for n in (1, 2, 3) for c in v(n)['com
 	'[[1, "compare"], [1, "comply"], [2, "comply"], [3, "compare"], [3, "comply"]]' "comply's and compare's comments"
 check "all(tags(n)['mlgate.' + g + '.comment'] == c['id'] for n in (1, 2, 3) for c in v(n)['comments'] for g in [c['comment'].split()[1]] if g != 'promote')" True \
 	"each comment's id in the tag mlgate.<gate>.comment"
-# KNOWN BUG (runners/promote.c promote_writeback, outside this test's branch): promote hands
-# mg_gate_writeback a view of the version without tags, so its second run (Production after
-# Staging) does not see mlgate.promote.comment and posts a second comment instead of editing
-# its own. Reported; make this a failure once promote.c keeps that tag in the view.
-if [ "$(ncomments 1 promote)" != 1 ]; then
-	echo "KNOWN BUG: promote posted $(ncomments 1 promote) comments on version 1 (one expected)" >&2
-fi
+# promote's second run (Production after Staging) edits its own comment, not a second one
+[ "$(ncomments 1 promote)" = 1 ] || fail "promote posted $(ncomments 1 promote) comments on version 1 (one expected)"
 check "all(c['user_id'] == 'ci@example.com' for n in (1, 2, 3) for c in v(n)['comments'])" True "comments' author"
 check "[c['comment'].split(' at ')[0] for c in v(1)['comments'] if c['id'] == tags(1)['mlgate.promote.comment']]" \
 	'["[mlgate] promote passed"]' "version 1's promote comment"
 junit_valid "$O"/*.xml
 echo "ok: the demo story on the workspace registry"
+
+# release evidence: mlgate-release cuts release/1.0 at version 1's commit on its comply and
+# compare evidence, cross-checked with what the gates recorded on the Databricks version
+git -C "$T_DIR/repo" branch release/1.0 "$main_commit"
+release() {
+	expect_rc "$1" "$MLGATE_BIN/mlgate-release" --repo "$T_DIR/repo" --commit "$main_commit" \
+		--branch release/1.0 --require comply,compare --evidence "$O/comply-v1.xml" \
+		--evidence "$O/compare-v1.xml" --registry databricks --ci none --junit "$O/release-$1.xml"
+}
+release 0
+assert_match "$OUT" "release.evidence.comply"
+# the registry says otherwise than the evidence file (a forged or stale file): refused
+expect_rc 0 "$MLGATE_TEST_BIN/regtool" databricks set-tag fraud-detector 1 mlgate.comply.verdict failed
+release 1
+assert_match "$OUT" "mlgate.comply.verdict"
+expect_rc 0 "$MLGATE_TEST_BIN/regtool" databricks set-tag fraud-detector 1 mlgate.comply.verdict passed
+echo "ok: release evidence cross-checked with the workspace registry"
 
 # re-runs: comply of version 3 with another verdict edits its comment (and says so), the
 # same verdict again changes nothing, a comment deleted meanwhile is posted anew
@@ -210,6 +226,14 @@ comply comply-v3-after-delete 0 3
 assert_match "$O/comply-v3-after-delete.json" "posted a comment on model 'fraud-detector' version 3"
 check "$(ncomments 3 comply)" 1 "comply's comments after its comment was deleted"
 check "tags(3)['mlgate.comply.comment'] == v(3)['comments'][-1]['id'] != '$cid'" True "the new comment's tag"
+# compare too: version 3 against version 1 again, with a lenient policy: passed, edited
+cid=$(emu_state "tags(3)['mlgate.compare.comment']")
+pol=$T_DIR/policy-lenient.json
+gate compare-v3-lenient 0 --version 3 --baseline-stage Production
+assert_match "$O/compare-v3-lenient.json" "edited comment $cid on model 'fraud-detector' version 3"
+check "[c['comment'].split(' at ')[0] for c in v(3)['comments'] if c['comment'].startswith('[mlgate] compare ')]" \
+	'["[mlgate] compare passed"]' "compare's one comment after its re-run"
+pol=$policy
 echo "ok: comments edited on re-runs"
 
 # ====================================================== workspace registry: the request cases
