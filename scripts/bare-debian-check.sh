@@ -102,6 +102,7 @@ fi
 if [ -z "$root" ]; then
 	$reuse && die "--reuse needs --root"
 	root=$(mktemp -d /tmp/mlgate-deb12.XXXXXX)
+	chmod 755 "$root" # the root's /: users in it must get through
 elif $reuse; then
 	[ -f "$root/etc/debian_version" ] || die "'$root' is not a Debian root to reuse"
 	root=$(cd "$root" && pwd)
@@ -194,14 +195,16 @@ step() {
 	echo
 	echo "=== $who@deb12:$dir\$ $*"
 	t=$SECONDS
-	set +e
+	# in the background, so that a signal to this script is acted on at once
 	# shellcheck disable=SC2016 # expanded by the inner sh
-	chroot "${spec[@]}" "$root" /usr/bin/env -i HOME="$home" USER="$who" TERM=dumb \
-		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		sh -c 'cd "$1" && shift && exec "$@"' sh "$dir" "$@" </dev/null 2>&1 |
-		sed 's/^/    /'
-	rc=${PIPESTATUS[0]}
-	set -e
+	(
+		chroot "${spec[@]}" "$root" /usr/bin/env -i HOME="$home" USER="$who" TERM=dumb \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			sh -c 'cd "$1" && shift && exec "$@"' sh "$dir" "$@" </dev/null 2>&1 |
+			sed 's/^/    /'
+		exit "${PIPESTATUS[0]}"
+	) &
+	wait $! || rc=$?
 	t=$((SECONDS - t))
 	read -r n1 s1 < <(pkgs)
 	printf '=== exit %d (expected %d) in %d s; packages added: %d (%d MB installed)\n' \
