@@ -6,12 +6,25 @@
 #   make DEVELOPER=1          warnings are errors
 #   make SANITIZE=address,undefined
 #   make install PREFIX=/usr/local DESTDIR=
+#   make dist                 reproducible source tarball build/mlgate-VERSION.tar.gz
+#   make check-package        make install, the .deb (dpkg-buildpackage), unpacked and run
 #
 # Every variable below can be overridden on the command line.
 
-VERSION := 0.1.0
+# The version: `git describe` in a checkout, the VERSION file `make dist`
+# stamps in a release tarball (scripts/version.sh). Only lib/version.o is
+# compiled with it: a new commit rebuilds one object.
+VERSION := $(shell scripts/version.sh)
+ifeq ($(VERSION),)
+$(error cannot tell the version: scripts/version.sh failed)
+endif
 
 PREFIX ?= /usr/local
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/mlgate
+DOCDIR ?= $(PREFIX)/share/doc/mlgate
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 BUILD ?= build
 OUT ?= bin
 PKG_CONFIG ?= pkg-config
@@ -31,12 +44,14 @@ WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wundef -Wcast-align -Wold-style-definition -fno-common
 
 # pkg-config is asked once per make run, and only when something is compiled
-PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(TEST_PKGS)))$(PKG_CFLAGS)
+# (the test-only packages separately: `make`/`make demo` build without them)
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS)))$(PKG_CFLAGS)
+TEST_CFLAGS = $(eval TEST_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS)))$(TEST_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS)) $(NOPC_LIBS))$(PKG_LIBS)
 TEST_LIBS = $(eval TEST_LIBS := $(shell $(PKG_CONFIG) --libs $(TEST_PKGS)))$(TEST_LIBS)
 
-ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L -DMLGATE_VERSION='"$(VERSION)"' $(LAYER_INC) \
-	$(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS = $(WARN) -D_POSIX_C_SOURCE=200809L $(LAYER_INC) \
+	$(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -MMD -MP
 # --as-needed: an executable loads only the libraries it calls (mlgate-compare
 # does not load libgit2 and its TLS stack: ~10 ms less start-up per run)
 ALL_LDFLAGS = -Wl,--as-needed $(LDFLAGS)
@@ -94,9 +109,10 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 # keep intermediate objects (integration test programs are built from them)
 .SECONDARY:
 
-.PHONY: all tests deps demo check check-build check-format check-unit check-cli check-integration \
-	check-asan check-valgrind check-fuzz check-generated check-layers check-ci policy-schema bench format install \
-	uninstall \
+.PHONY: all tests deps deps-build deps-test demo check check-build check-format check-unit check-cli \
+	check-integration check-asan check-valgrind check-fuzz check-generated check-layers check-ci \
+	check-deps policy-schema bench format install uninstall man completion dist check-package  \
+	bindist \
 	clean FORCE
 
 all: $(PROGRAMS)
@@ -112,6 +128,13 @@ $(BUILD)/build-flags: FORCE
 $(BUILD)/obj/%.o: %.c $(BUILD)/build-flags
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/gen/version: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(VERSION)' > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/obj/lib/version.o: $(BUILD)/gen/version
+$(BUILD)/obj/lib/version.o: ALL_CFLAGS += -DMLGATE_VERSION='"$(VERSION)"'
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@
@@ -132,7 +155,7 @@ $(BUILD)/gen/unit_suites.h: FORCE
 	@{ $(foreach s,$(UNIT_SUITES),echo 'UNIT_SUITE($(s))';) } > $@.new; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/obj/tests/unit/main.o: $(BUILD)/gen/unit_suites.h
-$(BUILD)/obj/tests/unit/%.o: private ALL_CFLAGS += -I$(BUILD)/gen
+$(BUILD)/obj/tests/unit/%.o: private ALL_CFLAGS += -I$(BUILD)/gen $(TEST_CFLAGS)
 
 $(UNIT_BIN): $(call obj,$(UNIT_SRC)) $(LIB_A)
 	@mkdir -p $(dir $@)
@@ -160,10 +183,15 @@ $(BUILD)/tools/%: $(BUILD)/obj/tools/%.o $(LIB_A)
 
 # --- set-up --------------------------------------------------------------
 
-deps:
-	@scripts/deps.sh
+# Debian packages (scripts/deps.sh; README "Dependencies"): what building and
+# the demo need, and what the tests need as well.
+deps: deps-test
+deps-build:
+	@scripts/deps.sh build
+deps-test:
+	@scripts/deps.sh test
 
-demo: deps
+demo: deps-build
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(OUT)
 
@@ -174,12 +202,13 @@ demo: deps
 # (each runs its own cases in parallel).
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
-check: deps check-ci
+check: deps-test check-ci
 	@$(MAKE) --no-print-directory $(CHECK_J) DEVELOPER=1 check-build
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-format check-layers check-generated
+	@$(MAKE) --no-print-directory DEVELOPER=1 check-format check-layers check-generated check-deps
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
+	@$(MAKE) --no-print-directory DEVELOPER=1 check-package
 	@echo "make check: all test layers passed"
 
 # everything the test layers run
@@ -219,18 +248,25 @@ check-valgrind: $(UNIT_BIN) $(PROGRAMS)
 
 # Benchmarks (bench/b_*.sh), each printing mlgate and its peer side by side,
 # on the integration harness (real MLflow server, project venv).
-bench: deps $(PROGRAMS) $(ITEST_BINS) $(BENCH_BINS)
+bench: deps-test $(PROGRAMS) $(ITEST_BINS) $(BENCH_BINS)
 	MLGATE_HARNESS_SUITE=bench MLGATE_BIN=$(OUT) MLGATE_TEST_BIN=$(BUILD)/tests \
 		MLGATE_BENCH_BIN=$(abspath $(BUILD)/bench) tests/integration/run.sh
 
-# The CI integration (ci/): actionlint on the example workflows (installed
-# from the Go module proxy by scripts/actionlint.sh), structural checks of
-# the composite actions and the Azure YAML (PyYAML from the project venv).
-check-ci: deps
+# The CI integration (ci/): actionlint on the example workflows (built from
+# the Go module proxy, pinned, by scripts/actionlint.sh), the GitHub files
+# against their published JSON schemas, structural checks of the composite
+# actions and the Azure YAML, in a small venv of their own (scripts/ci-venv.sh:
+# PyYAML, check-jsonschema; pinned with hashes).
+check-ci: deps-test
 	@scripts/actionlint.sh
-	@venv=$$(scripts/mlflow-venv.sh | tail -n 1) && \
+	@venv=$$(scripts/ci-venv.sh | tail -n 1) && \
+		$$venv/bin/python scripts/ci-check-schemas.py && \
 		$$venv/bin/python scripts/ci-check-actions.py && \
 		$$venv/bin/python scripts/ci-check-azure.py
+
+# `make`/`make demo` build with the build packages alone (scripts/deps.sh build).
+check-deps:
+	@TEST_PKGS='$(TEST_PKGS)' scripts/check-deps.sh
 
 # The include graph between folders; an include that points up a layer fails.
 check-layers:
@@ -254,12 +290,77 @@ format:
 
 # --- install -------------------------------------------------------------
 
-install: all
-	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin
+# Man pages and bash/zsh completion, printed by each executable from its
+# option table (--mlgate-doc=man|bash|zsh, lib/optsdoc.h), as --help is.
+MAN_PAGES := $(patsubst $(OUT)/%,$(BUILD)/man/%.1,$(PROGRAMS))
+COMPLETIONS := $(BUILD)/completion/mlgate $(BUILD)/completion/_mlgate
+DOC_FILES := README.md CHANGELOG.md LICENSE
+DATA_FILES := docs/policy.schema.json docs/junit.xsd
+
+$(BUILD)/gen/docdir: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(DOCDIR)' > $@.new; \
+	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
+$(BUILD)/man/%.1: $(OUT)/% $(BUILD)/gen/docdir
+	@mkdir -p $(dir $@)
+	@$< --mlgate-doc=man | sed 's|@DOCDIR@|$(DOCDIR)|g' > $@.new && mv -f $@.new $@
+$(BUILD)/completion/mlgate: $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	@{ echo '# bash completion for mlgate: made by `make completion` from the option tables'; \
+	  for p in $(PROGRAMS); do $$p --mlgate-doc=bash || exit 1; done; } > $@.new && mv -f $@.new $@
+$(BUILD)/completion/_mlgate: $(PROGRAMS)
+	@mkdir -p $(dir $@)
+	@{ echo '#compdef $(notdir $(PROGRAMS))'; \
+	  echo '# zsh completion for mlgate: made by `make completion` from the option tables'; \
+	  for p in $(PROGRAMS); do $$p --mlgate-doc=zsh || exit 1; done; \
+	  echo '"__$${service//-/_}" "$$@"'; } > $@.new && mv -f $@.new $@
+
+man: $(MAN_PAGES)
+completion: $(COMPLETIONS)
+
+# Executables, man pages, completion (bash: one file, a link per command for
+# bash-completion's loading by name), the policy schema and JUnit profile
+# (DATADIR), the README and docs/ as in the tree, so their links and the
+# "docs/NAME.md" of --help hold under DOCDIR.
+install: all man completion
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DATADIR) \
+		$(DESTDIR)$(DOCDIR)/docs $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	$(INSTALL) -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	$(INSTALL) -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(INSTALL) -m 644 $(DATA_FILES) $(DESTDIR)$(DATADIR)/
+	$(INSTALL) -m 644 $(DOC_FILES) $(DESTDIR)$(DOCDIR)/
+	$(INSTALL) -m 644 $(sort $(wildcard docs/*.md)) $(DATA_FILES) $(DESTDIR)$(DOCDIR)/docs/
+	$(INSTALL) -m 644 $(BUILD)/completion/mlgate $(DESTDIR)$(BASHCOMPDIR)/mlgate
+	for p in $(filter-out mlgate,$(notdir $(PROGRAMS))); do \
+		ln -sf mlgate $(DESTDIR)$(BASHCOMPDIR)/$$p || exit 1; done
+	$(INSTALL) -m 644 $(BUILD)/completion/_mlgate $(DESTDIR)$(ZSHCOMPDIR)/_mlgate
+
+# --- release artifacts ---------------------------------------------------
+
+# A reproducible source tarball (scripts/dist.sh), stamped with VERSION.
+DISTDIR ?= $(BUILD)
+dist:
+	@scripts/dist.sh $(DISTDIR)
+
+# What make install ships (tests/package/t_install.sh), and the .deb built
+# from make dist's tarball, lintian-checked, unpacked and run through the demo
+# (tests/package/t_deb.sh). Its tools: scripts/deps-package.sh.
+check-package: all
+	@scripts/deps-package.sh
+	tests/package/t_install.sh
+	tests/package/t_deb.sh
+
+# The binary release tarball the CI setup steps download, and SHA256SUMS:
+# dist/mlgate-VERSION-PLATFORM-ARCH.tar.gz (scripts/bindist.sh says what is in it).
+bindist:
+	scripts/bindist.sh --version '$(VERSION)' --out dist
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN_PAGES))) \
+		$(addprefix $(DESTDIR)$(BASHCOMPDIR)/,$(notdir $(PROGRAMS))) \
+		$(DESTDIR)$(ZSHCOMPDIR)/_mlgate
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf $(BUILD) $(OUT)

@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "changes.h"
+#include "text.h"
 #include "alloc.h"
 #include "azure.h"
 #include "evidence.h"
@@ -664,13 +665,14 @@ static int publish(struct changes *c, struct mg_err *err)
 	if (!c->o->quiet) {
 		if (c->base_name)
 			mg_info(&c->ctx->log,
-			        "%zu file(s) changed between %s (merge base %.12s) and %s (%.12s); "
-			        "%zu of %zu model(s) affected%s%s",
-			        c->nfiles, c->base_name, c->merge_base,
-			        c->head_name ? c->head_name : "HEAD", c->head, n, c->cfg.nmodels,
+			        "%zu %s changed between %s (merge base %.12s) and %s (%.12s); "
+			        "%zu of %zu %s affected%s%s",
+			        c->nfiles, mg_plural(c->nfiles, "file", "files"), c->base_name,
+			        c->merge_base, c->head_name ? c->head_name : "HEAD", c->head, n,
+			        c->cfg.nmodels, mg_plural(c->cfg.nmodels, "model", "models"),
 			        n ? ": " : "", list.buf);
 		else
-			mg_info(&c->ctx->log, "--all: %zu model(s)", n);
+			mg_info(&c->ctx->log, "--all: %zu %s", n, mg_plural(n, "model", "models"));
 	}
 	ret = 0;
 done:

@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "compare.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "json.h"
@@ -66,6 +67,7 @@ struct metric {
 	char *id;
 	bool have_c, have_b;
 	double c, b;
+	double d; /* candidate - production as written (mg_compare_delta), when have_delta */
 	enum mg_status st;
 };
 
@@ -80,6 +82,7 @@ struct compare {
 	bool first;             /* no production model */
 	const char *first_mode; /* block, thresholds_only, manual */
 	bool evaluated;         /* the metrics were judged (the run did not stop before) */
+	uint64_t t0;            /* when the gate started: the first metric's time runs from it */
 	struct metric *m;
 	size_t nm;
 	struct mg_suite *suite;
@@ -297,17 +300,83 @@ static int load_side(struct compare *c, struct side *s, struct mg_err *err)
 	return model ? load_side_model(c, s, err) : 0;
 }
 
+static int list_version(void *arg, const struct mg_model_version *mv, struct mg_err *err)
+{
+	struct mg_buf *list = arg;
+
+	(void)err;
+	mg_buf_addf(list, "%s%s", list->len ? ", " : "", mv->version);
+	return 0;
+}
+
+/*
+ * The default production model is not there (alias champion for a candidate
+ * named by version or alias, stage Production for one named by stage): a
+ * first deployment only if the other vocabulary has no production model
+ * either. A version in stage Production without a champion alias (or a
+ * champion alias with nothing in Production) is a production model this
+ * gate would otherwise ignore: exit 2 asking which one to compare with. A
+ * registry without stages (Unity Catalog) or without aliases (Databricks
+ * workspace) has nothing to check.
+ */
+static int check_other_default(struct compare *c, bool by_alias, struct mg_err *err)
+{
+	const char *model = c->o->gate.model;
+	unsigned features = mg_registry_features(c->reg);
+	struct mg_buf held = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_model_version mv = {0};
+	int ret = -1;
+
+	if (by_alias && (features & MG_REGISTRY_STAGES)) {
+		if (mg_registry_versions_in_stage(c->reg, model, "Production", list_version, &held,
+		                                  err))
+			goto done;
+		if (held.len) {
+			mg_err_set(
+			        err, MG_EXIT_USAGE,
+			        "model '%s' has no alias champion (the production model compared "
+			        "with by default) but version %s in stage Production: not a first "
+			        "deployment; name the production model with --baseline-stage "
+			        "Production or --baseline-alias NAME",
+			        model, held.buf);
+			goto done;
+		}
+	} else if (!by_alias && (features & MG_REGISTRY_ALIASES)) {
+		if (mg_registry_get_version_by_alias(c->reg, model, "champion", &mv, err)) {
+			if (err->reason != MG_REASON_NOT_FOUND)
+				goto done;
+			mg_err_clear(err);
+		} else {
+			mg_err_set(
+			        err, MG_EXIT_USAGE,
+			        "model '%s' has no version in stage Production (the production "
+			        "model "
+			        "compared with by default) but alias champion on version %s: not a "
+			        "first deployment; name the production model with --baseline-alias "
+			        "champion or --baseline-stage STAGE",
+			        model, mv.version);
+			goto done;
+		}
+	}
+	ret = 0;
+done:
+	mg_model_version_release(&mv);
+	mg_buf_release(&held);
+	return ret;
+}
+
 /* The production version: the one the --baseline-* option names, or the default. */
 static int resolve_baseline(struct compare *c, struct mg_err *err)
 {
 	const struct mg_compare_opts *o = c->o;
 	struct mg_gate_opts b = {0};
+	bool by_default = !o->baseline_version && !o->baseline_alias && !o->baseline_stage;
 
 	b.model = o->gate.model;
 	b.version = o->baseline_version;
 	b.alias = o->baseline_alias;
 	b.stage = o->baseline_stage;
-	if (!b.version && !b.alias && !b.stage) {
+	if (by_default) {
 		/* default: the same vocabulary as the candidate's selector */
 		if (o->gate.stage)
 			b.stage = "Production";
@@ -326,6 +395,8 @@ static int resolve_baseline(struct compare *c, struct mg_err *err)
 		if (b.version || err->reason != MG_REASON_NOT_FOUND)
 			return -1;
 		mg_err_clear(err);
+		if (by_default && check_other_default(c, b.alias != NULL, err))
+			return -1;
 		if (b.alias)
 			snprintf(c->base.absent, sizeof(c->base.absent), "alias %.200s is not set",
 			         b.alias);
@@ -362,7 +433,7 @@ static bool have_delta(const struct compare *c, const struct metric *m)
 static void evaluate(struct compare *c)
 {
 	struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL);
-	uint64_t t0 = mg_clock_ns();
+	uint64_t t0 = c->t0;
 
 	for (size_t i = 0; i < c->nm; i++) {
 		struct metric *m = &c->m[i];
@@ -379,8 +450,9 @@ static void evaluate(struct compare *c)
 				mg_compare_num(&why, m->b);
 			}
 			if (have_delta(c, m)) {
-				mg_buf_addf(&why, ", delta %s%.6g", m->c - m->b > 0 ? "+" : "",
-				            m->c - m->b);
+				m->d = mg_compare_delta(m->c, m->b);
+				mg_buf_addf(&why, ", delta %s", m->d > 0 ? "+" : "");
+				mg_compare_num(&why, m->d);
 			}
 			mg_buf_adds(&why, ": ");
 		}
@@ -418,9 +490,8 @@ static void evaluate(struct compare *c)
 			mg_buf_adds(&why, ": a human must decide (verdict manual)");
 		} else if (nthr) {
 			st = MG_STATUS_PASSED;
-			mg_buf_addf(&why,
-			            ": only absolute thresholds were checked (%zu of %zu metrics)",
-			            nthr, c->nm);
+			mg_buf_addf(&why, ": only absolute thresholds were checked (%zu of %zu %s)",
+			            nthr, c->nm, mg_plural(c->nm, "metric", "metrics"));
 		} else {
 			st = MG_STATUS_FAILED;
 			mg_buf_adds(&why, ", but no metric has a threshold: nothing was checked");
@@ -493,7 +564,7 @@ static void result_row(const struct compare *c, const struct metric *m, const ch
 	        {"baseline_version", side_version(&c->base), false, 0},
 	        {"baseline_run", metric_run(&c->base, m->r.name), false, 0},
 	        {"baseline", NULL, m->have_b && !c->first, m->b},
-	        {"delta", NULL, have_delta(c, m), m->c - m->b},
+	        {"delta", NULL, have_delta(c, m), m->d},
 	        {"rule", rule_text, false, 0},
 	        {"verdict", mg_status_name(m->st), false, 0},
 	        {"metric_source", c->source, false, 0},
@@ -676,7 +747,7 @@ static int log_experiment(struct compare *c, const char *verdict, struct mg_writ
 		if (have_delta(c, m)) {
 			mg_buf_reset(&key);
 			mg_buf_addf(&key, "delta.%s", m->r.name);
-			mg_metriclist_add(&ml, key.buf, m->c - m->b, now, 0);
+			mg_metriclist_add(&ml, key.buf, m->d, now, 0);
 		}
 	}
 	if (mg_registry_log_batch(c->reg, c->exp_run_id, &params, &ml, NULL, err))
@@ -744,7 +815,7 @@ static void json_extra(void *arg, cJSON *doc)
 		else
 			cJSON_AddNullToObject(e, "baseline");
 		if (have_delta(c, m))
-			mg_json_add_double(e, "delta", m->c - m->b);
+			mg_json_add_double(e, "delta", m->d);
 		else
 			cJSON_AddNullToObject(e, "delta");
 		mg_buf_reset(&rt);
@@ -799,7 +870,8 @@ static void md_extra(struct mg_md *md, const void *arg)
 				cell_num(&p, m->have_b, m->b);
 			cell_num(&cv, m->have_c, m->c);
 			if (have_delta(c, m)) {
-				mg_buf_addf(&d, "%s%.6g", m->c - m->b > 0 ? "+" : "", m->c - m->b);
+				mg_buf_adds(&d, m->d > 0 ? "+" : "");
+				mg_compare_num(&d, m->d);
 			} else {
 				mg_buf_adds(&d, "—");
 			}
@@ -860,11 +932,11 @@ static void compare_summary(void *arg, const struct mg_gate_run *run, struct mg_
 	for (size_t i = 0; i < c->nm; i++)
 		nfail += c->m[i].st == MG_STATUS_FAILED;
 	if (c->first)
-		mg_buf_addf(out, "first deployment (policy %s), %zu metrics, %zu failed",
-		            c->first_mode, c->nm, nfail);
+		mg_buf_addf(out, "first deployment (policy %s), %zu %s, %zu failed", c->first_mode,
+		            c->nm, mg_plural(c->nm, "metric", "metrics"), nfail);
 	else
-		mg_buf_addf(out, "vs version %s: %zu metrics, %zu failed", c->base.mv.version,
-		            c->nm, nfail);
+		mg_buf_addf(out, "vs version %s: %zu %s, %zu failed", c->base.mv.version, c->nm,
+		            mg_plural(c->nm, "metric", "metrics"), nfail);
 }
 
 /* --log-experiment and --results, before the verdict is recorded on the version. */
@@ -948,6 +1020,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	mg_result_init(&result, "mlgate");
 	c.suite = end.suite = mg_result_add_suite(&result, "compare");
 	mg_gate_run_init(&run, "compare", &o->gate);
+	c.t0 = run.started_ns; /* the first metric's time counts the reads of both versions */
 	run.champion = "none";
 
 	/* configuration first: nothing is read before it is known to be sane */

@@ -68,6 +68,17 @@ void mg_compare_rule_text(const struct mg_compare_rule *r, struct mg_buf *out);
 const char *mg_compare_num_str(double v, char s[MG_DOUBLE_LEN]);
 void mg_compare_num(struct mg_buf *out, double v);
 
+/*
+ * candidate - production as the difference of the two values as they are
+ * written (0.902 - 0.934 = -0.032, not the binary -0.03200000000000003):
+ * the computed difference rounded to the decimals of the more precise of
+ * the two shortest texts, when the binary errors are too small to reach
+ * that digit (always with up to ~15 significant digits); otherwise the
+ * computed difference. One number for every output (console, summary,
+ * JSON, --results, the logged delta metric); no rule judges it.
+ */
+double mg_compare_delta(double cand, double base);
+
 /* Does the rule compare with production (a change or regression bound), not only a threshold? */
 bool mg_compare_rule_comparative(const struct mg_compare_rule *r);
 

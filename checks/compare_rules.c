@@ -6,6 +6,7 @@
 #include "setup.h"
 #include "compare.h"
 
+#include <float.h>
 #include <math.h>
 
 const char *mg_compare_num_str(double v, char s[MG_DOUBLE_LEN])
@@ -15,6 +16,55 @@ const char *mg_compare_num_str(double v, char s[MG_DOUBLE_LEN])
 	if (isinf(v))
 		return v > 0 ? "Infinity" : "-Infinity";
 	return mg_double_str(v, s);
+}
+
+/* Digits after the point of v's shortest text: "0.902" 3, "1e-08" 8, "12" 0, "1.5e+20" -19. */
+static int decimals(double v)
+{
+	char s[MG_DOUBLE_LEN], *e;
+	const char *dot;
+	long exp = 0;
+	int frac = 0;
+
+	mg_double_str(v, s);
+	e = strchr(s, 'e');
+	if (e) {
+		exp = strtol(e + 1, NULL, 10);
+		*e = '\0';
+	}
+	dot = strchr(s, '.');
+	if (dot)
+		frac = (int)strlen(dot + 1);
+	return frac - (int)exp;
+}
+
+double mg_compare_delta(double cand, double base)
+{
+	double d = cand - base, r, unit = 1;
+	int n, nb;
+	char s[64];
+
+	if (!isfinite(cand) || !isfinite(base) || !isfinite(d))
+		return d;
+	n = decimals(cand);
+	nb = decimals(base);
+	n = n > nb ? n : nb;
+	n = n > 0 ? n : 0;
+	/*
+	 * Each shortest text is within half an ulp of its value and the
+	 * subtraction within half an ulp of d (an ulp of x is at most
+	 * |x| * DBL_EPSILON): below half a unit of the last decimal, rounding d
+	 * there gives the written values' difference exactly.
+	 */
+	if (n > 30 || fabs(d) >= 1e15)
+		return d;
+	for (int i = 0; i < n; i++)
+		unit /= 10;
+	if ((fabs(cand) + fabs(base) + fabs(d)) * DBL_EPSILON / 2 + DBL_MIN >= unit / 2)
+		return d;
+	snprintf(s, sizeof(s), "%.*f", n, d);
+	r = strtod(s, NULL);
+	return r == 0 ? 0.0 : r; /* no "-0" */
 }
 
 void mg_compare_num(struct mg_buf *out, double v)

@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "comply.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "git.h"
@@ -397,10 +398,11 @@ static void check_description(struct comply *c, const cJSON *rule)
 		          "the model version has no description");
 	else if (n < want)
 		ADD_CHECK(c, "compliance.description", MG_STATUS_FAILED,
-		          "the description has %zu characters, the policy asks for at least %zu", n,
-		          want);
+		          "the description has %zu %s, the policy asks for at least %zu", n,
+		          mg_plural(n, "character", "characters"), want);
 	else
-		ADD_CHECK(c, "compliance.description", MG_STATUS_PASSED, "%zu characters", n);
+		ADD_CHECK(c, "compliance.description", MG_STATUS_PASSED, "%zu %s", n,
+		          mg_plural(n, "character", "characters"));
 }
 
 /* Read the run behind the version; false (with a check added) when there is none. */
@@ -744,7 +746,6 @@ static int evaluate(struct comply *c, struct mg_err *err)
 	const cJSON *lin = pol_get(c->pol, "lineage"), *mc = pol_get(c->pol, "model_card");
 	const cJSON *runr = pol_get(c->pol, "run");
 
-	c->t0 = mg_clock_ns();
 	if (pol_get(c->pol, "model_tags") && mg_registry_get_model(c->reg, c->mv.name, &c->rm, err))
 		return -1;
 	check_tags(c, "version_tag", pol_get(c->pol, "version_tags"), &c->mv.tags, "version");
@@ -784,9 +785,10 @@ static void comply_summary(void *arg, const struct mg_gate_run *run, struct mg_b
 
 	(void)run;
 	mg_suite_counts(c->suite, &counts);
-	mg_buf_addf(out, "%zu checks, %zu failed, %zu skipped, %zu waived, %zu warnings",
-	            counts.tests, counts.failures, counts.skipped - c->waived, c->waived,
-	            c->warnings);
+	mg_buf_addf(out, "%zu %s, %zu failed, %zu skipped, %zu waived, %zu %s", counts.tests,
+	            mg_plural(counts.tests, "check", "checks"), counts.failures,
+	            counts.skipped - c->waived, c->waived, c->warnings,
+	            mg_plural(c->warnings, "warning", "warnings"));
 }
 
 static void comply_props(void *arg, struct mg_suite *s)
@@ -839,6 +841,7 @@ int mg_comply_run(struct mg_ctx *ctx, const struct mg_comply_opts *o, struct mg_
 	end.mv = &c.mv;
 	run.version = c.mv.version;
 	run.model = c.mv.name;
+	c.t0 = run.started_ns; /* the first check's time counts the reads it needed */
 	if (evaluate(&c, err))
 		goto done;
 	/* the full id when git resolved it, else the commit as the run (or --commit) names it */

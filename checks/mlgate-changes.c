@@ -38,6 +38,26 @@ int main(int argc, char **argv)
 	        MG_OPT_HELP_VERSION,
 	        MG_OPT_END_OF_TABLE,
 	};
+	static const struct mg_doc_item changes_env[] = {
+	        {"GITHUB_EVENT_PATH, GITHUB_BASE_REF",
+	         "in GitHub Actions, the pull request's base and head (the event file) and target "
+	         "branch"},
+	        {"GITHUB_OUTPUT",
+	         "in GitHub Actions, where the outputs matrix, models, count and any go"},
+	        {"SYSTEM_PULLREQUEST_TARGETBRANCH, SYSTEM_PULLREQUEST_SOURCECOMMITID",
+	         "in Azure Pipelines, the pull request's target branch and head"},
+	        {"GITHUB_ACTIONS, TF_BUILD", "the CI --ci writes for by default: GitHub Actions "
+	                                     "when GITHUB_ACTIONS is true, Azure "
+	                                     "Pipelines when TF_BUILD is true"},
+	        {"MLGATE_DEBUG", "true: more detail on stderr"},
+	        {NULL, NULL},
+	};
+	static const struct mg_doc_item examples[] = {
+	        {"The models a pull request into main touches, as a GitHub matrix",
+	         "mlgate-changes --base main --json changes.json"},
+	        {"Every model in mlgate.json (outside pull requests)", "mlgate-changes --all"},
+	        {NULL, NULL},
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-changes",
 	        .usage = "[--base REF | --all] [options]",
@@ -58,6 +78,8 @@ int main(int argc, char **argv)
 	                "without the merge base\nis exit 2: fetch with fetch-depth: 0. "
 	                "Exit 0 whether or not a model is affected.\nReference: docs/changes.md.\n",
 	        .opts = table,
+	        .env = (const struct mg_doc_item *const[]){changes_env, NULL},
+	        .examples = examples,
 	};
 	return mg_gate_main(&spec, argc, argv, run, &o);
 }

@@ -44,6 +44,17 @@ int main(int argc, char **argv)
 	                "baseline-stage"),
 	        MG_RULE_END,
 	};
+	static const struct mg_doc_item examples[] = {
+	        {"Compare the version in Staging with the one in Production, metric by metric, "
+	         "with evidence for mlgate-promote",
+	         "mlgate-compare --model fraud-detector --stage Staging --baseline-stage "
+	         "Production \\\n    --policy policy.json --junit compare.xml --results "
+	         "compare.csv"},
+	        {"Compare the challenger alias with the champion alias",
+	         "mlgate-compare --model fraud-detector --alias challenger --baseline-alias "
+	         "champion \\\n    --policy policy.json --junit compare.xml"},
+	        {NULL, NULL},
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-compare",
 	        .usage = "--model NAME (--version N | --alias A | --stage S) --policy FILE "
@@ -61,6 +72,9 @@ int main(int argc, char **argv)
 	                   "human decides).\nCredentials come from the "
 	                   "environment only. Policy reference: docs/policy.md.\n",
 	        .opts = table,
+	        .env = (const struct mg_doc_item *const[]){mg_gate_env_registry, mg_gate_env_common,
+	                                                   NULL},
+	        .examples = examples,
 	        .rules = rules,
 	};
 	return mg_gate_main(&spec, argc, argv, run, &o);

@@ -31,6 +31,17 @@ int main(int argc, char **argv)
 	        MG_GATE_RULES,
 	        MG_RULE_END,
 	};
+	static const struct mg_doc_item examples[] = {
+	        {"Check version 3 against the policy's compliance section, reading its model card "
+	         "from the repository at the training commit, with evidence for mlgate-promote",
+	         "mlgate-comply --registry sqlite:///mlflow.db --model fraud-detector --version 3 "
+	         "\\\n    --policy policy.json --repo . --junit comply.xml"},
+	        {"The same for whatever version is in Staging on an MLflow server, without writing "
+	         "anything back",
+	         "MLFLOW_TRACKING_URI=https://mlflow.example.com \\\nmlgate-comply --model "
+	         "fraud-detector --stage Staging --policy policy.json --dry-run"},
+	        {NULL, NULL},
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-comply",
 	        .usage = "--model NAME (--version N | --alias A | --stage S) --policy FILE "
@@ -44,6 +55,9 @@ int main(int argc, char **argv)
 	                   "MLFLOW_TRACKING_USERNAME\nand MLFLOW_TRACKING_PASSWORD, ...). Policy "
 	                   "reference: docs/policy.md.\n",
 	        .opts = table,
+	        .env = (const struct mg_doc_item *const[]){mg_gate_env_registry, mg_gate_env_common,
+	                                                   NULL},
+	        .examples = examples,
 	        .rules = rules,
 	};
 	return mg_gate_main(&spec, argc, argv, run, &o);

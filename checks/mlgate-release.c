@@ -31,7 +31,7 @@ int main(int argc, char **argv)
 	                   "release branch names (default: release.branch_pattern, else "
 	                   "release/*)"),
 	        MG_OPT_MANY(0, "evidence", "FILE", &o.evidence,
-	                    "JUnit evidence of a gate run for this commit (repeatable)"),
+	                    "JUnit evidence of a gate run for this commit"),
 	        MG_OPT_STR(0, "require", "GATES", &o.require,
 	                   "gates that must have passed, e.g. smoke,comply (default: "
 	                   "release.require, else the gates of the evidence given)"),
@@ -43,6 +43,12 @@ int main(int argc, char **argv)
 	        MG_OPT_BOOL('q', "quiet", &o.quiet, "no per-check lines on stdout"),
 	        MG_OPT_HELP_VERSION,
 	        MG_OPT_END_OF_TABLE,
+	};
+	static const struct mg_doc_item examples[] = {
+	        {"Check that the release branch being cut holds a commit whose gates all passed",
+	         "mlgate-release --branch release/1.4 --commit HEAD --evidence comply.xml \\\n    "
+	         "--evidence compare.xml --evidence smoke.xml --junit release.xml"},
+	        {NULL, NULL},
 	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-release",
@@ -60,6 +66,9 @@ int main(int argc, char **argv)
 	                "version (--registry); with MLGATE_EVIDENCE_KEY set, every evidence file "
 	                "must\ncarry a valid mlgate.evidence.hmac. Reference: docs/release.md.\n",
 	        .opts = table,
+	        .env = (const struct mg_doc_item *const[]){mg_gate_env_registry, mg_gate_env_common,
+	                                                   NULL},
+	        .examples = examples,
 	};
 	int rc = mg_gate_main(&spec, argc, argv, run, &o);
 

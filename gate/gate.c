@@ -1,11 +1,13 @@
 #include "setup.h"
 #include "gate.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "evidence.h"
 #include "json.h"
 #include "markdown.h"
 #include "report.h"
+#include "version.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -135,6 +137,7 @@ void mg_gate_run_init(struct mg_gate_run *run, const char *gate, const struct mg
 	run->gate = gate;
 	run->verdict = "error";
 	run->started = time(NULL);
+	run->started_ns = mg_clock_ns();
 	run->model = o->model ? o->model : "";
 	run->version = o->version ? o->version : "";
 	run->registry = "";
@@ -196,7 +199,7 @@ void mg_gate_evidence(struct mg_suite *s, const struct mg_gate_run *run)
 	mg_suite_set_prop(s, "mlgate.registry", run->registry);
 	mg_suite_set_prop(s, "mlgate.git.commit", run->commit ? run->commit : "");
 	mg_suite_set_prop(s, "mlgate.policy.sha256", run->policy_sha256 ? run->policy_sha256 : "");
-	mg_suite_set_prop(s, "mlgate.tool.version", MLGATE_VERSION);
+	mg_suite_set_prop(s, "mlgate.tool.version", mg_version);
 	mg_suite_set_prop(s, "mlgate.finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
 	if (run->champion)
 		mg_suite_set_prop(s, "mlgate.champion.version", run->champion);
@@ -285,13 +288,13 @@ void mg_writes_explain(const struct mg_writes *w, struct mg_buf *out)
 {
 	if (!w->failed)
 		return;
-	mg_buf_addf(out, "stopped half-way: %zu registry change%s applied", w->n,
-	            w->n == 1 ? "" : "s");
+	mg_buf_addf(out, "stopped half-way: %zu registry %s applied", w->n,
+	            mg_plural(w->n, "change", "changes"));
 	for (size_t i = 0; i < w->n; i++)
 		mg_buf_addf(out, "%s%s", i ? "; " : ": ", w->done[i]);
 	mg_buf_addf(out,
-	            ". Failed: %s (%s); nothing after it was attempted. Re-run the same "
-	            "command to finish: what is applied is not done again",
+	            ". Failed: %s (%s); nothing after it was attempted. Once the cause is "
+	            "fixed, re-run the same command to finish: what is applied is not done again",
 	            w->failed, w->error);
 }
 
@@ -302,7 +305,7 @@ void mg_gate_write_failed(struct mg_suite *s, const char *id, const struct mg_wr
 
 	mg_buf_adds(&msg, err->msg);
 	if (w->failed) {
-		mg_buf_adds(&msg, ". ");
+		mg_buf_adds(&msg, msg.len && msg.buf[msg.len - 1] == '.' ? " " : ". ");
 		mg_writes_explain(w, &msg);
 	}
 	mg_suite_add(s, id, MG_STATUS_ERROR, msg.buf);
@@ -324,7 +327,7 @@ static cJSON *json_doc(const struct mg_gate_run *run, const struct mg_suite *s,
 	cJSON_AddStringToObject(o, "registry", run->registry);
 	cJSON_AddStringToObject(o, "commit", run->commit ? run->commit : "");
 	cJSON_AddStringToObject(o, "policy_sha256", run->policy_sha256 ? run->policy_sha256 : "");
-	cJSON_AddStringToObject(o, "tool_version", MLGATE_VERSION);
+	cJSON_AddStringToObject(o, "tool_version", mg_version);
 	cJSON_AddStringToObject(o, "started", mg_time_format(run->started, MG_TIME_ZULU, at));
 	cJSON_AddStringToObject(o, "finished", mg_time_format(run->finished, MG_TIME_ZULU, at));
 	cJSON_AddStringToObject(o, "writeback", run->writeback ? run->writeback : "none");
@@ -418,6 +421,63 @@ static bool ends_with_line(const char *description, const char *line)
 	       !strncmp(last, line, head) && !strcmp(last + head + tlen, line + head + tlen);
 }
 
+/*
+ * Registries with comments (Databricks) get the result line as a comment
+ * instead of a description line: the gate's own earlier comment (its id in
+ * tag mlgate.<gate>.comment) is edited, so re-runs do not pile up comments;
+ * one that was deleted meanwhile is posted anew.
+ */
+static int comment_result(struct mg_registry *reg, const struct mg_gate_run *run,
+                          const struct mg_model_version *mv, const char *line,
+                          struct mg_writes *writes, struct mg_err *err)
+{
+	struct mg_buf key = MG_BUF_INIT(MG_BUF_SMALL), text = MG_BUF_INIT(MG_BUF_LARGE);
+	const char *gate = run->gate;
+	const char *old;
+	char *id = NULL;
+	bool edit;
+	int rc = 0;
+
+	mg_buf_adds(&text, line);
+	for (size_t i = 0; run->suite && i < run->suite->nchecks; i++)
+		mg_buf_addf(&text, "\n- %s: %s%s%s", run->suite->checks[i].id,
+		            mg_status_name(run->suite->checks[i].status),
+		            run->suite->checks[i].message ? ": " : "",
+		            run->suite->checks[i].message ? run->suite->checks[i].message : "");
+	mg_buf_addf(&key, "mlgate.%s.comment", gate);
+	old = mg_kvlist_get(&mv->tags, key.buf);
+	edit = old && *old;
+	if (!writes->dry_run) {
+		rc = mg_registry_comment(reg, mv->name, mv->version, edit ? old : NULL, text.buf,
+		                         &id, err);
+		if (rc && edit && err->reason == MG_REASON_NOT_FOUND) {
+			mg_err_clear(err);
+			edit = false;
+			rc = mg_registry_comment(reg, mv->name, mv->version, NULL, text.buf, &id,
+			                         err);
+		}
+	}
+	if (edit)
+		rc = mg_writes_record(writes, rc, err,
+		                      "%s comment %s on model '%s' version %s: \"%s\"",
+		                      writes->dry_run ? "would edit" : "edited", old, mv->name,
+		                      mv->version, line);
+	else
+		rc = mg_writes_record(
+		        writes, rc, err, "%s a comment on model '%s' version %s: \"%s\"",
+		        writes->dry_run ? "would post" : "posted", mv->name, mv->version, line);
+	if (!rc && !writes->dry_run && (!old || strcmp(old, id)))
+		rc = mg_writes_record(
+		        writes,
+		        mg_registry_set_version_tag(reg, mv->name, mv->version, key.buf, id, err),
+		        err, "set tag %s=%s on model '%s' version %s", key.buf, id, mv->name,
+		        mv->version);
+	free(id);
+	mg_buf_release(&key);
+	mg_buf_release(&text);
+	return rc;
+}
+
 int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
                       const struct mg_model_version *mv, const char *summary_line,
                       struct mg_writes *writes, struct mg_err *err)
@@ -459,14 +519,19 @@ int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
 	tags[2].suffix = "run_url", tags[2].value = url.buf;
 	tags[3].suffix = "verdict", tags[3].value = run->verdict;
 
-	if (!ends_with_line(mv->description, line.buf) &&
-	    mg_writes_record(writes,
-	                     dry_run ? 0
-	                             : mg_registry_update_version_description(
-	                                       reg, mv->name, mv->version, desc.buf, err),
-	                     err, "%s description of model '%s' version %s: append \"%s\"",
-	                     dry_run ? "would update" : "updated", mv->name, mv->version, line.buf))
+	if (mg_registry_features(reg) & MG_REGISTRY_COMMENTS) {
+		if (comment_result(reg, run, mv, line.buf, writes, err))
+			goto done;
+	} else if (!ends_with_line(mv->description, line.buf) &&
+	           mg_writes_record(writes,
+	                            dry_run ? 0
+	                                    : mg_registry_update_version_description(
+	                                              reg, mv->name, mv->version, desc.buf, err),
+	                            err, "%s description of model '%s' version %s: append \"%s\"",
+	                            dry_run ? "would update" : "updated", mv->name, mv->version,
+	                            line.buf)) {
 		goto done;
+	}
 	for (size_t i = 0; i < MG_ARRAY_SIZE(tags); i++) {
 		mg_buf_reset(&key);
 		mg_buf_addf(&key, "mlgate.%s.%s", run->gate, tags[i].suffix);
@@ -638,6 +703,7 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 	e->run->finished = time(NULL);
 	if (h->summary)
 		h->summary(e->arg, e->run, &summary);
+	e->run->suite = e->suite;
 	if (!code && h->before) {
 		const char *step = NULL;
 
@@ -651,6 +717,11 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 		mg_buf_reset(&id);
 		mg_buf_addf(&id, "%s.writeback", e->checks);
 		end_failed(e, id.buf, &code, err);
+	}
+	/* the suite's time is the whole run, reads and write-back included (smoke sets its own) */
+	if (!e->suite->has_duration && e->run->started_ns) {
+		e->suite->duration = mg_clock_since(e->run->started_ns);
+		e->suite->has_duration = true;
 	}
 	mg_gate_evidence(e->suite, e->run);
 	if (h->props)

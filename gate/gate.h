@@ -104,8 +104,15 @@ struct mg_gate_run {
 	const char *policy_path;   /* the policy (smoke: the suite) file, NULL when none */
 	const char *champion;      /* compare: the version compared against or "none"; else NULL */
 	const char *writeback; /* what mg_gate_writeback did: written, unchanged, dry-run, none */
+	const struct mg_suite *suite; /* the checks, listed in a registry comment; or NULL */
 	time_t started;
 	time_t finished;
+	/*
+	 * mg_clock_ns() at mg_gate_run_init: the first check's time runs from it
+	 * (so the reads it needed count), and the suite's time is from it to the
+	 * outputs (mg_gate_finish), write-back included.
+	 */
+	uint64_t started_ns;
 };
 
 /* Start `run` for gate `gate`: now, the model and version the options name, no commit, no policy.
@@ -298,5 +305,12 @@ typedef int mg_gate_main_fn(struct mg_ctx *ctx, const void *opts, struct mg_err 
  */
 int mg_gate_main(const struct mg_cmd_spec *spec, int argc, char **argv, mg_gate_main_fn *run,
                  const void *opts);
+
+/*
+ * The environment gates read, for man pages (gatedoc.c): the registry and
+ * its credentials; evidence signing, debugging and the CI.
+ */
+extern const struct mg_doc_item mg_gate_env_registry[];
+extern const struct mg_doc_item mg_gate_env_common[];
 
 #endif

@@ -23,6 +23,7 @@
  */
 #include "setup.h"
 #include "csvstream.h"
+#include "text.h"
 #include "alloc.h"
 
 #include <inttypes.h>
@@ -237,8 +238,8 @@ static int record_done(struct reader *r)
 	} else if (n != r->header_n) {
 		char msg[96];
 
-		snprintf(msg, sizeof(msg), "record has %zu fields, the header has %zu", n,
-		         r->header_n);
+		snprintf(msg, sizeof(msg), "record has %zu %s, the header has %zu", n,
+		         mg_plural(n, "field", "fields"), r->header_n);
 		return fail(r, n < r->header_n ? n + 1 : r->header_n + 1, msg, 0);
 	}
 	for (size_t i = 0; i < n; i++)

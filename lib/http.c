@@ -3,6 +3,7 @@
 #include "alloc.h"
 #include "clock.h"
 #include "parse.h"
+#include "version.h"
 
 #include <curl/curl.h>
 #include <time.h>
@@ -119,7 +120,7 @@ struct mg_http *mg_http_new(const struct mg_http_config *cfg, const struct mg_lo
 	h->curl = curl_easy_init();
 	if (!h->curl)
 		mg_die_oom(0);
-	snprintf(ua, sizeof(ua), "mlgate/%s", MLGATE_VERSION);
+	snprintf(ua, sizeof(ua), "mlgate/%s", mg_version);
 	curl_easy_setopt(h->curl, CURLOPT_USERAGENT, ua);
 	curl_easy_setopt(h->curl, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h->curl, CURLOPT_ERRORBUFFER, h->errbuf);
@@ -182,6 +183,33 @@ void mg_http_response_release(struct mg_http_response *r)
 long mg_http_connections(const struct mg_http *h)
 {
 	return h->connections;
+}
+
+void mg_http_basic(struct mg_buf *out, const char *user, const char *password)
+{
+	static const char tbl[] =
+	        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct mg_buf cred = MG_BUF_INIT(MG_BUF_SMALL);
+	const unsigned char *p;
+
+	mg_buf_addf(&cred, "%s:%s", user, password);
+	p = (const unsigned char *)cred.buf;
+	mg_buf_adds(out, "Basic ");
+	for (size_t i = 0; i < cred.len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < cred.len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < cred.len)
+			v |= p[i + 2];
+		q[0] = tbl[(v >> 18) & 63];
+		q[1] = tbl[(v >> 12) & 63];
+		q[2] = i + 1 < cred.len ? tbl[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < cred.len ? tbl[v & 63] : '=';
+		mg_buf_add(out, q, 4);
+	}
+	mg_buf_release(&cred);
 }
 
 void mg_http_escape(struct mg_buf *out, const char *s)
@@ -290,26 +318,76 @@ static void sleep_seconds(double s)
 		;
 }
 
-static void set_method(struct mg_http *h, const char *method, const char *body)
+static struct curl_slist *slist_add(struct curl_slist *l, const char *s)
+{
+	struct curl_slist *n = curl_slist_append(l, s);
+
+	if (!n)
+		mg_die_oom(0);
+	return n;
+}
+
+/*
+ * The header list of one request: the client's prebuilt lists, or, when the
+ * request brings a content type or headers of its own, a list made for it
+ * (returned in *own too: the caller frees it after the last attempt).
+ */
+static struct curl_slist *request_headers(struct mg_http *h, const struct mg_http_req *req,
+                                          struct curl_slist **own)
+{
+	bool get = !strcmp(req->method, "GET");
+	struct curl_slist *l = NULL;
+
+	*own = NULL;
+	if (!req->headers && !req->content_type)
+		return get ? h->headers : h->json_headers;
+	for (const struct curl_slist *p = h->headers; p; p = p->next)
+		l = slist_add(l, p->data);
+	if (!get) {
+		struct mg_buf ct = MG_BUF_INIT(MG_BUF_SMALL);
+
+		mg_buf_addf(&ct, "Content-Type: %s",
+		            req->content_type ? req->content_type : "application/json");
+		l = slist_add(l, ct.buf);
+		mg_buf_release(&ct);
+	}
+	for (const char *const *x = req->headers; x && *x; x++)
+		l = slist_add(l, *x);
+	*own = l;
+	return l;
+}
+
+static void set_method(struct mg_http *h, const struct mg_http_req *req, struct curl_slist *headers)
 {
 	CURL *c = h->curl;
+	const char *body = req->body ? req->body : "{}";
 
-	if (!strcmp(method, "GET")) {
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	if (!strcmp(req->method, "GET")) {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->headers);
 		return;
 	}
-	/* POST, PATCH and DELETE all carry a JSON body (MLflow ignores DELETE's query) */
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "{}");
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body ? body : "{}"));
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, strcmp(method, "POST") ? method : NULL);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->json_headers);
+	/* POST, PATCH and DELETE all carry a body (MLflow ignores DELETE's query) */
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST,
+	                 strcmp(req->method, "POST") ? req->method : NULL);
 }
 
 int mg_http_request(struct mg_http *h, const char *method, const char *url, const char *json_body,
                     struct mg_http_response *resp, struct mg_err *err)
 {
+	const struct mg_http_req req = {method, url, json_body, NULL, NULL};
+
+	return mg_http_send(h, &req, resp, err);
+}
+
+static int perform(struct mg_http *h, const struct mg_http_req *req, struct curl_slist *headers,
+                   struct mg_http_response *resp, struct mg_err *err)
+{
+	const char *method = req->method, *url = req->url;
+
 	for (int attempt = 0;; attempt++) {
 		uint64_t start = mg_clock_ns();
 		long connects = 0;
@@ -323,7 +401,7 @@ int mg_http_request(struct mg_http *h, const char *method, const char *url, cons
 		h->current = resp;
 		h->errbuf[0] = '\0';
 		curl_easy_setopt(h->curl, CURLOPT_URL, url);
-		set_method(h, method, json_body);
+		set_method(h, req, headers);
 		rc = curl_easy_perform(h->curl);
 		h->current = NULL;
 		resp->attempts++;
@@ -364,4 +442,17 @@ int mg_http_request(struct mg_http *h, const char *method, const char *url, cons
 		        wait, attempt + 1, h->cfg.max_retries, reason);
 		sleep_seconds(wait);
 	}
+}
+
+int mg_http_send(struct mg_http *h, const struct mg_http_req *req, struct mg_http_response *resp,
+                 struct mg_err *err)
+{
+	struct curl_slist *own = NULL;
+	struct curl_slist *headers = request_headers(h, req, &own);
+	int ret = perform(h, req, headers, resp, err);
+
+	/* the handle must not keep pointing at a list that is freed */
+	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(own);
+	return ret;
 }

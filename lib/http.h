@@ -65,6 +65,30 @@ void mg_http_response_release(struct mg_http_response *r);
 int mg_http_request(struct mg_http *h, const char *method, const char *url, const char *json_body,
                     struct mg_http_response *resp, struct mg_err *err);
 
+/*
+ * One request with settings of its own: `headers` ("Name: value", NULL-ended,
+ * may be NULL) are sent with this request only, after the client's headers
+ * (a per-request Authorization that changes when a token is refreshed);
+ * `body` is sent with Content-Type `content_type` (NULL: application/json).
+ * Otherwise as mg_http_request() (retries, errors, bounds).
+ */
+struct mg_http_req {
+	const char *method;         /* GET, POST, PATCH or DELETE */
+	const char *url;            /* absolute */
+	const char *body;           /* NULL: none for GET, "{}" otherwise */
+	const char *content_type;   /* of the body; NULL: application/json */
+	const char *const *headers; /* extra headers for this request, NULL-ended; may be NULL */
+};
+
+int mg_http_send(struct mg_http *h, const struct mg_http_req *req, struct mg_http_response *resp,
+                 struct mg_err *err);
+
+/*
+ * Append "Basic " and base64(user ":" password): the HTTP Basic credential
+ * as Python's requests sends it (no percent-encoding of either part).
+ */
+void mg_http_basic(struct mg_buf *out, const char *user, const char *password);
+
 /* Append `s` percent-encoded for a URL query value. */
 void mg_http_escape(struct mg_buf *out, const char *s);
 

@@ -3,8 +3,10 @@
 #include "alloc.h"
 #include "buf.h"
 #include "log.h"
+#include "optsdoc.h"
 #include "parse.h"
 #include "text.h"
+#include "version.h"
 
 #include <assert.h>
 
@@ -32,6 +34,11 @@ static bool takes_value(const struct mg_opt *o)
 {
 	return o->type == MG_OPT_STRING || o->type == MG_OPT_NAME || o->type == MG_OPT_INT ||
 	       o->type == MG_OPT_DOUBLE || o->type == MG_OPT_CHOICE || o->type == MG_OPT_LIST;
+}
+
+bool mg_opt_takes_value(const struct mg_opt *o)
+{
+	return takes_value(o);
 }
 
 /* "--name" or "-n", as the user typed it, for messages. */
@@ -258,6 +265,8 @@ static void help_option(const struct mg_opt *o, FILE *out)
 {
 	struct mg_buf left = MG_BUF_INIT(MG_BUF_SMALL);
 
+	/* the generator adds these notes from the type: a table must not say them again */
+	assert(!strstr(o->help, "(repeatable)"));
 	if (o->short_name)
 		mg_buf_addf(&left, "  -%c, --%s", o->short_name, o->long_name);
 	else
@@ -334,6 +343,8 @@ int mg_opts_main(const struct mg_cmd_spec *spec, int argc, char **argv, struct m
 {
 	struct mg_err err = MG_ERR_INIT;
 
+	if (argc == 2 && !strncmp(argv[1], MG_OPTS_DOC_ARG, strlen(MG_OPTS_DOC_ARG)))
+		return mg_opts_doc(spec, argv[1] + strlen(MG_OPTS_DOC_ARG), out, log);
 	switch (mg_opts_parse(spec, argc, argv, args, &err)) {
 	case MG_OPTS_RUN:
 		return MG_OPTS_GO_ON;
@@ -341,7 +352,7 @@ int mg_opts_main(const struct mg_cmd_spec *spec, int argc, char **argv, struct m
 		mg_opts_help(spec, out);
 		return MG_EXIT_PASS;
 	case MG_OPTS_VERSION:
-		fprintf(out, "%s %s\n", spec->prog, MLGATE_VERSION);
+		fprintf(out, "%s %s\n", spec->prog, mg_version);
 		return MG_EXIT_PASS;
 	default:
 		mg_log_err(log, &err);

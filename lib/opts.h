@@ -155,7 +155,17 @@ struct mg_opt_rule {
 		MG_RULE_NONE \
 	}
 
-/* What a command is, for the parser and its --help. */
+/*
+ * A term and its text, for a man page's ENVIRONMENT (the variable names,
+ * what they do) and EXAMPLES (what it does, the command line). A table
+ * ends with {NULL}.
+ */
+struct mg_doc_item {
+	const char *term;
+	const char *text;
+};
+
+/* What a command is, for the parser, its --help, its man page and completion (optsdoc.h). */
 struct mg_cmd_spec {
 	const char *prog;                /* "mlgate-comply" */
 	const char *usage;               /* synopsis after the program name */
@@ -165,6 +175,10 @@ struct mg_cmd_spec {
 	const struct mg_opt_rule *rules; /* optional, ended by MG_RULE_END */
 	bool stop_at_positional;         /* the first positional ends option parsing */
 	void (*help_extra)(FILE *out);   /* optional: more --help text before the exit codes */
+	/* For the man page and shell completion only (optsdoc.h): */
+	const struct mg_doc_item *const *env; /* optional ENVIRONMENT tables, NULL-terminated */
+	const struct mg_doc_item *examples;   /* optional EXAMPLES: {what it does, command} */
+	const char *const *subcommands; /* optional: the first argument's choices; files after */
 };
 
 enum mg_opts_result {
@@ -187,9 +201,15 @@ void mg_opts_help(const struct mg_cmd_spec *spec, FILE *out);
 /* mg_opts_main's answer when the command should go on (every other answer is an exit code). */
 #define MG_OPTS_GO_ON (-1)
 
+/* Whether an option takes a value (--name VALUE). */
+bool mg_opt_takes_value(const struct mg_opt *o);
+
 /*
  * The usual front of every main(): parse, and handle --help, --version
- * and usage errors (message plus a short hint through `log`). Returns
+ * and usage errors (message plus a short hint through `log`). A lone
+ * hidden argument --mlgate-doc=man|bash|zsh prints the command's man page
+ * or completion function instead (optsdoc.h; the build makes the installed
+ * pages from it); it is in no table, so never in --help. Returns
  * MG_OPTS_GO_ON when the command should go on, else the exit code to
  * return now.
  */

@@ -19,10 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef MLGATE_VERSION
-#define MLGATE_VERSION "0.0.0-dev"
-#endif
-
 #if defined(__GNUC__) || defined(__clang__)
 #define MG_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
 #define MG_NORETURN          __attribute__((noreturn))

@@ -95,3 +95,8 @@ void mg_text_add_visible(struct mg_buf *out, const char *s, size_t len)
 		i += n;
 	}
 }
+
+const char *mg_plural(uint64_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}

@@ -53,4 +53,11 @@ int mg_text_check(const char *s, size_t len, bool one_line, char *why, size_t wh
  */
 void mg_text_add_visible(struct mg_buf *out, const char *s, size_t len);
 
+/*
+ * The noun for a count of `n`: `one` when n is 1, else `many` ("1 check",
+ * "0 checks", "2 checks"). Every count mlgate prints goes through it:
+ * printf("%zu %s", n, mg_plural(n, "check", "checks")).
+ */
+const char *mg_plural(uint64_t n, const char *one, const char *many);
+
 #endif

@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "azure.h"
+#include "text.h"
 
 #include <assert.h>
 
@@ -77,9 +78,9 @@ void mg_azure_annotate(struct mg_buf *out, const struct mg_result *r,
 
 	if (rest) {
 		mg_buf_addf(&msg,
-		            "%zu more failed or errored check%s not logged as issues (Azure keeps "
+		            "%zu more failed or errored %s not logged as issues (Azure keeps "
 		            "%d per step); see the summary or the test results",
-		            rest, rest == 1 ? "" : "s", MG_AZURE_MAX_PER_TYPE);
+		            rest, mg_plural(rest, "check", "checks"), MG_AZURE_MAX_PER_TYPE);
 		mg_azure_logissue(out, false, NULL, 0, "mlgate", msg.buf, NULL);
 	}
 	mg_buf_release(&msg);

@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "gha.h"
+#include "text.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -96,9 +97,9 @@ void mg_gha_annotate(struct mg_buf *out, const struct mg_result *r,
 
 	if (rest) {
 		mg_buf_addf(&msg,
-		            "%zu more failed or errored check%s not annotated (GitHub keeps %d "
+		            "%zu more failed or errored %s not annotated (GitHub keeps %d "
 		            "per step); see the job summary or the JUnit report",
-		            rest, rest == 1 ? "" : "s", MG_GHA_MAX_PER_LEVEL);
+		            rest, mg_plural(rest, "check", "checks"), MG_GHA_MAX_PER_LEVEL);
 		mg_gha_annotation(out, MG_GHA_NOTICE, NULL, 0, "mlgate", msg.buf, NULL);
 	}
 	mg_buf_release(&msg);

@@ -210,6 +210,18 @@ int mg_junit_case(struct mg_junit_writer *w, const struct mg_suite *s, const str
 		return write_failed(w, err);
 	if (c->line > 0 && attr_count(w, "line", (size_t)c->line) < 0)
 		return write_failed(w, err);
+	/*
+	 * JUnit has no place for a passed case's message: a property of the case
+	 * carries it (pytest's record_property form), so a report made from the
+	 * file (mlgate-report summary, merge) shows it as the gate did.
+	 */
+	if (c->status == MG_STATUS_PASSED && c->message && *c->message &&
+	    (xmlTextWriterStartElement(XW(w), BAD_CAST "properties") < 0 ||
+	     xmlTextWriterStartElement(XW(w), BAD_CAST "property") < 0 ||
+	     attr(w, "name", MG_JUNIT_MESSAGE_PROPERTY, MG_TEXT_NAME_MAX) < 0 ||
+	     attr(w, "value", c->message, MG_TEXT_MESSAGE_MAX) < 0 ||
+	     xmlTextWriterEndElement(XW(w)) < 0 || xmlTextWriterEndElement(XW(w)) < 0))
+		return write_failed(w, err);
 
 	switch (c->status) {
 	case MG_STATUS_FAILED:

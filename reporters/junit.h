@@ -33,6 +33,12 @@
 /* Largest JUnit file the reader accepts. */
 #define MG_JUNIT_READ_MAX ((size_t)256 << 20)
 
+/*
+ * The property of a <testcase> that carries a passed check's message (a
+ * failure, error or skip has its own message attribute).
+ */
+#define MG_JUNIT_MESSAGE_PROPERTY "mlgate.message"
+
 /* --- whole results ---------------------------------------------------- */
 
 /* Write `r` to `path` ("-" for stdout) atomically. Failures: MG_EXIT_INFRA. */

@@ -21,16 +21,17 @@
 #define TEXT_SCRATCH_MAX (2 * MG_TEXT_OUTPUT_MAX + 1024)
 
 enum frame_kind {
-	F_OTHER,     /* ignored subtree */
-	F_SUITES,    /* <testsuites> */
-	F_SUITE,     /* <testsuite> */
-	F_PROPS,     /* <properties> of a suite */
-	F_RESULT,    /* <failure>, <error>, <skipped> */
-	F_CASE,      /* <testcase> */
-	F_CASE_OUT,  /* <system-out> of a case */
-	F_CASE_ERR,  /* <system-err> of a case */
-	F_SUITE_OUT, /* <system-out> of a suite */
-	F_SUITE_ERR, /* <system-err> of a suite */
+	F_OTHER,      /* ignored subtree */
+	F_SUITES,     /* <testsuites> */
+	F_SUITE,      /* <testsuite> */
+	F_PROPS,      /* <properties> of a suite */
+	F_CASE_PROPS, /* <properties> of a case */
+	F_RESULT,     /* <failure>, <error>, <skipped> */
+	F_CASE,       /* <testcase> */
+	F_CASE_OUT,   /* <system-out> of a case */
+	F_CASE_ERR,   /* <system-err> of a case */
+	F_SUITE_OUT,  /* <system-out> of a suite */
+	F_SUITE_ERR,  /* <system-err> of a suite */
 };
 
 struct frame {
@@ -371,6 +372,21 @@ done:
 	return ret;
 }
 
+/*
+ * A property of a case: only MG_JUNIT_MESSAGE_PROPERTY means something, the
+ * message of a passed case (a result element after it speaks instead).
+ */
+static void start_case_property(struct reader *rd, const struct frame *props)
+{
+	struct mg_check *c = &suite_at(rd, props->suite)->checks[props->check];
+	char *name = attr_dup(rd, "name", MG_TEXT_NAME_MAX);
+
+	if (name && !strcmp(name, MG_JUNIT_MESSAGE_PROPERTY) && c->status == MG_STATUS_PASSED &&
+	    !c->message)
+		c->message = attr_dup(rd, "value", MG_TEXT_MESSAGE_MAX);
+	free(name);
+}
+
 static int start_case(struct reader *rd, struct frame *f, const struct frame *parent)
 {
 	char *name = attr_dup(rd, "name", MG_TEXT_NAME_MAX);
@@ -501,6 +517,10 @@ static int on_start(struct reader *rd)
 		if (!strcmp(name, "property"))
 			return start_property(rd, parent);
 		break;
+	case F_CASE_PROPS:
+		if (!strcmp(name, "property"))
+			start_case_property(rd, parent);
+		break;
 	case F_CASE:
 		f->suite = parent->suite;
 		f->check = parent->check;
@@ -510,6 +530,8 @@ static int on_start(struct reader *rd)
 			start_result(rd, f, parent, MG_STATUS_ERROR);
 		else if (!strcmp(name, "skipped"))
 			start_result(rd, f, parent, MG_STATUS_SKIPPED);
+		else if (!strcmp(name, "properties"))
+			f->kind = F_CASE_PROPS;
 		else if (!strcmp(name, "system-out"))
 			f->kind = F_CASE_OUT;
 		else if (!strcmp(name, "system-err"))

@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "markdown.h"
+#include "text.h"
 
 #define NOTE_RESERVE 256 /* room for the note of mg_md_finish() */
 #define CELL_MAX     1024
@@ -150,6 +151,13 @@ void mg_md_table_row(struct mg_md *md, size_t ncols, const char *const *cells)
 	commit(md);
 }
 
+void mg_md_counts(struct mg_buf *out, const struct mg_counts *c)
+{
+	mg_buf_addf(out, "%zu %s: %zu passed, %zu failed, %zu %s, %zu skipped", c->tests,
+	            mg_plural(c->tests, "check", "checks"), c->passed, c->failures, c->errors,
+	            mg_plural(c->errors, "error", "errors"), c->skipped);
+}
+
 static const char *verdict_word(bool passed)
 {
 	return passed ? "\xe2\x9c\x85 passed" : "\xe2\x9d\x8c failed";
@@ -172,12 +180,11 @@ static void suite_section(struct mg_md *md, const struct mg_suite *s)
 	mg_buf_addf(&line, "%s — %s", s->name, mg_suite_passed(s) ? "passed" : "failed");
 	mg_md_heading(md, 3, line.buf);
 	mg_buf_reset(&line);
-	mg_buf_addf(&line, "%zu checks: %zu passed, %zu failed, %zu errors, %zu skipped", c.tests,
-	            c.passed, c.failures, c.errors, c.skipped);
+	mg_md_counts(&line, &c);
 	for (size_t i = 0; i < MG_ARRAY_SIZE(evidence); i++) {
 		const char *v = mg_suite_prop(s, evidence[i][0]);
 
-		if (v)
+		if (v && *v) /* an empty one (no commit known) is left out, not "commit ;" */
 			mg_buf_addf(&line, "; %s %.200s", evidence[i][1], v);
 	}
 	mg_md_para(md, line.buf);
@@ -217,10 +224,8 @@ void mg_md_result(struct mg_md *md, const struct mg_result *r)
 	mg_buf_addf(&line, "## mlgate: %s\n\n", verdict_word(passed));
 	mg_md_raw(md, line.buf);
 	mg_buf_reset(&line);
-	mg_buf_addf(&line,
-	            "%zu suite%s, %zu checks: %zu passed, %zu failed, %zu errors, %zu skipped",
-	            r->nsuites, r->nsuites == 1 ? "" : "s", c.tests, c.passed, c.failures, c.errors,
-	            c.skipped);
+	mg_buf_addf(&line, "%zu %s, ", r->nsuites, mg_plural(r->nsuites, "suite", "suites"));
+	mg_md_counts(&line, &c);
 	mg_md_para(md, line.buf);
 	for (size_t i = 0; i < r->nsuites; i++)
 		suite_section(md, &r->suites[i]);
@@ -233,7 +238,7 @@ void mg_md_finish(struct mg_md *md)
 		return;
 	/* NOTE_RESERVE kept room for this */
 	mg_buf_addf(&md->buf,
-	            "\n_Summary cut to stay within %zu bytes: %zu more block%s (rows, sections) "
+	            "\n_Summary cut to stay within %zu bytes: %zu more %s (rows, sections) "
 	            "not shown; the JUnit report has everything._\n",
-	            md->budget, md->dropped, md->dropped == 1 ? "" : "s");
+	            md->budget, md->dropped, mg_plural(md->dropped, "block", "blocks"));
 }

@@ -56,6 +56,9 @@ void mg_md_table_row(struct mg_md *md, size_t ncols, const char *const *cells);
  */
 void mg_md_result(struct mg_md *md, const struct mg_result *r);
 
+/* "3 checks: 2 passed, 0 failed, 1 error, 0 skipped", appended to `out`. */
+void mg_md_counts(struct mg_buf *out, const struct mg_counts *c);
+
 /* Add the note about dropped blocks, if any. The summary is md->buf. */
 void mg_md_finish(struct mg_md *md);
 

@@ -27,6 +27,22 @@ int main(int argc, char **argv)
 	        MG_OPT_HELP_VERSION,
 	        MG_OPT_END_OF_TABLE,
 	};
+	static const struct mg_doc_item report_env[] = {
+	        {"GITHUB_ACTIONS, TF_BUILD",
+	         "the CI --ci reports to by default: GitHub Actions when GITHUB_ACTIONS is true, "
+	         "Azure Pipelines when TF_BUILD is true"},
+	        {"GITHUB_OUTPUT", "in GitHub Actions, where the step outputs go"},
+	        {"GITHUB_STEP_SUMMARY", "in GitHub Actions, where summary appends the Markdown"},
+	        {NULL, NULL},
+	};
+	static const struct mg_doc_item examples[] = {
+	        {"Merge the evidence of every gate into one JUnit file",
+	         "mlgate-report merge -o all.xml comply.xml compare.xml promote.xml"},
+	        {"A Markdown summary, and CI annotations for what failed",
+	         "mlgate-report summary --summary summary.md comply.xml compare.xml\nmlgate-report "
+	         "annotate comply.xml compare.xml"},
+	        {NULL, NULL},
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-report",
 	        .usage = "merge -o OUT.xml IN.xml... | summary IN.xml... [--summary FILE] | "
@@ -50,6 +66,9 @@ int main(int argc, char **argv)
 	                "input is read), 3 when writing an output fails. Output paths:\n"
 	                "docs/reporters.md.\n",
 	        .opts = table,
+	        .env = (const struct mg_doc_item *const[]){report_env, NULL},
+	        .examples = examples,
+	        .subcommands = (const char *const[]){"merge", "summary", "annotate", NULL},
 	};
 	struct mg_ctx ctx;
 	struct mg_strlist args = MG_STRLIST_INIT;

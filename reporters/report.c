@@ -2,6 +2,7 @@
 #define _XOPEN_SOURCE 700
 #include "setup.h"
 #include "report.h"
+#include "text.h"
 #include "alloc.h"
 #include "azure.h"
 #include "fileio.h"
@@ -63,8 +64,8 @@ static int read_inputs(struct mg_ctx *ctx, const struct mg_report_opts *o, struc
 			        o->inputs[i]);
 			*all_passed = false;
 		} else if (c.failures || c.errors || !verdict_ok) {
-			mg_info(&ctx->log, "'%s' did not pass: %zu failed, %zu errors%s",
-			        o->inputs[i], c.failures, c.errors,
+			mg_info(&ctx->log, "'%s' did not pass: %zu failed, %zu %s%s", o->inputs[i],
+			        c.failures, c.errors, mg_plural(c.errors, "error", "errors"),
 			        verdict_ok ? "" : ", verdict not 'passed'");
 			*all_passed = false;
 		}

@@ -45,6 +45,19 @@ int main(int argc, char **argv)
 	        MG_OPT_HELP_ONLY,
 	        MG_OPT_END_OF_TABLE,
 	};
+	static const struct mg_doc_item examples[] = {
+	        {"Move version 3 to Production on its compliance and comparison evidence (rejected "
+	         "and archived if the evidence says no)",
+	         "mlgate-promote --model fraud-detector --version 3 --to-stage Production \\\n    "
+	         "--evidence comply.xml --evidence compare.xml --junit promote.xml"},
+	        {"Point the champion alias at the challenger, removing the challenger alias",
+	         "mlgate-promote --model fraud-detector --from-alias challenger --to-alias "
+	         "champion \\\n    --evidence comply.xml --evidence compare.xml"},
+	        {"Show what a promotion would change, changing nothing",
+	         "mlgate-promote --model fraud-detector --version 3 --to-stage Production \\\n    "
+	         "--evidence comply.xml --evidence compare.xml --dry-run"},
+	        {NULL, NULL},
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-promote",
 	        .usage = "--model NAME (--version N | --alias A | --stage S) (--to-stage STAGE | "
@@ -60,10 +73,14 @@ int main(int argc, char **argv)
 	                   "compare-and-set writes nothing.",
 	        .details =
 	                "--policy FILE is optional: it is read and checked (a \"promote\" section "
-	                "has no keys yet)\nand its SHA-256 recorded as mlgate.policy.sha256; "
+	                "has one key,\nrequire_transition_request, for Databricks) and its SHA-256 "
+	                "recorded as mlgate.policy.sha256; "
 	                "missing or invalid is exit 2\nbefore the registry is opened. Reference: "
 	                "docs/promote.md.\n",
 	        .opts = table,
+	        .env = (const struct mg_doc_item *const[]){mg_gate_env_registry, mg_gate_env_common,
+	                                                   NULL},
+	        .examples = examples,
 	};
 	int rc = mg_gate_main(&spec, argc, argv, run, &o);
 

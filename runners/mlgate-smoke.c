@@ -58,6 +58,15 @@ int main(int argc, char **argv)
 	        MG_RULE(MG_RULE_TOGETHER, "model", "version"),
 	        MG_RULE_END,
 	};
+	static const struct mg_doc_item examples[] = {
+	        {"Run the smoke suite on a sample, four cases at a time, with evidence for "
+	         "mlgate-promote",
+	         "mlgate-smoke --suite smoke.json --sample data/sample.csv -j 4 \\\n    --model "
+	         "fraud-detector --version 3 --junit smoke.xml"},
+	        {"List the cases a filter selects",
+	         "mlgate-smoke --suite smoke.json --filter 'contract-*' --list"},
+	        {NULL, NULL},
+	};
 	const struct mg_cmd_spec spec = {
 	        .prog = "mlgate-smoke",
 	        .usage = "(--suite FILE | --policy FILE) [-j N] [--filter GLOB] [options]",
@@ -69,6 +78,8 @@ int main(int argc, char **argv)
 	        .details = "Variables in the suite's strings: {sample}, {out} (a directory per "
 	                   "case), {model_uri},\n{suite_dir}. Reference: docs/smoke.md.\n",
 	        .opts = table,
+	        .env = (const struct mg_doc_item *const[]){mg_gate_env_common, NULL},
+	        .examples = examples,
 	        .rules = rules,
 	};
 	return mg_gate_main(&spec, argc, argv, run, &o);

@@ -25,6 +25,20 @@ static const struct mg_opt options[] = {
         MG_OPT_END_OF_TABLE,
 };
 
+static const struct mg_doc_item front_env[] = {
+        {"PATH", "where mlgate-COMMAND is looked for when it is not next to mlgate"},
+        {NULL, NULL},
+};
+
+static const struct mg_doc_item examples[] = {
+        {"Run mlgate-comply through the front end", "mlgate comply --model fraud-detector "
+                                                    "--version 3 --policy policy.json"},
+        {"The help of one command", "mlgate help promote"},
+        {NULL, NULL},
+};
+
+static const struct mg_doc_item *const env[] = {front_env, NULL};
+
 static const struct mg_cmd_spec spec = {
         .prog = "mlgate",
         .usage = "COMMAND [ARGS...]",
@@ -32,6 +46,8 @@ static const struct mg_cmd_spec spec = {
         .opts = options,
         .stop_at_positional = true,
         .help_extra = help_commands,
+        .env = env,
+        .examples = examples,
 };
 
 int main(int argc, char **argv)

@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "promote.h"
+#include "text.h"
 #include "alloc.h"
 #include "clock.h"
 #include "evidence.h"
@@ -13,9 +14,11 @@
 #define DEFAULT_MAX_AGE "24h"
 #define MAX_GATES       MG_EVIDENCE_MAX_GATES
 
-/* --- the policy's "promote" section: no keys yet ------------------------------------ */
+/* --- the policy's "promote" section --------------------------------------------------- */
 
 static const struct mg_schema_field promote_fields[] = {
+        /* Databricks: approve only a requested transition (default true) */
+        {"require_transition_request", &mg_schema_bool, false},
         {NULL, NULL, false},
 };
 static const struct mg_schema promote_section = {.type = MG_SCHEMA_OBJECT,
@@ -28,16 +31,17 @@ const struct mg_schema *mg_promote_policy_schema(void)
 
 /*
  * --policy, when given: the document read and checked (mg_policy_load: the
- * version and the known sections; a "promote" section against its schema,
- * which has no keys yet) and its SHA-256 recorded as evidence. The other
- * gates' sections are each checked by their own gate.
+ * version and the known sections; a "promote" section against its schema)
+ * and its SHA-256 recorded as evidence. The other gates' sections are each
+ * checked by their own gate.
  */
 static int load_policy(const struct mg_promote_opts *o, struct mg_policy *policy,
-                       struct mg_gate_run *run, struct mg_err *err)
+                       struct mg_gate_run *run, bool *require_request, struct mg_err *err)
 {
 	const cJSON *section;
 	char where[4200];
 
+	*require_request = true;
 	if (!o->gate.policy)
 		return 0;
 	if (mg_policy_load(o->gate.policy, mg_policy_sections, policy, err))
@@ -46,6 +50,9 @@ static int load_policy(const struct mg_promote_opts *o, struct mg_policy *policy
 	section = mg_policy_section(policy, "promote");
 	if (section && mg_schema_check(&promote_section, section, where, "promote", err))
 		return -1;
+	if (section &&
+	    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(section, "require_transition_request")))
+		*require_request = false;
 	run->policy_sha256 = policy->sha256;
 	return 0;
 }
@@ -54,6 +61,8 @@ static int load_policy(const struct mg_promote_opts *o, struct mg_policy *policy
 
 int mg_promote_parse_duration(const char *what, const char *s, long long *out, struct mg_err *err)
 {
+	static const long long max_s = 366LL * 86400;
+	struct mg_err ignored = MG_ERR_INIT;
 	size_t len = strlen(s);
 	long long n, unit;
 	char num[32];
@@ -78,10 +87,15 @@ int mg_promote_parse_duration(const char *what, const char *s, long long *out, s
 	}
 	memcpy(num, s, len - 1);
 	num[len - 1] = '\0';
-	if (!isdigit((unsigned char)num[0]))
-		goto bad;
-	if (mg_parse_ll(what, num, 1, 366LL * 86400 / unit, &n, err))
-		return -1;
+	for (size_t i = 0; num[i]; i++)
+		if (!isdigit((unsigned char)num[i]))
+			goto bad;
+	/* only digits: the one way left to fail is a number past the range (or past long long) */
+	if (mg_parse_ll(what, num, 1, max_s / unit, &n, &ignored))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "invalid value '%s' for %s: must be between 1%c and %lld%c%s", s,
+		                  what, s[len - 1], max_s / unit, s[len - 1],
+		                  unit == 86400 ? "" : " (366 days)");
 	*out = n * unit;
 	return 0;
 bad:
@@ -99,281 +113,7 @@ static bool is_hex(const char *s)
 	return true;
 }
 
-/* --- state of one run ------------------------------------------------------------ */
-
-struct promote;
-
-/*
- * A promotion target. read: what holds the target now and whether the
- * candidate is already there. approve/reject: make (or with dry_run plan)
- * the registry change, each write recorded in p->writes. A Databricks
- * transition request is one more of these.
- */
-struct target {
-	const char *kind; /* "stage", "alias" */
-	int (*read)(struct promote *p, struct mg_err *err);
-	int (*approve)(struct promote *p, const char *expected, struct mg_err *err);
-	int (*reject)(struct promote *p, struct mg_err *err);
-	/*
-	 * The candidate already holds the target: what the move would also have
-	 * done and is not yet done (another version in the stage, the candidate
-	 * alias still set). unfinished says whether there is any; finish does it.
-	 */
-	bool (*unfinished)(const struct promote *p);
-	int (*finish)(struct promote *p, struct mg_err *err);
-};
-
-struct promote {
-	struct mg_ctx *ctx;
-	const struct mg_promote_opts *o;
-	const struct target *target;
-	const char *name; /* target stage (canonical) or alias */
-	struct mg_registry *reg;
-	struct mg_model_version mv;
-	struct mg_suite *suite;
-	struct mg_writes writes;
-	struct mg_buf holders; /* versions holding the target now, other than the candidate */
-	size_t nholders;
-	bool in_target;      /* the candidate already holds it */
-	char *champion;      /* compare evidence: the version it was compared against, or NULL */
-	bool have_champion;  /* a passing compare evidence was used */
-	char *commit;        /* the commit the evidence is for */
-	const char *key;     /* $MLGATE_EVIDENCE_KEY: evidence must be signed with it; or NULL */
-	char target_id[600]; /* "stage:Production", "alias:champion" */
-	bool write;          /* the decision is to be recorded */
-	uint64_t t0;
-};
-
-/* Add a check timed from the previous one (gate/gate.h). */
-#define ADD_CHECK(p, ...) mg_gate_addf((p)->suite, &(p)->t0, __VA_ARGS__)
-
-/*
- * One registry write made (rc 0; always 0 in a dry run) or failed (rc -1,
- * err says why), recorded in p->writes; `loud`: one that takes something
- * away (an archive, an alias removal) is also said on stderr. Returns rc.
- */
-static int record(struct promote *p, bool loud, int rc, struct mg_err *err, const char *fmt, ...)
-        MG_PRINTF(5, 6);
-
-static int record(struct promote *p, bool loud, int rc, struct mg_err *err, const char *fmt, ...)
-{
-	struct mg_buf line = MG_BUF_INIT(MG_BUF_SMALL);
-	va_list ap;
-
-	va_start(ap, fmt);
-	mg_buf_vaddf(&line, fmt, ap);
-	va_end(ap);
-	mg_writes_record(&p->writes, rc, err, "%s", line.buf);
-	if (loud && !rc)
-		mg_info(&p->ctx->log, "%s", line.buf);
-	mg_buf_release(&line);
-	return rc;
-}
-
-static const char *identity(void)
-{
-	const char *vars[] = {"GITHUB_ACTOR", "BUILD_REQUESTEDFOR", "USER"};
-
-	for (size_t i = 0; i < MG_ARRAY_SIZE(vars); i++) {
-		const char *v = getenv(vars[i]);
-
-		if (v && *v)
-			return v;
-	}
-	return "unknown";
-}
-
-/* --- stage target ---------------------------------------------------------------- */
-
-static int holder_cb(void *arg, const struct mg_model_version *mv, struct mg_err *err)
-{
-	struct promote *p = arg;
-
-	(void)err;
-	if (!strcmp(mv->version, p->mv.version)) {
-		p->in_target = true;
-		return 0;
-	}
-	mg_buf_addf(&p->holders, "%s%s", p->nholders++ ? ", " : "", mv->version);
-	return 0;
-}
-
-static int stage_read(struct promote *p, struct mg_err *err)
-{
-	mg_buf_reset(&p->holders);
-	p->nholders = 0;
-	p->in_target = false;
-	return mg_registry_versions_in_stage(p->reg, p->mv.name, p->name, holder_cb, p, err);
-}
-
-static int stage_approve(struct promote *p, const char *expected, struct mg_err *err)
-{
-	const bool dry = p->o->gate.dry_run;
-	int rc = 0;
-
-	if (dry)
-		rc = 0;
-	else if (p->nholders > 1) /* several versions in the stage: no single version to expect */
-		rc = mg_registry_transition_stage(p->reg, p->mv.name, p->mv.version, p->name, true,
-		                                  err);
-	else
-		rc = mg_registry_transition_stage_if(p->reg, p->mv.name, p->mv.version, p->name,
-		                                     true, expected, err);
-	return record(p, p->nholders > 0, rc, err, "%s model '%s' version %s to %s%s%s%s",
-	              dry ? "would move" : "moved", p->mv.name, p->mv.version, p->name,
-	              p->nholders ? " (archiving version " : "", p->nholders ? p->holders.buf : "",
-	              p->nholders ? ")" : "");
-}
-
-/*
- * A rejection archives a candidate (stage None or Staging), never the
- * version that serves Production: saying no to a transition must not take
- * the production model down. That one is left where it is, and the check
- * says so.
- */
-static int stage_reject(struct promote *p, struct mg_err *err)
-{
-	if (!strcmp(p->mv.current_stage, "Archived"))
-		return 0;
-	if (!strcmp(p->mv.current_stage, "Production")) {
-		ADD_CHECK(p, "promote.reject", MG_STATUS_SKIPPED,
-		          "model '%s' version %s is in Production: left there (a rejection never "
-		          "archives the production version)",
-		          p->mv.name, p->mv.version);
-		return 0;
-	}
-	const bool dry = p->o->gate.dry_run;
-
-	return record(p, true,
-	              dry ? 0
-	                  : mg_registry_transition_stage(p->reg, p->mv.name, p->mv.version,
-	                                                 "Archived", false, err),
-	              err, "%s model '%s' version %s from %s to Archived",
-	              dry ? "would move" : "moved", p->mv.name, p->mv.version, p->mv.current_stage);
-}
-
-static bool stage_unfinished(const struct promote *p)
-{
-	return p->nholders > 0;
-}
-
-/* Archive every other holder of the stage, as the move (archive_existing_versions) would have. */
-static int stage_finish(struct promote *p, struct mg_err *err)
-{
-	const bool dry = p->o->gate.dry_run;
-	const char *v = p->holders.buf;
-
-	while (*v) {
-		size_t len = strcspn(v, ",");
-		char version[32];
-
-		snprintf(version, sizeof(version), "%.*s", (int)(len < 31 ? len : 31), v);
-		if (record(p, true,
-		           dry ? 0
-		               : mg_registry_transition_stage(p->reg, p->mv.name, version,
-		                                              "Archived", false, err),
-		           err,
-		           "%s model '%s' version %s from %s to Archived (version %s holds %s)",
-		           dry ? "would move" : "moved", p->mv.name, version, p->name,
-		           p->mv.version, p->name))
-			return -1;
-		v += len;
-		v += strspn(v, ", ");
-	}
-	return 0;
-}
-
-static const struct target stage_target = {"stage",      stage_read,       stage_approve,
-                                           stage_reject, stage_unfinished, stage_finish};
-
-/* --- alias target ----------------------------------------------------------------- */
-
-static int alias_read(struct promote *p, struct mg_err *err)
-{
-	struct mg_model_version cur = {0};
-
-	mg_buf_reset(&p->holders);
-	p->nholders = 0;
-	p->in_target = false;
-	if (mg_registry_get_version_by_alias(p->reg, p->mv.name, p->name, &cur, err)) {
-		if (err->reason != MG_REASON_NOT_FOUND)
-			return -1;
-		mg_err_clear(err);
-		return 0;
-	}
-	if (!strcmp(cur.version, p->mv.version)) {
-		p->in_target = true;
-	} else {
-		mg_buf_adds(&p->holders, cur.version);
-		p->nholders = 1;
-	}
-	mg_model_version_release(&cur);
-	return 0;
-}
-
-/* The candidate alias to remove: --from-alias, when it points at the candidate. */
-static const char *drop_alias(const struct promote *p)
-{
-	const char *a = p->o->from_alias;
-
-	return a && mg_kvlist_get(&p->mv.aliases, a) ? a : NULL;
-}
-
-static int alias_approve(struct promote *p, const char *expected, struct mg_err *err)
-{
-	const bool dry = p->o->gate.dry_run;
-	const char *drop = drop_alias(p);
-
-	int rc = dry ? 0
-	             : mg_registry_set_alias_if(p->reg, p->mv.name, p->name, p->mv.version,
-	                                        expected, drop, err);
-
-	/* taking the alias from another version is said on stderr, as an archive is */
-	if (record(p, p->nholders > 0, rc, err,
-	           "%s alias %s of model '%s' to version %s (%s%s)%s%s", dry ? "would set" : "set",
-	           p->name, p->mv.name, p->mv.version, p->nholders ? "was version " : "was unset",
-	           p->nholders ? p->holders.buf : "", rc && drop ? ", then delete alias " : "",
-	           rc && drop ? drop : ""))
-		return -1;
-	if (drop)
-		record(p, true, 0, err, "%s alias %s of model '%s' (version %s)",
-		       dry ? "would delete" : "deleted", drop, p->mv.name, p->mv.version);
-	return 0;
-}
-
-static int alias_reject(struct promote *p, struct mg_err *err)
-{
-	const char *drop = drop_alias(p);
-
-	if (!drop)
-		return 0;
-	return record(
-	        p, true,
-	        p->o->gate.dry_run ? 0 : mg_registry_delete_alias(p->reg, p->mv.name, drop, err),
-	        err, "%s alias %s of model '%s' (version %s)",
-	        p->o->gate.dry_run ? "would delete" : "deleted", drop, p->mv.name, p->mv.version);
-}
-
-static bool alias_unfinished(const struct promote *p)
-{
-	return drop_alias(p) != NULL;
-}
-
-/* Remove the candidate alias the move would have removed with it. */
-static int alias_finish(struct promote *p, struct mg_err *err)
-{
-	const char *drop = drop_alias(p);
-
-	return record(p, true,
-	              p->o->gate.dry_run ? 0
-	                                 : mg_registry_delete_alias(p->reg, p->mv.name, drop, err),
-	              err, "%s alias %s of model '%s' (version %s, which already holds alias %s)",
-	              p->o->gate.dry_run ? "would delete" : "deleted", drop, p->mv.name,
-	              p->mv.version, p->name);
-}
-
-static const struct target alias_target = {"alias",      alias_read,       alias_approve,
-                                           alias_reject, alias_unfinished, alias_finish};
+#include "promote_target.h"
 
 /* --- evidence ----------------------------------------------------------------------- */
 
@@ -476,6 +216,16 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 
 			p->have_champion = true;
 			p->champion = strcmp(ch, "none") ? mg_xstrdup(ch) : NULL;
+			for (size_t i = 0; i < best->nchecks; i++) {
+				const struct mg_check *k = &best->checks[i];
+
+				/* evidence from before JUnit carried a passed check's message has
+				 * none */
+				mg_buf_addf(&p->metrics, "- %s: %s%s%s\n", k->id,
+				            mg_status_name(k->status),
+				            k->message && *k->message ? ": " : "",
+				            k->message ? k->message : "");
+			}
 			ADD_CHECK(p, id.buf, MG_STATUS_PASSED,
 			          "%s passed at %s ('%s'), compared against %s%s%s%s", gate,
 			          mg_time_format(best_at, MG_TIME_ZULU, at), best_file,
@@ -488,8 +238,8 @@ static void judge_gate(struct promote *p, const char *gate, struct mg_evidence *
 			          best_note.len ? "; " : "", best_note.buf);
 		}
 	} else if (!seen) {
-		ADD_CHECK(p, id.buf, MG_STATUS_FAILED,
-		          "no %s evidence among the %zu --evidence file(s)", gate, nev);
+		ADD_CHECK(p, id.buf, MG_STATUS_FAILED, "no %s evidence among the %zu --evidence %s",
+		          gate, nev, mg_plural(nev, "file", "files"));
 	} else {
 		ADD_CHECK(p, id.buf, MG_STATUS_FAILED,
 		          "no passing %s evidence for model '%s' version %s: %s", gate, p->mv.name,
@@ -522,10 +272,10 @@ static int check_opts(struct promote *p, struct mg_gate_opts *g, const char *gat
 			        o->to_stage);
 		if (o->from_alias)
 			return mg_err_set(err, MG_EXIT_USAGE, "--from-alias goes with --to-alias");
-		p->target = &stage_target;
+		p->target = &mg_promote_stage;
 	} else {
 		p->name = o->to_alias;
-		p->target = &alias_target;
+		p->target = &mg_promote_alias;
 		if (o->from_alias && !strcmp(o->from_alias, o->to_alias))
 			return mg_err_set(err, MG_EXIT_USAGE,
 			                  "--from-alias and --to-alias are the same alias '%s'",
@@ -569,21 +319,22 @@ static int check_opts(struct promote *p, struct mg_gate_opts *g, const char *gat
 static int audit_tags(struct promote *p, const char *why, struct mg_err *err)
 {
 	const char *keys[] = {"mlgate.promote.reason", "mlgate.promote.by"};
-	const char *vals[] = {why, identity()};
+	const char *vals[] = {why, mg_promote_identity()};
 
 	for (size_t i = 0; i < 2; i++) {
 		const char *old = mg_kvlist_get(&p->mv.tags, keys[i]);
 
 		if (old && !strcmp(old, vals[i]))
 			continue;
-		if (record(p, false,
-		           p->o->gate.dry_run
-		                   ? 0
-		                   : mg_registry_set_version_tag(p->reg, p->mv.name, p->mv.version,
-		                                                 keys[i], vals[i], err),
-		           err, "%s tag %s=%s on model '%s' version %s",
-		           p->o->gate.dry_run ? "would set" : "set", keys[i], vals[i], p->mv.name,
-		           p->mv.version))
+		if (mg_promote_record(p, false,
+		                      p->o->gate.dry_run
+		                              ? 0
+		                              : mg_registry_set_version_tag(p->reg, p->mv.name,
+		                                                            p->mv.version, keys[i],
+		                                                            vals[i], err),
+		                      err, "%s tag %s=%s on model '%s' version %s",
+		                      p->o->gate.dry_run ? "would set" : "set", keys[i], vals[i],
+		                      p->mv.name, p->mv.version))
 			return -1;
 	}
 	return 0;
@@ -618,8 +369,8 @@ static bool judge_evidence(struct promote *p, const char *const *gates, size_t n
 		mg_check_set(&k->message, m.buf);
 		mg_buf_release(&m);
 	}
-	ADD_CHECK(p, "promote.override", MG_STATUS_PASSED, "approved by hand by %s: %s", identity(),
-	          o->override_reason);
+	ADD_CHECK(p, "promote.override", MG_STATUS_PASSED, "approved by hand by %s: %s",
+	          mg_promote_identity(), o->override_reason);
 	return false;
 }
 
@@ -701,8 +452,8 @@ static int decide(struct promote *p, const char *target, const char *const *gate
 		return 0;
 	}
 	if (o->reject) {
-		ADD_CHECK(p, "promote.decision", MG_STATUS_FAILED, "rejected by %s: %s", identity(),
-		          o->reason);
+		ADD_CHECK(p, "promote.decision", MG_STATUS_FAILED, "rejected by %s: %s",
+		          mg_promote_identity(), o->reason);
 		if (p->target->reject(p, err) || audit_tags(p, o->reason, err))
 			return -1;
 		*write = true;
@@ -752,6 +503,8 @@ static int promote_writeback(void *arg, struct mg_gate_run *run, const char *sum
 	struct promote *p = arg;
 	struct mg_model_version view = p->mv;
 	const char *old = mg_kvlist_get(&p->mv.tags, "mlgate.promote.target");
+	const char *comment = mg_kvlist_get(&p->mv.tags, "mlgate.promote.comment");
+	int rc;
 
 	if (!p->write)
 		return 0;
@@ -760,16 +513,22 @@ static int promote_writeback(void *arg, struct mg_gate_run *run, const char *sum
 		return 0;
 	}
 	if ((!old || strcmp(old, p->target_id)) &&
-	    record(p, false,
-	           w->dry_run ? 0
-	                      : mg_registry_set_version_tag(p->reg, p->mv.name, p->mv.version,
-	                                                    "mlgate.promote.target", p->target_id,
-	                                                    err),
-	           err, "%s tag mlgate.promote.target=%s on model '%s' version %s",
-	           w->dry_run ? "would set" : "set", p->target_id, p->mv.name, p->mv.version))
+	    mg_promote_record(p, false,
+	                      w->dry_run ? 0
+	                                 : mg_registry_set_version_tag(
+	                                           p->reg, p->mv.name, p->mv.version,
+	                                           "mlgate.promote.target", p->target_id, err),
+	                      err, "%s tag mlgate.promote.target=%s on model '%s' version %s",
+	                      w->dry_run ? "would set" : "set", p->target_id, p->mv.name,
+	                      p->mv.version))
 		return -1;
 	view.tags = (struct mg_kvlist)MG_KVLIST_INIT;
-	return mg_gate_writeback(p->reg, run, &view, summary, w, err);
+	/* but its own comment's id, so that the comment is edited, not posted again */
+	if (comment)
+		mg_kvlist_set(&view.tags, "mlgate.promote.comment", comment);
+	rc = mg_gate_writeback(p->reg, run, &view, summary, w, err);
+	mg_kvlist_release(&view.tags);
+	return rc;
 }
 
 /* The description line: approved, forced or rejected, and by whom when a person decided. */
@@ -786,7 +545,7 @@ static void promote_summary(void *arg, const struct mg_gate_run *run, struct mg_
 	else
 		mg_buf_addf(out, "rejected promotion to %s %s", p->target->kind, p->name);
 	if (o->approve || o->reject)
-		mg_buf_addf(out, " by %s: %s", identity(),
+		mg_buf_addf(out, " by %s: %s", mg_promote_identity(),
 		            o->approve ? o->override_reason : o->reason);
 }
 
@@ -824,6 +583,8 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 	p.o = o;
 	p.writes = (struct mg_writes)MG_WRITES_INIT(o->gate.dry_run);
 	p.holders = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
+	p.requests = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
+	p.metrics = (struct mg_buf)MG_BUF_INIT(MG_BUF_SMALL);
 	mg_result_init(&result, "mlgate");
 	p.suite = end.suite = mg_result_add_suite(&result, "promote");
 	mg_gate_run_init(&run, "promote", &o->gate);
@@ -832,7 +593,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 		mg_evidence_init(&ev[i], o->evidence.items[i]);
 
 	if (check_opts(&p, &g, gates, &ngates, &max_age, err) || mg_evidence_key(&p.key, err) ||
-	    load_policy(o, &policy, &run, err))
+	    load_policy(o, &policy, &run, &p.require_request, err))
 		goto done;
 	/* evidence that cannot be read is a mistake in the command, not a rejection */
 	if (mg_evidence_read(ev, o->evidence.n, &bad)) {
@@ -844,12 +605,19 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 		goto done;
 	end.reg = p.reg;
 	run.registry = mg_registry_uri(p.reg);
+	if (mg_registry_require(
+	            p.reg, p.target == &mg_promote_stage ? MG_REGISTRY_STAGES : MG_REGISTRY_ALIASES,
+	            err))
+		goto done;
+	/* on Databricks' workspace registry a stage is taken through its transition request */
+	if (p.target == &mg_promote_stage && (mg_registry_features(p.reg) & MG_REGISTRY_REQUESTS))
+		p.target = &mg_promote_request;
 	if (mg_gate_resolve(p.reg, &g, &p.mv, err))
 		goto done;
 	end.mv = &p.mv;
 	run.model = p.mv.name;
 	run.version = p.mv.version;
-	p.t0 = mg_clock_ns();
+	p.t0 = run.started_ns; /* the first check's time counts the evidence and registry reads */
 	snprintf(p.target_id, sizeof(p.target_id), "%s:%s", p.target->kind, p.name);
 	if (decide(&p, p.target_id, gates, ngates, max_age, ev, &p.write, err))
 		goto done;
@@ -872,5 +640,7 @@ done:
 	mg_buf_release(&bad);
 	mg_writes_release(&p.writes);
 	mg_buf_release(&p.holders);
+	mg_buf_release(&p.requests);
+	mg_buf_release(&p.metrics);
 	return ret;
 }

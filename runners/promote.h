@@ -40,7 +40,7 @@ struct mg_promote_opts {
  */
 int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct mg_err *err);
 
-/* The schema of the policy's "promote" section (it has no keys yet). */
+/* The schema of the policy's "promote" section. */
 const struct mg_schema *mg_promote_policy_schema(void);
 
 /* "90s", "30m", "24h", "7d" (1 s .. 366 d) into seconds; MG_EXIT_USAGE naming `what`. */

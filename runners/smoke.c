@@ -9,6 +9,7 @@
  */
 #include "setup.h"
 #include "smoke.h"
+#include "text.h"
 #include "smoke_case.h"
 #include "smoke_contract.h"
 #include "alloc.h"
@@ -357,8 +358,9 @@ static void import_junit(struct scase *c, const struct mg_smoke_vars *v, bool ra
 	}
 	mg_result_counts(&c->children, &cnt);
 	if (cnt.failures || cnt.errors)
-		mg_smoke_set_status(c, MG_STATUS_FAILED, "%zu of %zu imported tests failed",
-		                    cnt.failures + cnt.errors, cnt.tests);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "%zu of %zu imported %s failed",
+		                    cnt.failures + cnt.errors, cnt.tests,
+		                    mg_plural(cnt.tests, "test", "tests"));
 out:
 	free(path);
 }
@@ -367,8 +369,8 @@ static void report_contract(struct scase *c, struct mg_contract *k, const char *
 {
 	if (!k->violations)
 		return;
-	mg_smoke_set_status(c, MG_STATUS_FAILED, "%s: %" PRIu64 " violation%s; first: %.*s", what,
-	                    k->violations, k->violations == 1 ? "" : "s",
+	mg_smoke_set_status(c, MG_STATUS_FAILED, "%s: %" PRIu64 " %s; first: %.*s", what,
+	                    k->violations, mg_plural(k->violations, "violation", "violations"),
 	                    (int)strcspn(k->report.buf, "\n"), k->report.buf);
 	mg_buf_add(&c->details, k->report.buf, k->report.len);
 	if (k->violations > MG_CONTRACT_REPORT_MAX)
@@ -389,7 +391,8 @@ static void case_data(struct runner *r, struct scase *c, const struct mg_smoke_v
 	if (!path || mg_contract_check_file(&k, path, &err))
 		goto fail;
 	report_contract(c, &k, path);
-	mg_smoke_set_status(c, MG_STATUS_PASSED, "%" PRIu64 " rows checked", k.rows);
+	mg_smoke_set_status(c, MG_STATUS_PASSED, "%" PRIu64 " %s checked", k.rows,
+	                    mg_plural(k.rows, "row", "rows"));
 	goto out;
 fail:
 	/* unreadable: could not be evaluated; malformed CSV: the data broke its contract */
@@ -548,14 +551,13 @@ static void check_golden(struct scase *c, const cJSON *expect, const struct mg_s
 		goto out;
 	}
 	if (g.row != g.rows)
-		mg_smoke_set_status(c, MG_STATUS_FAILED,
-		                    "golden: %" PRIu64 " rows, output %" PRIu64, g.rows, g.row);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "golden: %" PRIu64 " %s, output %" PRIu64,
+		                    g.rows, mg_plural(g.rows, "row", "rows"), g.row);
 	if (g.mismatches) {
 		mg_smoke_set_status(c, MG_STATUS_FAILED,
-		                    "golden: %" PRIu64
-		                    " value%s outside atol %g + rtol %g; first: %.*s",
-		                    g.mismatches, g.mismatches == 1 ? "" : "s", g.atol, g.rtol,
-		                    (int)strcspn(g.report.buf, "\n"), g.report.buf);
+		                    "golden: %" PRIu64 " %s outside atol %g + rtol %g; first: %.*s",
+		                    g.mismatches, mg_plural(g.mismatches, "value", "values"),
+		                    g.atol, g.rtol, (int)strcspn(g.report.buf, "\n"), g.report.buf);
 		mg_buf_add(&c->details, g.report.buf, g.report.len);
 	}
 	goto out;
@@ -609,12 +611,13 @@ static void case_batch(struct runner *r, struct scase *c, const struct mg_smoke_
 		mg_smoke_set_status(c, MG_STATUS_ERROR,
 		                    "expect.rows: must be \"input\" or a whole number");
 	else if ((uint64_t)want != k.rows)
-		mg_smoke_set_status(c, MG_STATUS_FAILED, "%" PRIu64 " output rows, expected %lld",
-		                    k.rows, want);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "%" PRIu64 " output %s, expected %lld",
+		                    k.rows, mg_plural(k.rows, "row", "rows"), want);
 	report_contract(c, &k, outp);
 	check_golden(c, expect, v, outp);
-	mg_smoke_set_status(c, MG_STATUS_PASSED, "%" PRIu64 " input rows, %" PRIu64 " output rows",
-	                    in_rows, k.rows);
+	mg_smoke_set_status(c, MG_STATUS_PASSED, "%" PRIu64 " input %s, %" PRIu64 " output %s",
+	                    in_rows, mg_plural(in_rows, "row", "rows"), k.rows,
+	                    mg_plural(k.rows, "row", "rows"));
 	goto out;
 error:
 	mg_smoke_set_status(c, MG_STATUS_ERROR, "%s", err.msg);

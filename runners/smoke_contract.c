@@ -4,6 +4,7 @@
  */
 #include "setup.h"
 #include "smoke_contract.h"
+#include "text.h"
 #include "alloc.h"
 #include "classre.h"
 #include "clock.h"
@@ -713,17 +714,17 @@ int mg_contract_check_file(struct mg_contract *c, const char *file, struct mg_er
 			char a[MG_DOUBLE_LEN], b[MG_DOUBLE_LEN];
 
 			violation(c, 0, col->name, 0,
-			          "null fraction %s is above %s (%" PRIu64 " of %" PRIu64 " rows)",
+			          "null fraction %s is above %s (%" PRIu64 " of %" PRIu64 " %s)",
 			          mg_double_str(frac, a), mg_double_str(limit, b), col->nulls,
-			          c->rows);
+			          c->rows, mg_plural(c->rows, "row", "rows"));
 		}
 	}
 	if (c->has_rows_min && c->rows < c->rows_min)
-		violation(c, 0, "*", 0, "%" PRIu64 " rows, fewer than the minimum %" PRIu64,
-		          c->rows, c->rows_min);
+		violation(c, 0, "*", 0, "%" PRIu64 " %s, fewer than the minimum %" PRIu64, c->rows,
+		          mg_plural(c->rows, "row", "rows"), c->rows_min);
 	if (c->has_rows_max && c->rows > c->rows_max)
-		violation(c, 0, "*", 0, "%" PRIu64 " rows, more than the maximum %" PRIu64, c->rows,
-		          c->rows_max);
+		violation(c, 0, "*", 0, "%" PRIu64 " %s, more than the maximum %" PRIu64, c->rows,
+		          mg_plural(c->rows, "row", "rows"), c->rows_max);
 	return 0;
 }
 

@@ -6,6 +6,7 @@
  */
 #include "setup.h"
 #include "smoke_case.h"
+#include "text.h"
 #include "smoke_contract.h"
 #include "alloc.h"
 #include "clock.h"
@@ -263,14 +264,15 @@ static void judge_load(struct scase *c, const cJSON *expect, const struct http_l
 		mg_smoke_set_status(c, MG_STATUS_ERROR,
 		                    "expect.count: must be \"input\" or a whole number");
 	else if ((uint64_t)want != ld->count)
-		mg_smoke_set_status(c, MG_STATUS_FAILED, "%" PRIu64 " predictions, expected %lld",
-		                    ld->count, want);
+		mg_smoke_set_status(c, MG_STATUS_FAILED, "%" PRIu64 " %s, expected %lld", ld->count,
+		                    mg_plural(ld->count, "prediction", "predictions"), want);
 	mg_smoke_set_status(
 	        c, MG_STATUS_PASSED,
-	        "%zu predictions in %zu batches of up to %zu; %zu requests; latency p50 "
-	        "%.1f ms, p95 %.1f ms, max %.1f ms",
-	        (size_t)ld->count, ld->nbatches, ld->batch, ld->nreq, q50, q95,
-	        ld->lat[ld->nreq - 1]);
+	        "%zu %s in %zu %s of up to %zu; %zu %s; latency p50 %.1f ms, p95 %.1f ms, max "
+	        "%.1f ms",
+	        (size_t)ld->count, mg_plural(ld->count, "prediction", "predictions"), ld->nbatches,
+	        mg_plural(ld->nbatches, "batch", "batches"), ld->batch, ld->nreq,
+	        mg_plural(ld->nreq, "request", "requests"), q50, q95, ld->lat[ld->nreq - 1]);
 	if (p50 && q50 > p50->valuedouble)
 		mg_smoke_set_status(c, MG_STATUS_FAILED,
 		                    "latency p50 %.1f ms is over the budget %g ms", q50,

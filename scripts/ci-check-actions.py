@@ -1,6 +1,6 @@
 """Structural check of mlgate's composite actions (ci/github/*/action.yml),
 which actionlint does not lint (it lints workflows). Run by `make check-ci`
-with the project venv's python (PyYAML comes with MLflow).
+with the CI venv's python (scripts/ci-venv.sh: PyYAML).
 
   scripts/ci-check-actions.py [ACTION.yml...]    default: ci/github/*/action.yml
 
@@ -18,7 +18,7 @@ Each action must have:
   - every `inputs.X` referenced is declared, every declared input is used;
     every `steps.ID` referenced names an earlier step (or, in outputs, any);
 and every `run:` script, and every ci/lib/ script they run, passes
-shellcheck (when shellcheck is installed: scripts/deps.sh installs it) as
+shellcheck (when shellcheck is installed: `scripts/deps.sh test` installs it) as
 the shell it runs in.
 Exit 0 clean, 1 problems (each printed as FILE: message), 2 usage.
 """

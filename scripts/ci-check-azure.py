@@ -1,6 +1,6 @@
 """Structural check of mlgate's Azure Pipelines YAML: step templates
 (ci/azure/steps/*.yml) and example pipelines (ci/azure/pipelines/*.yml).
-Run by `make check-ci` with the project venv's python (PyYAML).
+Run by `make check-ci` with the CI venv's python (scripts/ci-venv.sh: PyYAML).
 
   scripts/ci-check-azure.py
 

@@ -16,28 +16,43 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=$(cd "${1:-$repo/bin}" && pwd)
 cd "$repo"
-
-rm -rf demo
-mkdir -p demo/out
-sqlite3 demo/mlflow.db <fixtures/demo/mlflow.sql
-scripts/demo-repo.sh demo/repo >/dev/null
+# the executables as a command typed at the repository root: bin/mlgate-X when they are in it
+case $bin in
+"$repo"/*) shown=${bin#"$repo"/} ;;
+*) shown=$bin ;;
+esac
 
 registry=sqlite:///demo/mlflow.db
 common=(--registry "$registry" --model fraud-detector --policy fixtures/demo/policy.json --ci none)
 status=0
 n=0
 
+# show WORD...: print a command line exactly as it runs, quoted for a shell, so it can be copied
+# and pasted from the repository root
+show() {
+	local line
+	printf -v line '%q ' "$@"
+	echo "   \$ ${line% }"
+}
+
+# step SHELL: print and run one line of the setup (redirections included)
+step() {
+	echo "   \$ $1"
+	eval "$1"
+}
+
 # gate EXPECTED-EXIT NAME STORY ARGS...: run one gate, show its checks and what it decided
 gate() {
 	local want=$1 name=$2 story=$3 rc
 	shift 3
+	local argv=("$shown/mlgate-${name%%-*}" "${common[@]}" "$@" --junit "demo/out/$name.xml"
+		--json "demo/out/$name.json" --summary "demo/out/$name.md")
 	n=$((n + 1))
 	echo
 	echo "== $n. $story"
-	echo "   \$ mlgate-${name%%-*} $*"
+	show "${argv[@]}"
 	set +e
-	"$bin/mlgate-${name%%-*}" "${common[@]}" "$@" --junit "demo/out/$name.xml" \
-		--json "demo/out/$name.json" --summary "demo/out/$name.md" 2>&1 | sed 's/^/   | /'
+	"${argv[@]}" 2>&1 | sed 's/^/   | /'
 	rc=${PIPESTATUS[0]}
 	set -e
 	case $rc in
@@ -53,6 +68,12 @@ gate() {
 }
 
 echo "mlgate demo: the promotion chain for model 'fraud-detector' in $registry"
+echo "(each \$ line is the command as it runs: paste them, in order, at the repository root to do it again)"
+echo
+echo "== 0. the registry (MLflow's own SQLite store) and the model's git repository, from scratch"
+step 'rm -rf demo && mkdir -p demo/out'
+step 'sqlite3 demo/mlflow.db <fixtures/demo/mlflow.sql'
+step 'scripts/demo-repo.sh demo/repo >/dev/null'
 
 gate 0 comply-v1 "version 1: compliance (tags, description, model card at its commit, lineage)" \
 	--version 1 --repo demo/repo

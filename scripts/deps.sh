@@ -1,25 +1,60 @@
 #!/usr/bin/env bash
-# Make sure the Debian packages mlgate needs to build and test are present.
-# Run first by `make check` and `make demo`. When everything is there it
-# only asks dpkg once (a few milliseconds). When something is missing it
-# installs it with apt-get: directly as root, through sudo otherwise, or it
-# prints the exact command to run and exits 2.
+# Make sure the Debian packages mlgate needs are present.
+#
+#   scripts/deps.sh [build] what `make` and `make demo` need (run by `make demo`
+#                           and by the CI setup steps in ci/, which only build)
+#   scripts/deps.sh test    that and what `make check` needs (run by `make check`)
+#   scripts/deps.sh --list build|test   print the package names, install nothing
+#
+# When everything is there it only asks dpkg once (a few milliseconds), so no
+# root is needed. When something is missing it installs it with apt-get:
+# directly as root, through sudo otherwise, or it prints the exact command to
+# run and exits 2. Why each package is needed: README "Dependencies".
 set -euo pipefail
 
-# Build: compiler, make, pkg-config and the libraries the Makefile names.
-# Tests: CUnit, clang-format, valgrind, Python's venv (for the MLflow server
-# the integration tests start), curl and git; shellcheck for the scripts in
-# ci/ (make check-ci).
-packages=(
-	gcc make pkg-config
+# Build: the compiler, make, pkg-config and the libraries the Makefile links
+# (PKGS); the demo (scripts/demo.sh) loads its registry with sqlite3 and
+# builds the model's repository with git.
+build=(
+	gcc libc6-dev make pkg-config
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libxml2-dev libsqlite3-dev
-	libssl-dev libxxhash-dev libcunit1-dev clang-format valgrind libxml2-utils sqlite3
-	python3 python3-venv curl git ca-certificates time locales shellcheck
+	libssl-dev libxxhash-dev
+	sqlite3 git
 )
+# Test-only: CUnit (unit tests), clang-format (make check-format), valgrind,
+# xmllint (JUnit against docs/junit.xsd), Python's venv (the MLflow server of
+# the integration tests, the CI checks' venv), curl and CA certificates (the
+# harness; pip and the Go module proxy over TLS), GNU time (make bench),
+# locales (the locale round-trip test), shellcheck (the scripts in ci/).
+# Go for actionlint is scripts/actionlint.sh's business (any Go will do).
+test=(
+	libcunit1-dev clang-format valgrind libxml2-utils
+	python3 python3-venv curl ca-certificates time locales shellcheck
+)
+
+list=false
+if [ "${1:-}" = --list ]; then
+	list=true
+	shift
+fi
+case ${1:-build} in
+build) packages=("${build[@]}") ;;
+test) packages=("${build[@]}" "${test[@]}") ;;
+*)
+	echo "usage: scripts/deps.sh [--list] [build|test]" >&2
+	exit 2
+	;;
+esac
+if $list; then
+	printf '%s\n' "${packages[@]}"
+	exit 0
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	missing=()
-	for pc in libcurl libcjson libgit2 libxml-2.0 sqlite3 libxxhash cunit; do
+	pcs=(libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash)
+	[ "${1:-build}" = build ] || pcs+=(cunit)
+	for pc in "${pcs[@]}"; do
 		pkg-config --exists "$pc" 2>/dev/null || missing+=("$pc")
 	done
 	if ((${#missing[@]})); then

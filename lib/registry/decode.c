@@ -199,6 +199,22 @@ void mg_dec_tags(struct mg_dec *d, const cJSON *obj, const char *key, struct mg_
 	mg_kvlist_sort(out);
 }
 
+/* What MLflow's and Unity Catalog's ModelVersion objects share. */
+static void dec_version_common(struct mg_dec *d, const cJSON *o, struct mg_model_version *mv)
+{
+	mv->description = mg_dec_str(d, o, "description", MG_OPTIONAL);
+	mv->source = mg_dec_str(d, o, "source", MG_OPTIONAL);
+	mv->run_id = mg_dec_str(d, o, "run_id", MG_OPTIONAL);
+	mv->run_link = mg_dec_str(d, o, "run_link", MG_OPTIONAL);
+	mv->status = mg_dec_str(d, o, "status", MG_OPTIONAL);
+	mv->status_message = mg_dec_str(d, o, "status_message", MG_OPTIONAL);
+	mv->user_id = mg_dec_str(d, o, "user_id", MG_OPTIONAL);
+	mv->model_id = mg_dec_str(d, o, "model_id", MG_OPTIONAL);
+	mv->creation_timestamp = mg_dec_i64(d, o, "creation_timestamp", MG_REQUIRED);
+	mv->last_updated_timestamp = mg_dec_i64(d, o, "last_updated_timestamp", MG_OPTIONAL);
+	mg_dec_tags(d, o, "tags", &mv->tags);
+}
+
 /*
  * A ModelVersion. MLflow always sends name, version, creation_timestamp and
  * current_stage ("None" when in no stage); a missing current_stage is not
@@ -217,23 +233,51 @@ void mg_dec_version(struct mg_dec *d, const cJSON *o, struct mg_model_version *m
 		free(mv->current_stage);
 		mv->current_stage = mg_xstrdup("None");
 	}
-	mv->description = mg_dec_str(d, o, "description", MG_OPTIONAL);
-	mv->source = mg_dec_str(d, o, "source", MG_OPTIONAL);
-	mv->run_id = mg_dec_str(d, o, "run_id", MG_OPTIONAL);
-	mv->run_link = mg_dec_str(d, o, "run_link", MG_OPTIONAL);
-	mv->status = mg_dec_str(d, o, "status", MG_OPTIONAL);
-	mv->status_message = mg_dec_str(d, o, "status_message", MG_OPTIONAL);
-	mv->user_id = mg_dec_str(d, o, "user_id", MG_OPTIONAL);
-	mv->model_id = mg_dec_str(d, o, "model_id", MG_OPTIONAL);
-	mv->creation_timestamp = mg_dec_i64(d, o, "creation_timestamp", MG_REQUIRED);
-	mv->last_updated_timestamp = mg_dec_i64(d, o, "last_updated_timestamp", MG_OPTIONAL);
-	mg_dec_tags(d, o, "tags", &mv->tags);
+	dec_version_common(d, o, mv);
 	aliases = mg_dec_array(d, o, "aliases");
 	mark = mg_dec_enter(d, "aliases", -1);
 	cJSON_ArrayForEach(a, aliases)
 	{
 		if (mg_dec_is_string(d, a, i++))
 			mg_kvlist_set(&mv->aliases, a->valuestring, mv->version);
+	}
+	mg_dec_leave(d, mark);
+	mg_kvlist_sort(&mv->aliases);
+}
+
+/*
+ * A Unity Catalog ModelVersion: no stage (read as "None"), aliases as
+ * {alias, version} objects, each naming this version.
+ */
+void mg_dec_uc_version(struct mg_dec *d, const cJSON *o, struct mg_model_version *mv)
+{
+	const cJSON *aliases, *a;
+	size_t mark;
+	long i = 0;
+
+	mv->name = mg_dec_str(d, o, "name", MG_REQUIRED);
+	mv->version = mg_dec_str(d, o, "version", MG_REQUIRED);
+	mv->current_stage = mg_xstrdup("None");
+	dec_version_common(d, o, mv);
+	aliases = mg_dec_array(d, o, "aliases");
+	mark = mg_dec_enter(d, "aliases", -1);
+	cJSON_ArrayForEach(a, aliases)
+	{
+		if (mg_dec_is_object(d, a, i)) {
+			size_t at = mg_dec_enter(d, NULL, i);
+			char *alias = mg_dec_str(d, a, "alias", MG_REQUIRED);
+			char *version = mg_dec_str(d, a, "version", MG_REQUIRED);
+
+			if (*version && strcmp(version, mv->version))
+				bad(d, "version", -1, "this version's own number",
+				    cJSON_GetObjectItemCaseSensitive(a, "version"));
+			else
+				mg_kvlist_set(&mv->aliases, alias, mv->version);
+			free(alias);
+			free(version);
+			mg_dec_leave(d, at);
+		}
+		i++;
 	}
 	mg_dec_leave(d, mark);
 	mg_kvlist_sort(&mv->aliases);

@@ -70,6 +70,8 @@ void mg_dec_tags(struct mg_dec *d, const cJSON *obj, const char *key, struct mg_
 
 /* A ModelVersion: name, version, creation_timestamp and current_stage required. */
 void mg_dec_version(struct mg_dec *d, const cJSON *o, struct mg_model_version *mv);
+/* A Unity Catalog ModelVersion: no current_stage, aliases as {alias, version} objects. */
+void mg_dec_uc_version(struct mg_dec *d, const cJSON *o, struct mg_model_version *mv);
 
 /* A Metric: key and value required (value a number or "NaN"/"Infinity"); one.key is the caller's.
  */

@@ -271,9 +271,7 @@ int mg_registry_open(struct mg_ctx *ctx, const char *uri, struct mg_registry **o
 	} else if (has_prefix(uri, "sqlite://")) {
 		ret = mg_registry_sqlite_open(reg, uri, err);
 	} else if (has_prefix(uri, "databricks")) {
-		ret = mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-		                  "registry '%s': Databricks registries are not supported yet",
-		                  reg->uri);
+		ret = mg_registry_databricks_open(reg, uri, err);
 	} else {
 		ret = mg_err_set(err, MG_EXIT_USAGE,
 		                 "registry '%s': unknown scheme (expected http://, https://, "
@@ -313,9 +311,15 @@ const char *mg_registry_backend(const struct mg_registry *reg)
 
 static int unsupported(struct mg_registry *reg, const char *what, struct mg_err *err)
 {
+	const char *hint = NULL;
+
+	if (strstr(what, "stage"))
+		hint = reg->ops->no_stages;
+	else if (strstr(what, "alias"))
+		hint = reg->ops->no_aliases;
 	return mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-	                   "registry '%s' (%s backend) does not support %s", reg->uri,
-	                   reg->ops->name, what);
+	                   "registry '%s' (%s backend) does not support %s%s%s", reg->uri,
+	                   reg->ops->name, what, hint ? ": " : "", hint ? hint : "");
 }
 
 static int need(const char *value, const char *what, struct mg_err *err)
@@ -477,49 +481,140 @@ static int move_if(struct mg_registry *reg, const struct mg_registry_move *m, st
 		return -1;
 	if (m->drop_alias && need(m->drop_alias, "alias", err))
 		return -1;
-	return CALL(reg, move_if, "compare-and-set moves", err, m, err);
+	if (m->stage && !(reg->ops->features & MG_REGISTRY_STAGES))
+		return unsupported(reg, "stage transitions", err);
+	if (m->alias && !(reg->ops->features & MG_REGISTRY_ALIASES))
+		return unsupported(reg, "aliases", err);
+	if (m->approve_request && !(m->stage && (reg->ops->features & MG_REGISTRY_REQUESTS)))
+		return unsupported(reg, m->stage ? "transition requests" : "approving alias moves",
+		                   err);
+	if (m->any_holders && !(m->stage && (reg->ops->features & MG_REGISTRY_REQUESTS)))
+		return unsupported(reg, "moves without a compare", err);
+	if (m->comment && !(reg->ops->features & MG_REGISTRY_COMMENTS))
+		return unsupported(reg, "comments", err);
+	return CALL(reg, move_if, m->stage ? "stage transitions" : "aliases", err, m, err);
+}
+
+int mg_registry_move_if(struct mg_registry *reg, const struct mg_registry_move *m,
+                        struct mg_err *err)
+{
+	struct mg_registry_move c = *m;
+
+	if (m->stage && m->alias)
+		return mg_err_set(err, MG_EXIT_USAGE, "a move names a stage or an alias, not both");
+	if (m->stage) {
+		c.stage = mg_stage_canonical(m->stage);
+		if (!c.stage)
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "invalid stage '%.64s': expected None, Staging, "
+			                  "Production or Archived",
+			                  m->stage);
+		if (c.archive_existing && strcmp(c.stage, "Staging") &&
+		    strcmp(c.stage, "Production"))
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "cannot archive existing versions when moving to '%s': "
+			                  "only Staging and Production are active stages",
+			                  c.stage);
+	} else if (need(m->alias, "alias", err)) {
+		return -1;
+	}
+	return move_if(reg, &c, err);
 }
 
 int mg_registry_transition_stage_if(struct mg_registry *reg, const char *name, const char *version,
                                     const char *stage, bool archive_existing, const char *expected,
                                     struct mg_err *err)
 {
-	struct mg_registry_move m = {0};
+	struct mg_registry_move m = {.name = name,
+	                             .version = version,
+	                             .stage = stage,
+	                             .archive_existing = archive_existing,
+	                             .expected = expected};
 
 	if (need(stage, "stage", err))
 		return -1;
-	m.stage = mg_stage_canonical(stage);
-	if (!m.stage)
-		return mg_err_set(err, MG_EXIT_USAGE,
-		                  "invalid stage '%.64s': expected None, Staging, Production or "
-		                  "Archived",
-		                  stage);
-	if (archive_existing && strcmp(m.stage, "Staging") && strcmp(m.stage, "Production"))
-		return mg_err_set(err, MG_EXIT_USAGE,
-		                  "cannot archive existing versions when moving to '%s': only "
-		                  "Staging and Production are active stages",
-		                  m.stage);
-	m.name = name;
-	m.version = version;
-	m.archive_existing = archive_existing;
-	m.expected = expected;
-	return move_if(reg, &m, err);
+	return mg_registry_move_if(reg, &m, err);
 }
 
 int mg_registry_set_alias_if(struct mg_registry *reg, const char *name, const char *alias,
                              const char *version, const char *expected, const char *drop_alias,
                              struct mg_err *err)
 {
-	struct mg_registry_move m = {0};
+	struct mg_registry_move m = {.name = name,
+	                             .version = version,
+	                             .alias = alias,
+	                             .expected = expected,
+	                             .drop_alias = drop_alias};
 
 	if (need(alias, "alias", err))
 		return -1;
-	m.name = name;
-	m.version = version;
-	m.alias = alias;
-	m.expected = expected;
-	m.drop_alias = drop_alias;
-	return move_if(reg, &m, err);
+	return mg_registry_move_if(reg, &m, err);
+}
+
+unsigned mg_registry_features(const struct mg_registry *reg)
+{
+	return reg->ops->features;
+}
+
+int mg_registry_require(struct mg_registry *reg, unsigned features, struct mg_err *err)
+{
+	unsigned missing = features & ~reg->ops->features;
+
+	if (missing & MG_REGISTRY_STAGES)
+		return unsupported(reg, "stages", err);
+	if (missing & MG_REGISTRY_ALIASES)
+		return unsupported(reg, "aliases", err);
+	if (missing & MG_REGISTRY_REQUESTS)
+		return unsupported(reg, "transition requests", err);
+	if (missing & MG_REGISTRY_COMMENTS)
+		return unsupported(reg, "comments", err);
+	return 0;
+}
+
+void mg_transition_request_release(struct mg_transition_request *r)
+{
+	MG_FREE_AND_NULL(r->to_stage);
+	MG_FREE_AND_NULL(r->user_id);
+	MG_FREE_AND_NULL(r->comment);
+	r->creation_timestamp = 0;
+}
+
+int mg_registry_transition_requests(struct mg_registry *reg, const char *name, const char *version,
+                                    mg_request_cb *cb, void *arg, struct mg_err *err)
+{
+	if (need(name, "model name", err) || mg_version_check(version, err))
+		return -1;
+	return CALL(reg, transition_requests, "transition requests", err, name, version, cb, arg,
+	            err);
+}
+
+int mg_registry_reject_request(struct mg_registry *reg, const char *name, const char *version,
+                               const char *stage, const char *comment, struct mg_err *err)
+{
+	const char *canon;
+
+	if (need(name, "model name", err) || mg_version_check(version, err) ||
+	    need(stage, "stage", err))
+		return -1;
+	canon = mg_stage_canonical(stage);
+	if (!canon)
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "invalid stage '%.64s': expected None, Staging, Production or "
+		                  "Archived",
+		                  stage);
+	return CALL(reg, reject_request, "transition requests", err, name, version, canon,
+	            comment ? comment : "", err);
+}
+
+int mg_registry_comment(struct mg_registry *reg, const char *name, const char *version,
+                        const char *id, const char *text, char **id_out, struct mg_err *err)
+{
+	*id_out = NULL;
+	if (need(name, "model name", err) || mg_version_check(version, err) ||
+	    need(text, "comment text", err))
+		return -1;
+	return CALL(reg, comment, "comments", err, name, version, id && *id ? id : NULL, text,
+	            id_out, err);
 }
 
 int mg_registry_experiment_id(struct mg_registry *reg, const char *name, bool create, char **id_out,

@@ -5,7 +5,12 @@
  *   REST     http://HOST[:PORT][/PREFIX], https://...   (registry_rest.c)
  *   SQLite   sqlite:///relative.db, sqlite:////abs.db   (registry_sqlite.c)
  *            MLflow's own store, read and written directly on its schema
- *   (Databricks arrives later: transition requests and comments.)
+ *   Databricks  databricks, databricks://PROFILE          (registry_databricks.c)
+ *            the workspace registry: stages, transition requests, comments
+ *            databricks-uc, databricks-uc://PROFILE
+ *            Unity Catalog: catalog.schema.model names, aliases, no stages
+ *            Both speak MLflow's REST endpoints (the REST backend's code)
+ *            with Databricks authentication (dbauth.h).
  *
  * Ownership: every result struct is filled by a get function and owns all
  * its strings; free them with its _release function (safe on a zeroed or
@@ -284,6 +289,20 @@ struct mg_registry_move {
 	const char *alias;      /* or point this alias at `version` */
 	const char *expected;   /* see above */
 	const char *drop_alias; /* also delete this alias when it points at `version`, or NULL */
+	/*
+	 * Registries with transition requests (MG_REGISTRY_REQUESTS): with
+	 * `approve_request` the stage move is the approval of the version's
+	 * open request for `stage` (none open: MG_REASON_CONFLICT, nothing
+	 * written); `comment` goes with the approval or the transition. Other
+	 * registries refuse either (MG_REASON_UNSUPPORTED).
+	 */
+	bool approve_request;
+	const char *comment;
+	/*
+	 * Registries with requests: a stage move whatever holds the stage now
+	 * (several versions do: no single one to expect); still re-read after.
+	 */
+	bool any_holders;
 };
 
 int mg_registry_transition_stage_if(struct mg_registry *reg, const char *name, const char *version,
@@ -292,6 +311,50 @@ int mg_registry_transition_stage_if(struct mg_registry *reg, const char *name, c
 int mg_registry_set_alias_if(struct mg_registry *reg, const char *name, const char *alias,
                              const char *version, const char *expected, const char *drop_alias,
                              struct mg_err *err);
+/* The general form of the two above (a stage in any case). */
+int mg_registry_move_if(struct mg_registry *reg, const struct mg_registry_move *m,
+                        struct mg_err *err);
+
+/* --- what only some registries have (Databricks) ------------------------ */
+
+enum {
+	MG_REGISTRY_STAGES = 1 << 0,   /* None/Staging/Production/Archived */
+	MG_REGISTRY_ALIASES = 1 << 1,  /* named pointers to versions */
+	MG_REGISTRY_REQUESTS = 1 << 2, /* transition requests to approve or reject */
+	MG_REGISTRY_COMMENTS = 1 << 3, /* comments on versions */
+};
+
+/* The MG_REGISTRY_* features of the registry. */
+unsigned mg_registry_features(const struct mg_registry *reg);
+/* 0 when the registry has all of `features`, else MG_REASON_UNSUPPORTED saying what to use instead.
+ */
+int mg_registry_require(struct mg_registry *reg, unsigned features, struct mg_err *err);
+
+/* An open request to move a version to a stage (Databricks workspace registry). */
+struct mg_transition_request {
+	char *to_stage; /* canonical */
+	char *user_id;  /* who asked, "" when not said */
+	char *comment;
+	int64_t creation_timestamp;
+};
+
+void mg_transition_request_release(struct mg_transition_request *r);
+
+typedef int mg_request_cb(void *arg, const struct mg_transition_request *r, struct mg_err *err);
+
+/* Every open transition request of the version. */
+int mg_registry_transition_requests(struct mg_registry *reg, const char *name, const char *version,
+                                    mg_request_cb *cb, void *arg, struct mg_err *err);
+/* Reject the version's open request for `stage`, with a comment (nothing is moved). */
+int mg_registry_reject_request(struct mg_registry *reg, const char *name, const char *version,
+                               const char *stage, const char *comment, struct mg_err *err);
+/*
+ * Comment on a version: a new comment (its id into *id_out, caller frees),
+ * or, with `id` set, that earlier comment edited. An edit of a comment that
+ * is gone is MG_REASON_NOT_FOUND.
+ */
+int mg_registry_comment(struct mg_registry *reg, const char *name, const char *version,
+                        const char *id, const char *text, char **id_out, struct mg_err *err);
 
 /* Tracking writes, to record comparisons as runs. */
 /* The id of experiment `name`, created when missing and `create` is set. */

@@ -13,7 +13,11 @@
 #include "registry.h"
 
 struct mg_registry_ops {
-	const char *name; /* "rest", "sqlite" */
+	const char *name;  /* "rest", "sqlite", "databricks", "databricks-uc" */
+	unsigned features; /* MG_REGISTRY_* */
+	/* why a missing feature is missing, with what to use instead (or NULL) */
+	const char *no_stages;
+	const char *no_aliases;
 	void (*close)(struct mg_registry *reg);
 
 	int (*get_model)(struct mg_registry *reg, const char *name, struct mg_registered_model *out,
@@ -50,6 +54,13 @@ struct mg_registry_ops {
 	int (*move_if)(struct mg_registry *reg, const struct mg_registry_move *m,
 	               struct mg_err *err);
 
+	int (*transition_requests)(struct mg_registry *reg, const char *name, const char *version,
+	                           mg_request_cb *cb, void *arg, struct mg_err *err);
+	int (*reject_request)(struct mg_registry *reg, const char *name, const char *version,
+	                      const char *stage, const char *comment, struct mg_err *err);
+	int (*comment)(struct mg_registry *reg, const char *name, const char *version,
+	               const char *id, const char *text, char **id_out, struct mg_err *err);
+
 	int (*experiment_id)(struct mg_registry *reg, const char *name, bool create, char **id_out,
 	                     struct mg_err *err);
 	int (*create_run)(struct mg_registry *reg, const char *experiment_id, const char *run_name,
@@ -75,6 +86,7 @@ struct mg_registry {
  */
 int mg_registry_rest_open(struct mg_registry *reg, const char *uri, struct mg_err *err);
 int mg_registry_sqlite_open(struct mg_registry *reg, const char *uri, struct mg_err *err);
+int mg_registry_databricks_open(struct mg_registry *reg, const char *uri, struct mg_err *err);
 
 /* A copy of `s`, or of "" when NULL: results never hold NULL strings. */
 char *mg_registry_strdup(const char *s);

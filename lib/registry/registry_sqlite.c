@@ -801,6 +801,7 @@ static void sqlite_close(struct mg_registry *reg)
 
 static const struct mg_registry_ops sqlite_ops = {
         .name = "sqlite",
+        .features = MG_REGISTRY_STAGES | MG_REGISTRY_ALIASES,
         .close = sqlite_close,
         .get_model = sqlite_get_model,
         .get_version = sqlite_get_version,

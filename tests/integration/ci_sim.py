@@ -19,7 +19,13 @@ GITHUB_ENV, GITHUB_PATH and GITHUB_STEP_SUMMARY files, parsed afterwards
 (NAME=VALUE and NAME<<DELIMITER heredocs). `run:` text is NOT expanded:
 mlgate's actions never put `${{ }}` in scripts (scripts/ci-check-actions.py
 enforces it), so a `${{` reaching bash here is a bug the tests see.
-`uses:` steps are not run: actions/cache is a cache miss, others are noted.
+`uses:` steps are not run, except actions/cache (below); others are noted.
+
+Caches (actions/cache, Cache@2): a miss, unless CI_SIM_CACHE_DIR names a
+directory standing for the cache service: then a key saved there is
+restored into the step's path (a hit: cache-hit 'true' / the cacheHitVar),
+and after a job that succeeded each missed key is saved from its path, as
+the post-job step does. Keys are stored as the SHA-256 of the key text.
 
 Azure (step template): parameters are typed (string, boolean, number,
 object) with defaults and `values:`; an unknown or missing parameter is an
@@ -36,13 +42,16 @@ STEP_NAME in the environment), task.complete, task.logissue,
 task.uploadsummary, task.prependpath, task.setsecret. Step conditions
 (succeeded, failed, always, succeededOrFailed, canceled, variables[...]) and
 continueOnError are honoured. Tasks: PublishTestResults@2 is checked (files
-found, each a JUnit document), Cache@2 is a miss, others are noted.
+found, each a JUnit document), Cache@2 as actions/cache (above), others are
+noted.
 """
 
 import glob
+import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -348,6 +357,43 @@ def run_script(argv, env, cwd, log):
     return rc, lines
 
 
+# ---------------------------------------------------------------- caches
+
+class Cache:
+    """actions/cache and Cache@2 against a directory (CI_SIM_CACHE_DIR):
+    restore() at the step, save() of the missed keys after a job that
+    succeeded. Without the directory every lookup misses, nothing is saved."""
+
+    def __init__(self, env, log):
+        self.root = env.get("CI_SIM_CACHE_DIR") or None
+        self.log = log
+        self.pending = []
+
+    def entry(self, key):
+        return os.path.join(self.root, hashlib.sha256(key.encode()).hexdigest())
+
+    def restore(self, who, key, path):
+        if self.root and os.path.isdir(self.entry(key)):
+            shutil.copytree(self.entry(key), path, symlinks=True, dirs_exist_ok=True)
+            self.log.write(f"::sim:: {who}: cache hit for key {key}, restored {path}\n")
+            return True
+        self.log.write(f"::sim:: {who}: cache miss for key {key}\n")
+        if self.root:
+            self.pending.append((who, key, path))
+        return False
+
+    def save(self):
+        for who, key, path in self.pending:
+            if not os.path.isdir(path):
+                self.log.write(f"::sim:: {who} post: {path} does not exist, nothing saved\n")
+            elif not os.path.exists(self.entry(key)):
+                tmp = self.entry(key) + ".new"
+                shutil.rmtree(tmp, ignore_errors=True)
+                shutil.copytree(path, tmp, symlinks=True)
+                os.rename(tmp, self.entry(key))
+                self.log.write(f"::sim:: {who} post: saved {path} as key {key}\n")
+
+
 # ---------------------------------------------------------------- GitHub
 
 def github(args):
@@ -428,6 +474,7 @@ def github(args):
         return v
 
     log = open(args.log, "a", encoding="utf-8")
+    cache = Cache(base_env, log)
     for n, step in enumerate(runs.get("steps") or []):
         sid = step.get("id") or f"__step{n}"
         name = step.get("name") or sid
@@ -446,8 +493,8 @@ def github(args):
             with_ = deep(step.get("with") or {}, lambda s: to_str(interpolate(s, evaluate)))
             outputs = {}
             if uses.split("@")[0] == "actions/cache":
-                outputs = {"cache-hit": "false"}
-                log.write(f"::sim:: {uses}: cache miss for key {with_.get('key', '')}\n")
+                hit = cache.restore(uses, with_.get("key", ""), with_.get("path", ""))
+                outputs = {"cache-hit": "true" if hit else "false"}
             else:
                 log.write(f"::sim:: {uses}: not run here\n")
             rec.update(kind="uses", uses=uses, outcome="success", exit_code=0, outputs=outputs,
@@ -491,6 +538,8 @@ def github(args):
         rec.update(kind="run", outcome=outcome, exit_code=rc, outputs=outputs)
         steps_ctx[sid] = {"outputs": outputs, "outcome": outcome,
                           "conclusion": "success" if step.get("continue-on-error") else outcome}
+    if not state["failed"]:
+        cache.save()
     log.close()
     outputs = {}
     for name, spec in (action.get("outputs") or {}).items():
@@ -666,6 +715,7 @@ def azure(args):
         return re.sub(r"\$\(([A-Za-z0-9_.]+)\)", rep, text)
 
     log = open(args.log, "a", encoding="utf-8")
+    cache = Cache(env0, log)
     for n, step in enumerate(steps):
         name = step.get("name") or f"__step{n}"
         rec = {"name": name, "displayName": step.get("displayName", ""), "result": "Skipped",
@@ -695,10 +745,9 @@ def azure(args):
                 published.append(pub)
                 result = pub["result"]
             elif task.startswith("Cache@"):
-                hit = inputs.get("cacheHitVar")
-                if hit:
-                    variables[hit] = "false"
-                log.write(f"::sim:: {task}: cache miss for key {inputs.get('key', '')}\n")
+                hit = cache.restore(task, inputs.get("key", ""), inputs.get("path", ""))
+                if inputs.get("cacheHitVar"):
+                    variables[inputs["cacheHitVar"]] = "true" if hit else "false"
             else:
                 log.write(f"::sim:: task {task}: not run here\n")
         else:
@@ -746,6 +795,8 @@ def azure(args):
         if result == "Failed":
             state["failed"] = True
         rec.update(result=result, exit_code=rc)
+    if not state["failed"]:
+        cache.save()
     log.close()
     overall = "Succeeded"
     for r in results:

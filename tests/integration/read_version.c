@@ -21,6 +21,7 @@
 #include "err.h"
 #include "log.h"
 #include "parse.h"
+#include "version.h"
 
 #include <limits.h>
 
@@ -94,11 +95,12 @@ done:
 static int http_get(CURL *curl, const char *url, struct mg_buf *body, long *status,
                     struct mg_err *err)
 {
-	char errbuf[CURL_ERROR_SIZE];
+	char errbuf[CURL_ERROR_SIZE], agent[128];
 	struct curl_slist *headers = NULL, *tmp;
 	CURLcode rc;
 
 	errbuf[0] = '\0';
+	snprintf(agent, sizeof(agent), "mlgate-read-version/%s", mg_version);
 	tmp = curl_slist_append(headers, "Accept: application/json");
 	if (!tmp) {
 		mg_err_set(err, MG_EXIT_INFRA, "out of memory building the request");
@@ -118,8 +120,7 @@ static int http_get(CURL *curl, const char *url, struct mg_buf *body, long *stat
 	if (!rc)
 		rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
 	if (!rc)
-		rc = curl_easy_setopt(curl, CURLOPT_USERAGENT,
-		                      "mlgate-read-version/" MLGATE_VERSION);
+		rc = curl_easy_setopt(curl, CURLOPT_USERAGENT, agent);
 	if (!rc)
 		rc = curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
 	if (!rc)

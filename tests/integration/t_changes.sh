@@ -47,7 +47,7 @@ git_ -C r checkout -q feature
 expect_rc 0 chg --repo r --base main --json two.json
 [ "$(models_of two.json)" = fraud-detector,churn ] || fail "two models: $(models_of two.json)"
 assert_match "$OUT" '^\{"include":\[\{"model":"fraud-detector","policy":"models/fraud/policy\.json","suite":"models/fraud/smoke\.json"\},\{"model":"churn"\}\]\}$'
-assert_match "$ERR" '1 file\(s\) changed between main .*2 of 2 model\(s\) affected: fraud-detector,churn$'
+assert_match "$ERR" '1 file changed between main .*2 of 2 models affected: fraud-detector,churn$'
 
 # 4. a change touching none (docs), on top of main having moved on: only the branch's own change counts
 git_ -C r checkout -q main

@@ -23,7 +23,7 @@ export PATH=$MLGATE_BIN:$PATH
 skipped=()
 
 # ------------------------------------------------------------ setup template
-az_run setup setup.yml source="$CI_REPO" jobs=2
+az_run setup setup.yml fromSource=true source="$CI_REPO" jobs=2
 [ "$RC" = 0 ] || { tail -n 30 "$T_DIR/setup.log" >&2; fail "setup template failed"; }
 expect_res setup result Succeeded
 expect_res setup variables.MLGATE_BIN_DIR "$PIPELINE_WORKSPACE/.mlgate-bin"
@@ -31,7 +31,7 @@ expect_res setup variables.MLGATE_CACHE_RESTORED false
 expect_res setup path.0 "$PIPELINE_WORKSPACE/.mlgate-bin"
 [ -x "$PIPELINE_WORKSPACE/.mlgate-bin/mlgate-promote" ] || fail "setup built no mlgate-promote"
 assert_match "$T_DIR/setup.log" '::sim:: Cache@2: cache miss for key mlgate \| ".*-[0-9a-f]{24}"$'
-assert_match <(res setup variables.MLGATE_VERSION) '^mlgate-report [0-9.]+$'
+assert_match <(res setup variables.MLGATE_VERSION) '^mlgate-report [0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$'
 # the job variable that later steps of the job see: gate.yml runs
 # ci/lib/gate.sh from that tree
 expect_res setup variables.MLGATE_SRC_DIR "$CI_REPO"

@@ -21,7 +21,7 @@ skipped=()
 
 # ------------------------------------------------------------ setup action
 # deps.sh (everything is installed: one dpkg query), a cache miss, a build.
-gh_run setup setup source="$CI_REPO" jobs=2
+gh_run setup setup from-source=true source="$CI_REPO" jobs=2
 [ "$RC" = 0 ] || { tail -n 30 "$T_DIR/setup.log" >&2; fail "setup action failed"; }
 bindir=$(res setup outputs.bin-dir)
 [ "$bindir" = "$RUNNER_TEMP/mlgate-bin" ] || fail "setup: bin-dir is '$bindir'"

@@ -91,7 +91,7 @@ assert_match "$OUT" "^failed: release: release\.evidence\.smoke: smoke evidence 
 
 # 6. missing evidence: a required gate with no file
 expect_rc 1 rel --commit "$c1" --branch release/1.0 --evidence smoke-c1.xml --require smoke,comply --ci none
-assert_match "$OUT" "^failed: release: release\.evidence\.comply: no comply evidence among the 1 --evidence file\(s\)"
+assert_match "$OUT" "^failed: release: release\.evidence\.comply: no comply evidence among the 1 --evidence file"
 
 # 7. unparsable evidence: an error, exit 2, JUnit still written and valid
 printf '<testsuites><testsuite name="x">' >broken.xml

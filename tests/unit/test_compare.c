@@ -176,6 +176,29 @@ static void test_compare__schema(void)
 	}
 }
 
+/* The delta is the written values' difference, one number for every output. */
+static void test_compare__delta_as_written(void)
+{
+	char t[MG_DOUBLE_LEN];
+	double sum = 0.1;
+
+	sum += 0.2; /* 0.30000000000000004 */
+	ASSERT_STR(mg_compare_num_str(mg_compare_delta(0.902, 0.934), t), "-0.032");
+	ASSERT_STR(mg_compare_num_str(0.902 - 0.934, t),
+	           "-0.03200000000000003"); /* the binary one */
+	ASSERT_STR(mg_compare_num_str(mg_compare_delta(0.55, 0.61), t), "-0.06");
+	ASSERT_STR(mg_compare_num_str(mg_compare_delta(0.951, 0.934), t), "0.017");
+	ASSERT_STR(mg_compare_num_str(mg_compare_delta(1234.5, 1200), t), "34.5");
+	ASSERT_STR(mg_compare_num_str(mg_compare_delta(1.5e-20, 1e-20), t), "5e-21");
+	ASSERT_STR(mg_compare_num_str(mg_compare_delta(1e20, 3e20), t), "-2e+20");
+	/* no "-0" */
+	ASSERT_STR(mg_compare_num_str(mg_compare_delta(0.5, 0.5), t), "0");
+	ASSERT_STR(mg_compare_num_str(mg_compare_delta(-0.0, 0.0), t), "0");
+	/* 17 significant digits: the written forms do not settle it, the computed one is kept */
+	CU_ASSERT_EQUAL(mg_compare_delta(sum, 0.3), sum - 0.3);
+	CU_ASSERT(isnan(mg_compare_delta(NAN, 1)));
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_compare__threshold_is_inclusive),
         UNIT_TEST(test_compare__min_absolute_change),
@@ -184,6 +207,7 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_compare__fails_closed),
         UNIT_TEST(test_compare__first_deployment_checks_thresholds_only),
         UNIT_TEST(test_compare__rule_text_and_csv),
+        UNIT_TEST(test_compare__delta_as_written),
         UNIT_TEST(test_compare__schema),
         UNIT_END,
 };

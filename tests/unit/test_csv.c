@@ -256,7 +256,7 @@ static void test_csv__errors_at_every_read_boundary(void)
 	        {"a,b\n1,\xe2\x82x\n", "row 2, column 2: field is not valid UTF-8"},
 	        {"a,b\n1,\"\xe2\x82\"\n", "row 2, column 2: field is not valid UTF-8"},
 	        {"a,b\n1,2,3\r\n", "row 2, column 3: record has 3 fields, the header has 2"},
-	        {"a,b\n1\r\n", "row 2, column 2: record has 1 fields, the header has 2"},
+	        {"a,b\n1\r\n", "row 2, column 2: record has 1 field, the header has 2"},
 	        {"\xef\xbb", "row 1, column 1: field is not valid UTF-8"}, /* a cut BOM */
 	};
 

@@ -36,8 +36,8 @@ static void test_gate__writes_half_way(void)
 	mg_writes_explain(&w, &text);
 	ASSERT_STR(text.buf, "stopped half-way: 2 registry changes applied: moved model 'm' "
 	                     "version 2; set tag a=b. Failed: set tag c=d (HTTP 500); nothing "
-	                     "after it was attempted. Re-run the same command to finish: what is "
-	                     "applied is not done again");
+	                     "after it was attempted. Once the cause is fixed, re-run the same "
+	                     "command to finish: what is applied is not done again");
 	mg_buf_release(&text);
 	mg_writes_release(&w);
 	CU_ASSERT_EQUAL(w.n, 0);

@@ -96,7 +96,110 @@ static void test_http__escape(void)
 	mg_buf_release(&b);
 }
 
+/* Per-request headers and content type go with that request only; the client's stay. */
+static void test_http__request_headers(void)
+{
+	static const struct unit_http_answer answers[] = {
+	        {200, "application/json", "{\"n\":1}"},
+	        {200, "application/json", "{}"},
+	        {200, "application/json", "{}"},
+	        {200, "application/json", "{}"},
+	};
+	static const char *const extra[] = {"Authorization: Bearer tok-1", "X-Extra: yes", NULL};
+	const struct mg_http_req form = {"POST", NULL,
+	                                 "grant_type=client_credentials&scope=all-apis",
+	                                 "application/x-www-form-urlencoded", extra};
+	struct unit_http_stub stub;
+	struct mg_http_config cfg;
+	struct mg_err err = MG_ERR_INIT;
+	struct mg_http_response resp;
+	struct mg_log log;
+	struct mg_http *h;
+	struct mg_http_req req = form, get = {"GET", NULL, NULL, NULL, extra};
+	struct mg_buf url = MG_BUF_INIT(MG_BUF_SMALL);
+	char *seen, *part[4] = {NULL};
+
+	clear_env();
+	setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0", 1);
+	CU_ASSERT_EQUAL_FATAL(mg_http_config_from_env(&cfg, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(unit_http_stub_start(&stub, answers, MG_ARRAY_SIZE(answers)), 0);
+	mg_log_init(&log, "unit", stderr, NULL);
+	h = mg_http_new(&cfg, &log);
+	mg_http_add_header(h, "X-Client: always");
+	mg_http_response_init(&resp);
+	mg_buf_addf(&url, "%s/oidc/v1/token", stub.url);
+	req.url = get.url = url.buf;
+	CU_ASSERT_EQUAL(mg_http_send(h, &req, &resp, &err), 0);
+	CU_ASSERT_EQUAL(resp.status, 200);
+	ASSERT_STR(resp.body.buf, "{\"n\":1}");
+	CU_ASSERT_EQUAL(mg_http_send(h, &get, &resp, &err), 0);
+	CU_ASSERT_EQUAL(mg_http_request(h, "GET", url.buf, NULL, &resp, &err), 0);
+	CU_ASSERT_EQUAL(mg_http_request(h, "POST", url.buf, "{\"a\":1}", &resp, &err), 0);
+	seen = unit_http_stub_requests(&stub);
+	/* split the log into its four requests */
+	part[0] = seen;
+	for (int i = 1; i < 4 && part[i - 1]; i++) {
+		char *sep = strstr(part[i - 1], "\n----\n");
+
+		if (sep) {
+			*sep = '\0';
+			part[i] = sep + 6;
+		}
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(part[3]);
+	/* 1: form POST with its own headers, and the client's */
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[0], "POST /oidc/v1/token HTTP/1.1\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+	        strstr(part[0], "Content-Type: application/x-www-form-urlencoded\r\n"));
+	CU_ASSERT_PTR_NULL(strstr(part[0], "application/json\r\nContent-Type"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[0], "Authorization: Bearer tok-1\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[0], "X-Extra: yes\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[0], "X-Client: always\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[0], "Accept: application/json\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+	        strstr(part[0], "\r\n\r\ngrant_type=client_credentials&scope=all-apis"));
+	/* one Content-Type only */
+	CU_ASSERT_PTR_NULL(strstr(strstr(part[0], "Content-Type:") + 1, "Content-Type:"));
+	/* 2: GET with its own header, no body type */
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[1], "GET /oidc/v1/token HTTP/1.1\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[1], "Authorization: Bearer tok-1\r\n"));
+	CU_ASSERT_PTR_NULL(strstr(part[1], "Content-Type:"));
+	/* 3 and 4: the per-request headers did not stick to the client */
+	CU_ASSERT_PTR_NULL(strstr(part[2], "Authorization:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[2], "X-Client: always\r\n"));
+	CU_ASSERT_PTR_NULL(strstr(part[3], "Authorization:"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[3], "Content-Type: application/json\r\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(part[3], "\r\n\r\n{\"a\":1}"));
+	free(seen);
+	mg_buf_release(&url);
+	mg_http_response_release(&resp);
+	mg_http_free(h);
+	unit_http_stub_stop(&stub);
+	clear_env();
+}
+
+static void test_http__basic(void)
+{
+	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
+
+	/* RFC 7617's example, and the three padding lengths */
+	mg_http_basic(&b, "Aladdin", "open sesame");
+	ASSERT_STR(b.buf, "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+	mg_buf_reset(&b);
+	mg_http_basic(&b, "a", "b");
+	ASSERT_STR(b.buf, "Basic YTpi");
+	mg_buf_reset(&b);
+	mg_http_basic(&b, "ab", "c:d");
+	ASSERT_STR(b.buf, "Basic YWI6Yzpk");
+	mg_buf_reset(&b);
+	mg_http_basic(&b, "x", "yz");
+	ASSERT_STR(b.buf, "Basic eDp5eg==");
+	mg_buf_release(&b);
+}
+
 static const struct unit_test tests[] = {
+        UNIT_TEST(test_http__basic),
+        UNIT_TEST(test_http__request_headers),
         UNIT_TEST(test_http__defaults_match_mlflow),
         UNIT_TEST(test_http__environment_is_validated),
         UNIT_TEST(test_http__tls_settings_conflict),

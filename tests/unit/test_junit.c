@@ -202,6 +202,71 @@ static void test_junit__schema_rejects_mistakes(void)
 	mg_result_release(&r);
 }
 
+/*
+ * A passed check's message (no JUnit attribute for it) travels as the
+ * case's mlgate.message property: written, valid, read back, written the same.
+ */
+static void test_junit__passed_message(void)
+{
+	static const char *const edits[][2] = {
+	        /* another property name */
+	        {"name=\"mlgate.message\"", "name=\"mlgate.note\""},
+	        /* a message property with a result */
+	        {"</properties>", "</properties><failure message=\"m\" type=\"t\"/>"},
+	        /* an empty message */
+	        {"value=\"owner=a@example.com\"", "value=\"\""},
+	};
+	struct mg_result r, back;
+	struct mg_buf xml = MG_BUF_INIT(MG_BUF_LARGE), again = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_buf bad = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_err err = MG_ERR_INIT;
+	struct mg_suite *s;
+
+	mg_result_init(&r, "mlgate");
+	mg_result_init(&back, "x");
+	s = mg_result_add_suite(&r, "comply");
+	s->has_timestamp = true;
+	s->timestamp = 1796013411;
+	mg_suite_add(s, "compliance.tag.owner", MG_STATUS_PASSED, "owner=a@example.com");
+	mg_suite_add(s, "compliance.tag.team", MG_STATUS_PASSED, NULL);
+	mg_suite_add(s, "compliance.description", MG_STATUS_FAILED, "description is empty");
+	CU_ASSERT_EQUAL_FATAL(mg_junit_write_buf(&r, &xml, NULL, &err), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(xml.buf, "<properties>\n        <property "
+	                                       "name=\"mlgate.message\" "
+	                                       "value=\"owner=a@example.com\"/>\n      "
+	                                       "</properties>"));
+	/* only there: not for a check without a message, not for a failure */
+	CU_ASSERT_PTR_NULL(strstr(strstr(xml.buf, "</properties>"), "<properties>"));
+	CU_ASSERT_EQUAL(validate(XSD, xml.buf, xml.len, true), 1);
+	CU_ASSERT_EQUAL_FATAL(mg_junit_read_mem("a.xml", xml.buf, xml.len, &back, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(back.suites[0].nchecks, 3);
+	ASSERT_STR(back.suites[0].checks[0].message, "owner=a@example.com");
+	CU_ASSERT_PTR_NULL(back.suites[0].checks[1].message);
+	ASSERT_STR(back.suites[0].checks[2].message, "description is empty");
+	CU_ASSERT_EQUAL(back.suites[0].nprops, 0); /* a case's property is not suite evidence */
+	mg_check_set(&back.name, "mlgate");
+	CU_ASSERT_EQUAL(mg_junit_write_buf(&back, &again, NULL, &err), 0);
+	ASSERT_STR(again.buf, xml.buf);
+	for (size_t i = 0; i < MG_ARRAY_SIZE(edits); i++) {
+		const char *at = strstr(xml.buf, edits[i][0]);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+		mg_buf_reset(&bad);
+		mg_buf_add(&bad, xml.buf, (size_t)(at - xml.buf));
+		mg_buf_adds(&bad, edits[i][1]);
+		mg_buf_adds(&bad, at + strlen(edits[i][0]));
+		if (validate(XSD, bad.buf, bad.len, false)) {
+			fprintf(stderr, "\nedit %zu accepted: '%s'\n", i, edits[i][1]);
+			CU_FAIL("docs/junit.xsd accepted a mistake");
+		}
+	}
+	mg_buf_release(&bad);
+	mg_buf_release(&again);
+	mg_buf_release(&xml);
+	mg_result_release(&back);
+	mg_result_release(&r);
+}
+
 static void test_junit__round_trip(void)
 {
 	struct mg_result r, back;
@@ -653,6 +718,7 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_junit__write_profile),
         UNIT_TEST(test_junit__schema_rejects_mistakes),
         UNIT_TEST(test_junit__round_trip),
+        UNIT_TEST(test_junit__passed_message),
         UNIT_TEST(test_junit__hostile_content),
         UNIT_TEST(test_junit__streaming_writer),
         UNIT_TEST(test_junit__buffer_bound_is_an_error),

@@ -47,7 +47,23 @@ static void test_promote__durations(void)
 		CU_ASSERT_EQUAL(mg_promote_parse_duration("--max-age", bad[i], &s, &err), -1);
 		CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
 		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "--max-age"));
+		/* the whole value is named, unit included, not the number alone */
+		if (*bad[i]) {
+			char quoted[64];
+
+			snprintf(quoted, sizeof(quoted), "'%s'", bad[i]);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, quoted));
+		}
 	}
+	mg_err_clear(&err);
+	mg_promote_parse_duration("--max-age", "9000h", &s, &err);
+	ASSERT_STR(err.msg,
+	           "invalid value '9000h' for --max-age: must be between 1h and 8784h (366 "
+	           "days)");
+	mg_err_clear(&err);
+	mg_promote_parse_duration("--max-age", "0m", &s, &err);
+	ASSERT_STR(err.msg,
+	           "invalid value '0m' for --max-age: must be between 1m and 527040m (366 days)");
 }
 
 /* Model 'm' with versions 1..3 (2 in Production) and alias champion -> 2. */

@@ -74,7 +74,10 @@ static void test_registry__open_refuses_unknown_schemes(void)
 		enum mg_reason reason;
 	} bad[] = {
 	        {"ftp://h/x", "unknown scheme", MG_REASON_NONE},
-	        {"databricks://prof", "not supported yet", MG_REASON_UNSUPPORTED},
+	        {"databricks:/prof", "expected databricks, databricks://PROFILE", MG_REASON_NONE},
+	        {"databricksx", "expected databricks, databricks://PROFILE", MG_REASON_NONE},
+	        {"databricks-uc://a/b", "section name", MG_REASON_NONE},
+	        {"databricks://", "section name", MG_REASON_NONE},
 	        {"file:///tmp/mlruns", "unknown scheme", MG_REASON_NONE},
 	        {"http://u:pw@h:5000", "credentials in the URI", MG_REASON_NONE},
 	        {"http://", "no host", MG_REASON_NONE},

@@ -103,10 +103,19 @@ static void test_text__shown_visibly(void)
 	free(text);
 }
 
+static void test_text__plural(void)
+{
+	ASSERT_STR(mg_plural(0, "check", "checks"), "checks");
+	ASSERT_STR(mg_plural(1, "check", "checks"), "check");
+	ASSERT_STR(mg_plural(2, "batch", "batches"), "batches");
+	ASSERT_STR(mg_plural(UINT64_MAX, "error", "errors"), "errors");
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_text__names_checked),
         UNIT_TEST(test_text__policy_strings),
         UNIT_TEST(test_text__shown_visibly),
+        UNIT_TEST(test_text__plural),
         UNIT_END,
 };
 

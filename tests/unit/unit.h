@@ -56,4 +56,29 @@ int unit_mlflow_db(char **dir, char **path, char **uri, struct sqlite3 **db);
 /* sqlite3_exec, printing SQLite's message when it fails. */
 int unit_sql(struct sqlite3 *db, const char *sql);
 
+/* One canned answer of the loopback HTTP stub (httpstub.c). */
+struct unit_http_answer {
+	int status;
+	const char *content_type;
+	const char *body;
+};
+
+struct unit_http_stub {
+	int pid;   /* the serving child */
+	char *url; /* "http://127.0.0.1:PORT" */
+	char *dir; /* temporary directory holding the log */
+	char *log; /* every request as received, each followed by "\n----\n" */
+};
+
+/*
+ * Serve `answers` on loopback from a forked child, connection i getting
+ * answers[i] (borrowed: they must outlive the call only, the child has its
+ * copy). Stop it with unit_http_stub_stop(), which also frees `s`'s fields.
+ */
+int unit_http_stub_start(struct unit_http_stub *s, const struct unit_http_answer *answers,
+                         size_t n);
+/* The requests received so far (caller frees). */
+char *unit_http_stub_requests(const struct unit_http_stub *s);
+void unit_http_stub_stop(struct unit_http_stub *s);
+
 #endif
