@@ -109,7 +109,7 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 # keep intermediate objects (integration test programs are built from them)
 .SECONDARY:
 
-.PHONY: all tests deps deps-build deps-test demo check check-build check-format check-unit check-cli \
+.PHONY: all tests deps deps-build deps-test demo check check-build check-venv check-format check-unit check-cli \
 	check-integration check-asan check-valgrind check-fuzz check-generated check-layers check-ci \
 	check-deps policy-schema bench format install uninstall man completion dist check-package  \
 	bindist \
@@ -134,7 +134,7 @@ $(BUILD)/gen/version: FORCE
 	@echo '$(VERSION)' > $@.new; \
 	if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 $(BUILD)/obj/lib/version.o: $(BUILD)/gen/version
-$(BUILD)/obj/lib/version.o: ALL_CFLAGS += -DMLGATE_VERSION='"$(VERSION)"'
+$(BUILD)/obj/lib/version.o: private ALL_CFLAGS += -DMLGATE_VERSION='"$(VERSION)"'
 
 $(LIB_A): $(call obj,$(LIB_SRC))
 	@rm -f $@
@@ -199,11 +199,14 @@ demo: deps-build
 
 # Each build is made first, CHECK_JOBS compilers at a time (one per CPU; make
 # -jN on the command line wins), then its test layers run one after the other
-# (each runs its own cases in parallel).
+# (each runs its own cases in parallel). The first build runs beside check-ci
+# and the making of the MLflow venv, which mostly wait for downloads: two
+# more jobs, each one's output in one piece (-O).
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
-check: deps-test check-ci
-	@$(MAKE) --no-print-directory $(CHECK_J) DEVELOPER=1 check-build
+CHECK_J_SETUP = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell echo $$(($(CHECK_JOBS) + 2))))
+check: deps-test
+	@$(MAKE) --no-print-directory $(CHECK_J_SETUP) -O DEVELOPER=1 check-ci check-venv check-build
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-format check-layers check-generated check-deps
 	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
 	@$(MAKE) --no-print-directory check-asan
@@ -213,6 +216,10 @@ check: deps-test check-ci
 
 # everything the test layers run
 check-build: $(PROGRAMS) $(UNIT_BIN) $(ITEST_BINS) $(FUZZ_BINS) $(TOOL_BINS)
+
+# the integration tests' MLflow venv (made by their harness when missing)
+check-venv:
+	@scripts/mlflow-venv.sh >/dev/null
 
 check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)
