@@ -205,14 +205,23 @@ demo: deps-build
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
 CHECK_J_SETUP = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell echo $$(($(CHECK_JOBS) + 2))))
+# $(call timed,WHAT,COMMAND): run COMMAND and say how long WHAT took (the
+# 20-minute rule is watched layer by layer in every CI log)
+timed = t0=$$(date +%s); $(2); rc=$$?; \
+	echo "make check: $(1): $$(($$(date +%s) - t0)) s"; exit $$rc
 check: deps-test
-	@$(MAKE) --no-print-directory $(CHECK_J_SETUP) -O DEVELOPER=1 check-ci check-venv check-build
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-format check-layers check-generated check-deps
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
-	@$(MAKE) --no-print-directory check-asan
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-package
-	@echo "make check: all test layers passed"
+	@mkdir -p $(BUILD) && date +%s > $(BUILD)/check-started
+	@$(call timed,build + check-ci + venv,$(MAKE) --no-print-directory $(CHECK_J_SETUP) -O DEVELOPER=1 \
+		check-ci check-venv check-build)
+	@$(call timed,format + layers + generated + deps,$(MAKE) --no-print-directory DEVELOPER=1 \
+		check-format check-layers check-generated check-deps)
+	@$(call timed,check-unit,$(MAKE) --no-print-directory DEVELOPER=1 check-unit)
+	@$(call timed,check-cli,$(MAKE) --no-print-directory DEVELOPER=1 check-cli)
+	@$(call timed,check-integration,$(MAKE) --no-print-directory DEVELOPER=1 check-integration)
+	@$(call timed,check-asan,$(MAKE) --no-print-directory check-asan)
+	@$(call timed,check-valgrind,$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind)
+	@$(call timed,check-package,$(MAKE) --no-print-directory DEVELOPER=1 check-package)
+	@echo "make check: all test layers passed in $$(($$(date +%s) - $$(cat $(BUILD)/check-started))) s"
 
 # everything the test layers run
 check-build: $(PROGRAMS) $(UNIT_BIN) $(ITEST_BINS) $(FUZZ_BINS) $(TOOL_BINS)
