@@ -109,7 +109,7 @@ FORMAT_SRC := $(sort $(wildcard $(foreach d,$(SRC_DIRS),$(d)/*.[ch]) \
 # keep intermediate objects (integration test programs are built from them)
 .SECONDARY:
 
-.PHONY: all tests deps deps-build deps-test demo check check-build check-format check-unit check-cli \
+.PHONY: all tests deps deps-build deps-test demo check check-build check-venv check-format check-unit check-cli \
 	check-integration check-asan check-valgrind check-fuzz check-generated check-layers check-ci \
 	check-deps policy-schema bench format install uninstall man completion dist check-package \
 	bindist \
@@ -200,20 +200,36 @@ demo: deps-build
 
 # Each build is made first, CHECK_JOBS compilers at a time (one per CPU; make
 # -jN on the command line wins), then its test layers run one after the other
-# (each runs its own cases in parallel).
+# (each runs its own cases in parallel). The first build runs beside check-ci
+# and the making of the MLflow venv, which mostly wait for downloads: two
+# more jobs, each one's output in one piece (-O).
 CHECK_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CHECK_J = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(CHECK_JOBS))
-check: deps-test check-ci
-	@$(MAKE) --no-print-directory $(CHECK_J) DEVELOPER=1 check-build
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-format check-layers check-generated check-deps
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-unit check-cli check-integration
-	@$(MAKE) --no-print-directory check-asan
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind
-	@$(MAKE) --no-print-directory DEVELOPER=1 check-package
-	@echo "make check: all test layers passed"
+CHECK_J_SETUP = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell echo $$(($(CHECK_JOBS) + 2))))
+# $(call timed,WHAT,COMMAND): run COMMAND and say how long WHAT took (the
+# 20-minute rule is watched layer by layer in every CI log)
+timed = t0=$$(date +%s); $(2); rc=$$?; \
+	echo "make check: $(1): $$(($$(date +%s) - t0)) s"; exit $$rc
+check: deps-test
+	@mkdir -p $(BUILD) && date +%s > $(BUILD)/check-started
+	@$(call timed,build + check-ci + venv,$(MAKE) --no-print-directory $(CHECK_J_SETUP) -O DEVELOPER=1 \
+		check-ci check-venv check-build)
+	@$(call timed,format + layers + generated + deps,$(MAKE) --no-print-directory DEVELOPER=1 \
+		check-format check-layers check-generated check-deps)
+	@$(call timed,check-unit,$(MAKE) --no-print-directory DEVELOPER=1 check-unit)
+	@$(call timed,check-cli,$(MAKE) --no-print-directory DEVELOPER=1 check-cli)
+	@$(call timed,check-integration,$(MAKE) --no-print-directory DEVELOPER=1 check-integration)
+	@$(call timed,check-asan,$(MAKE) --no-print-directory check-asan)
+	@$(call timed,check-valgrind,$(MAKE) --no-print-directory DEVELOPER=1 check-valgrind)
+	@$(call timed,check-package,$(MAKE) --no-print-directory DEVELOPER=1 check-package)
+	@echo "make check: all test layers passed in $$(($$(date +%s) - $$(cat $(BUILD)/check-started))) s"
 
 # everything the test layers run
 check-build: $(PROGRAMS) $(UNIT_BIN) $(ITEST_BINS) $(FUZZ_BINS) $(TOOL_BINS)
+
+# the integration tests' MLflow venv (made by their harness when missing)
+check-venv:
+	@scripts/mlflow-venv.sh >/dev/null
 
 check-unit: $(UNIT_BIN)
 	$(UNIT_BIN)

@@ -15,7 +15,10 @@ killed with the test by the harness's timeout.
 
 The client runs the real interpreter instead (exactly as called) whenever the
 server cannot do it faithfully: interpreter options (-u, -X, -I, ...), a
-PYTHON* variable that differs from the server's, or no server.
+PYTHON* variable that differs from the server's, or no server; and when the
+caller sets MLGATE_TEST_ZYGOTE=0, for a script whose own process must be
+small and new (one that reads its children's peak RSS: a fork's child
+inherits the fork's high-water mark through exec).
 """
 import json
 import os
@@ -70,6 +73,8 @@ def client(sock_path, real_python, args):
     if not args or not (args[0] in ("-", "-c", "-m") or not args[0].startswith("-")):
         real()
     if args[0] in ("-c", "-m") and len(args) < 2:
+        real()
+    if os.environ.get("MLGATE_TEST_ZYGOTE") == "0":  # asked for a fresh interpreter
         real()
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

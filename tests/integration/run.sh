@@ -293,7 +293,7 @@ start_server() {
 # The Python fork server (pyzygote.py) for the tests' Python helpers, not for
 # benchmarks (they time a fresh Python peer). It imports MLflow while the
 # server starts; a test that calls Python before it is ready waits for it.
-use_zygote=${MLGATE_TEST_ZYGOTE:-0} # 1 once a whole run has passed with it
+use_zygote=${MLGATE_TEST_ZYGOTE:-1}
 [ "$prefix" = t_ ] || use_zygote=0
 MLGATE_TEST_PYTHON=$VENV/bin/python
 if [ "$use_zygote" = 1 ]; then

@@ -31,7 +31,9 @@ uri=sqlite:///bench.db
 measure() {
 	local what=$1
 	shift
-	"$MLGATE_TEST_PYTHON" - "$limit_kb" "$what" "$regtool" "$uri" "$@" <<'PY'
+	# a fresh interpreter, not the harness's fork server (pyzygote.py): a child
+	# of a fork of a process holding MLflow starts with its peak RSS
+	MLGATE_TEST_ZYGOTE=0 "$MLGATE_TEST_PYTHON" - "$limit_kb" "$what" "$regtool" "$uri" "$@" <<'PY'
 import resource, subprocess, sys, time
 limit, what, cmd = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
 t0 = time.monotonic()
