@@ -184,6 +184,16 @@ def _run_child(req, fds, shim):
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)  # as Python does at start-up
     for target, fd in enumerate(fds):
         os.dup2(fd, target)
+    # The server's streams now write to the caller's descriptors; buffer them
+    # as a fresh interpreter would for those (line by line on a terminal or
+    # with PYTHONUNBUFFERED, else in blocks).
+    unbuffered = bool(req["env"].get("PYTHONUNBUFFERED"))
+    for f in (sys.__stdout__, sys.__stderr__):
+        try:
+            f.reconfigure(line_buffering=unbuffered or f is sys.__stderr__ or os.isatty(f.fileno()),
+                          write_through=unbuffered)
+        except (AttributeError, OSError, ValueError):
+            pass
     # nothing of the server's: the caller's descriptors 0-2 only (it passes no others)
     os.closerange(3, os.sysconf("SC_OPEN_MAX"))
     os.chdir(req["cwd"])
@@ -241,7 +251,14 @@ def _run_child(req, fds, shim):
     atexit._run_exitfuncs()
     if main is not None:
         main.clear()
-    for f in (sys.stdout, sys.stderr):
+    # sys.__stdout__ too: a script that swapped sys.stdout (redirect_stdout,
+    # keeping the original to print its result) still has its output there,
+    # which a fresh interpreter flushes when it tears the object down.
+    streams = []
+    for f in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        if f is not None and all(f is not g for g in streams):
+            streams.append(f)
+    for f in streams:
         try:
             f.flush()
         except BaseException:

@@ -39,6 +39,9 @@
 set -euo pipefail
 
 prog=run.sh
+# Tests run as on a bare machine: a developer's or CI image's PYTHONUNBUFFERED
+# hid a Python helper's unflushed output that a bare Debian lost.
+unset PYTHONUNBUFFERED
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 # `make bench` runs the benchmarks (bench/b_*.sh) on the same harness
