@@ -6,7 +6,9 @@
 #   scripts/deps.sh test    that and what `make check` needs (run by `make check`)
 #   scripts/deps.sh package the packaging tools `make check-package` needs on
 #                           top of those: building the .deb (debhelper,
-#                           dpkg-dev, fakeroot), checking it (lintian), and
+#                           dpkg-dev, fakeroot, and build-essential, which
+#                           dpkg-buildpackage requires of every build: a bare
+#                           Debian lacks it), checking it (lintian), and
 #                           checking what `make install` ships: man pages
 #                           (man-db, groff-base for `groff -ww`), the zsh
 #                           completion (zsh -n)
@@ -46,7 +48,7 @@ fi
 case ${1:-build} in
 build) packages=("${build[@]}") ;;
 test) packages=("${build[@]}" "${test[@]}") ;;
-package) packages=(debhelper dpkg-dev fakeroot lintian man-db groff-base zsh) ;;
+package) packages=(build-essential debhelper dpkg-dev fakeroot lintian man-db groff-base zsh) ;;
 *)
 	echo "usage: scripts/deps.sh [--list] [build|test|package]" >&2
 	exit 2
