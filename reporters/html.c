@@ -64,7 +64,20 @@ static const char css[] =
         "path.mg-cand{stroke:var(--fg);stroke-width:1}path.mg-pass,.mg-now{fill:var(--pass)}"
         "path.mg-fail{fill:var(--fail)}path.mg-skip{fill:var(--skip)}path.mg-error"
         "{fill:var(--error)}.mg-whisker.mg-pass{stroke:var(--pass)}.mg-whisker.mg-fail"
-        "{stroke:var(--fail)}footer{max-width:980px;margin:0 auto;padding:0 16px "
+        "{stroke:var(--fail)}";
+/* phones: a check is a card (id and status, then what it says), headers kept for readers */
+static const char css_phone[] =
+        "@media (max-width:640px){main{padding:8px 10px 24px}.mg-checks,.mg-metrics,.mg-checks "
+        "tbody,.mg-metrics tbody{display:block;width:100%}.mg-checks thead,.mg-metrics thead"
+        "{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+        ".mg-checks tr,.mg-metrics tr{display:grid;grid-template-columns:minmax(0,1fr) auto;"
+        "border-bottom:1px solid var(--line);padding:3px 0}.mg-checks td,.mg-metrics td"
+        "{display:block;border:0;padding:2px 4px}.mg-checks td:nth-child(3){grid-column:1/-1}"
+        ".mg-checks td:nth-child(4){display:none}.mg-metrics tr{grid-template-columns:"
+        "repeat(3,minmax(0,1fr))}.mg-metrics td:first-child,.mg-metrics td:nth-child(5),"
+        ".mg-metrics td:nth-child(6){grid-column:1/-1}.mg-metrics td[data-label]::before{"
+        "content:attr(data-label) ' ';color:var(--muted)}}"
+        "footer{max-width:980px;margin:0 auto;padding:0 16px "
         "16px;color:var(--muted);font-size:.85em}\n";
 
 void mg_html_name(struct mg_html_page *p, const char *s)
@@ -482,7 +495,7 @@ int mg_html_render(const struct mg_html_in *in, struct mg_buf *out, struct mg_er
 			mg_html_name(&p, version);
 		}
 	}
-	mg_buf_addf(out, "</title><style>%s</style></head><body><main>", css);
+	mg_buf_addf(out, "</title><style>%s%s</style></head><body><main>", css, css_phone);
 	banner(&p);
 	human_todo(&p);
 	for (size_t i = 0; i < p.n; i++)

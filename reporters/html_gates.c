@@ -219,9 +219,12 @@ void mg_html_compare(struct mg_html_page *p, const struct mg_html_gate *g)
 		mg_html_name(p, m[i].name);
 		mg_buf_addf(p->out, "\" data-status=\"%s\"><td><code>", mg_status_name(st));
 		mg_html_name(p, m[i].name);
-		mg_buf_addf(p->out, "</code></td><td>%s</td>", mg_chart_num(m[i].base, a));
-		mg_buf_addf(p->out, "<td>%s</td>", mg_chart_num(m[i].cand, a));
-		mg_buf_addf(p->out, "<td>%s</td><td>", mg_chart_num(m[i].delta, a));
+		mg_buf_addf(p->out, "</code></td><td data-label=\"production\">%s</td>",
+		            mg_chart_num(m[i].base, a));
+		mg_buf_addf(p->out, "<td data-label=\"candidate\">%s</td>",
+		            mg_chart_num(m[i].cand, a));
+		mg_buf_addf(p->out, "<td data-label=\"delta\">%s</td><td>",
+		            mg_chart_num(m[i].delta, a));
 		if (m[i].rule && *m[i].rule)
 			mg_html_text(p, m[i].rule);
 		else

@@ -40,9 +40,10 @@ static void test_html__from_json(void)
 	CU_ASSERT_EQUAL(ev.njson, 1);
 	render(&ev, NULL, &a);
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.buf, "id=\"overall\" data-verdict=\"rejected\""));
-	CU_ASSERT_PTR_NOT_NULL(
-	        strstr(a.buf, "<tr data-metric=\"auc\" data-status=\"failed\"><td><code>auc</code>"
-	                      "</td><td>0.934</td><td>0.902</td><td>-0.032</td>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(
+	        a.buf, "<tr data-metric=\"auc\" data-status=\"failed\"><td><code>auc</code>"
+	               "</td><td data-label=\"production\">0.934</td><td data-label=\"candidate\">"
+	               "0.902</td><td data-label=\"delta\">-0.032</td>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(a.buf, "class=\"mg-band\"")); /* tolerated band */
 	CU_ASSERT_PTR_NOT_NULL(
 	        strstr(a.buf, "candidate interval 0.884 to 0.924")); /* from delta CI */
