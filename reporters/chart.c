@@ -166,6 +166,31 @@ static size_t label_chars(const char *s)
 	return chars;
 }
 
+/* v with one decimal, as "%.1f" would print it for a coordinate, without printf's cost. */
+static void coord(struct mg_buf *out, double v)
+{
+	char tmp[32], *p = tmp + sizeof(tmp);
+	long long t = llround(v * 10);
+	bool neg = t < 0;
+
+	if (!isfinite(v) || fabs(v) > 1e15) {
+		mg_buf_addf(out, "%.1f", v);
+		return;
+	}
+	if (neg)
+		t = -t;
+	*--p = (char)('0' + t % 10);
+	*--p = '.';
+	t /= 10;
+	do {
+		*--p = (char)('0' + t % 10);
+		t /= 10;
+	} while (t);
+	if (neg)
+		*--p = '-';
+	mg_buf_add(out, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 /* A scale from [t->lo, t->hi] to [a, b] pixels. */
 static double scale(const struct mg_chart_ticks *t, double v, double a, double b)
 {
@@ -530,8 +555,10 @@ void mg_chart_history_svg(const struct mg_chart_history *h, struct mg_buf *out)
 			pen = false;
 			continue;
 		}
-		mg_buf_addf(out, "%s%.1f %.1f", pen ? "L" : "M", x,
-		            scale(&t, h->values[i], HBOTTOM, HTOP));
+		mg_buf_addch(out, pen ? 'L' : 'M');
+		coord(out, x);
+		mg_buf_addch(out, ' ');
+		coord(out, scale(&t, h->values[i], HBOTTOM, HTOP));
 		pen = true;
 	}
 	mg_buf_adds(out, "\"/>");

@@ -260,44 +260,34 @@ void mg_html_compare(struct mg_html_page *p, const struct mg_html_gate *g)
 	free(m);
 }
 
-/* The threshold of metric `name` in the page's compare evidence, or NaN. */
-static double page_threshold(struct mg_html_page *p, const char *name)
+/* The metrics of every compare gate on the page (the history draws those), NULL-named at the end.
+ */
+static struct metric *page_metrics(struct mg_html_page *p, size_t *n)
 {
-	double t = NAN;
+	struct metric *all = NULL;
 
-	for (size_t i = 0; i < p->n && isnan(t); i++) {
-		struct metric *m = NULL;
-		size_t n;
-
-		if (strcmp(p->g[i].gate, "compare"))
-			continue;
-		n = compare_metrics(&p->g[i], &m);
-		for (size_t j = 0; j < n; j++)
-			if (!strcmp(m[j].name, name))
-				t = m[j].threshold;
-		free(m);
-	}
-	return t;
-}
-
-static bool page_has_metric(struct mg_html_page *p, const char *name, bool *any)
-{
-	bool found = false;
-
-	*any = false;
+	*n = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		struct metric *m = NULL;
-		size_t n;
+		size_t k;
 
 		if (strcmp(p->g[i].gate, "compare"))
 			continue;
-		n = compare_metrics(&p->g[i], &m);
-		*any |= n > 0;
-		for (size_t j = 0; j < n; j++)
-			found |= !strcmp(m[j].name, name);
+		k = compare_metrics(&p->g[i], &m);
+		all = mg_xrealloc(all, (*n + k + 1) * sizeof(*all));
+		memcpy(all + *n, m, k * sizeof(*m));
+		*n += k;
 		free(m);
 	}
-	return found;
+	return all;
+}
+
+static const struct metric *find_metric(const struct metric *m, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(m[i].name, name))
+			return &m[i];
+	return NULL;
 }
 
 #define HISTORY_CHARTS_MAX 50
@@ -311,6 +301,8 @@ void mg_html_history(struct mg_html_page *p)
 	size_t cand = h->nversions, shown = 0;
 	const char *version = NULL;
 	char id[32];
+	size_t ncmp = 0;
+	struct metric *cmp = NULL;
 
 	for (size_t i = 0; i < p->n && !version; i++)
 		version = mg_suite_prop(p->g[i].s, "mlgate.version");
@@ -324,6 +316,7 @@ void mg_html_history(struct mg_html_page *p)
 		            "for this model.</p></section>");
 		return;
 	}
+	cmp = page_metrics(p, &ncmp);
 	labels = mg_xcalloc(h->nversions, sizeof(*labels));
 	values = mg_xcalloc(h->nversions, sizeof(*values));
 	prod = mg_xcalloc(h->nversions, sizeof(*prod));
@@ -344,13 +337,15 @@ void mg_html_history(struct mg_html_page *p)
 		        .production = prod,
 		        .n = h->nversions,
 		        .candidate = cand,
-		        .threshold = page_threshold(p, h->metrics[m]),
+		        .threshold = NAN,
 		        .secrets = p->in->secrets,
 		};
-		bool any;
+		const struct metric *k = find_metric(cmp, ncmp, h->metrics[m]);
 
-		if (!page_has_metric(p, h->metrics[m], &any) && any)
-			continue;
+		if (ncmp && !k)
+			continue; /* compared metrics only, when there are any */
+		if (k)
+			c.threshold = k->threshold;
 		for (size_t v = 0; v < h->nversions; v++)
 			values[v] = mg_html_history_get(h, v, m);
 		snprintf(id, sizeof(id), "mg-h%u", p->charts++);
@@ -369,6 +364,7 @@ done:
 	free(labels);
 	free(values);
 	free(prod);
+	free(cmp);
 }
 
 /* --- smoke ---------------------------------------------------------------- */
