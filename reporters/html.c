@@ -27,7 +27,7 @@ static const char css[] =
         "--error-ink:#f2a9d3;--manual-ink:#ffc64d;--link:#8cc8ff}}\n"
         "*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);"
         "font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
-        "main{max-width:980px;margin:0 auto;padding:12px 16px 32px}"
+        "main{max-width:980px;margin:0 auto;padding:12px 16px 32px;overflow-wrap:break-word}"
         "a{color:var(--link)}h1{font-size:1.45em;margin:.2em 0}h2{font-size:1.2em;"
         "margin:1.4em 0 .4em;border-bottom:1px solid var(--line)}h3{font-size:1.05em;"
         "margin:1em 0 .3em}code{font-family:ui-monospace,Menlo,Consolas,monospace;"

@@ -392,9 +392,17 @@ void mg_html_smoke(struct mg_html_page *p, const struct mg_html_gate *g)
 			            "</th></tr></thead><tbody>");
 		mg_buf_adds(p->out, "<tr><td><code>");
 		mg_html_name(p, c->id);
-		mg_buf_addf(p->out, "</code></td><td>%s</td><td>%s</td><td>%s</td>",
-		            mg_chart_num(p50, a), mg_chart_num(p95, b),
-		            isnan(budget) ? "met" : mg_chart_num(budget, a));
+		mg_buf_addf(p->out, "</code></td><td>%s</td>", mg_chart_num(p50, a));
+		mg_buf_addf(p->out, "<td>%s</td><td>", mg_chart_num(p95, b));
+		/* a failed budget names its quantile: "latency p95 88.0 ms is over the budget 40
+		 * ms" */
+		if (isnan(budget))
+			mg_buf_adds(p->out, c->status == MG_STATUS_PASSED ? "met" : "n/a");
+		else
+			mg_buf_addf(p->out, "%s \xe2\x89\xa4 %s",
+			            strstr(c->message, "latency p95") ? "p95" : "p50",
+			            mg_chart_num(budget, a));
+		mg_buf_adds(p->out, "</td>");
 		mg_buf_addf(p->out, "<td><span class=\"mg-status %s\">%s</span></td></tr>",
 		            mg_html_status_class(c->status), mg_html_status_word(c->status));
 	}
