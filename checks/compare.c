@@ -853,6 +853,18 @@ static void md_bars(struct mg_md *md, const struct compare *c)
 	free(b);
 }
 
+static void md_extra(struct mg_md *md, const void *arg);
+
+/* The gate's summary sections: the comparison as a table (md_extra), then as a text chart. */
+static void md_summary(struct mg_md *md, const void *arg)
+{
+	const struct compare *c = arg;
+
+	md_extra(md, arg);
+	if (c->evaluated)
+		md_bars(md, c);
+}
+
 static void md_extra(struct mg_md *md, const void *arg)
 {
 	const struct compare *c = arg;
@@ -911,7 +923,6 @@ static void md_extra(struct mg_md *md, const void *arg)
 			mg_buf_release(&d);
 			mg_buf_release(&rt);
 		}
-		md_bars(md, c);
 	}
 	mg_buf_release(&t);
 }
@@ -1001,7 +1012,7 @@ static const struct mg_gate_hooks compare_hooks = {
         .before = compare_before,
         .props = compare_props,
         .json = json_extra,
-        .md = md_extra,
+        .md = md_summary,
 };
 
 /* The policy's compare section: metric source, first-deployment policy and rules. */
