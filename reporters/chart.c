@@ -657,11 +657,9 @@ void mg_chart_history_svg(const struct mg_chart_history *h, struct mg_buf *out)
 	if (isfinite(h->threshold)) {
 		double y = scale(&t, h->threshold, HBOTTOM, HTOP);
 
-		mg_buf_addf(out,
-		            "<path class=\"mg-threshold\" d=\"M%.1f %.1fH%.1f\"/><text "
-		            "class=\"mg-label\" "
-		            "x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">threshold %s</text>",
-		            HLEFT, y, HRIGHT, HRIGHT, y - 4, mg_chart_num(h->threshold, a));
+		/* its value goes in the legend: a label in the plot could cover a point */
+		mg_buf_addf(out, "<path class=\"mg-threshold\" d=\"M%.1f %.1fH%.1f\"/>", HLEFT, y,
+		            HRIGHT);
 	}
 	mg_buf_adds(out, "<path class=\"mg-line\" d=\"");
 	for (size_t i = 0; i < h->n; i++) {
@@ -712,7 +710,8 @@ void mg_chart_history_svg(const struct mg_chart_history *h, struct mg_buf *out)
 	if (h->candidate < h->n)
 		mg_buf_adds(out, " <span class=\"mg-key\">\xe2\x97\x86 candidate</span>");
 	if (isfinite(h->threshold))
-		mg_buf_adds(out, " <span class=\"mg-key\">\xe2\x94\x86 threshold</span>");
+		mg_buf_addf(out, " <span class=\"mg-key\">\xe2\x94\x86 threshold %s</span>",
+		            mg_chart_num(h->threshold, a));
 	if (nan) {
 		mg_buf_addf(
 		        out,

@@ -24,7 +24,7 @@ static const char css[] =
         "--skip-ink:#555;--error-ink:#8b3a6b;--manual-ink:#7a5000;--link:#0a5ea8}\n"
         "@media (prefers-color-scheme:dark){:root{--bg:#121417;--fg:#ececec;--muted:#b4b4b4;"
         "--line:#4a4d52;--card:#1d2126;--pass-ink:#5fd3ad;--fail-ink:#ff9d63;--skip-ink:#bdbdbd;"
-        "--error-ink:#f2a9d3;--manual-ink:#ffc64d;--link:#8cc8ff}}\n"
+        "--error-ink:#f2a9d3;--manual-ink:#ffc64d;--link:#8cc8ff;--info:#56B4E9;--band:#0072B2}}\n"
         "*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);"
         "font:15px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
         "main{max-width:980px;margin:0 auto;padding:12px 16px 32px;overflow-wrap:break-word}"
@@ -61,7 +61,8 @@ static const char css[] =
         "fill:none}.mg-point{fill:var(--info)}.mg-prod{fill:var(--manual);stroke:var(--fg)}"
         ".mg-base{fill:none;stroke:var(--fg);stroke-width:2}.mg-arrow{stroke:var(--muted);"
         "stroke-width:2;fill:none}.mg-whisker{fill:none;stroke-width:2;stroke:var(--fg)}"
-        "path.mg-cand{stroke:var(--fg);stroke-width:1}path.mg-pass,.mg-now{fill:var(--pass)}"
+        "path.mg-cand{stroke:var(--fg);stroke-width:1}path.mg-pass{fill:var(--pass)}.mg-now{fill:"
+        "var(--fg)}"
         "path.mg-fail{fill:var(--fail)}path.mg-skip{fill:var(--skip)}path.mg-error"
         "{fill:var(--error)}.mg-whisker.mg-pass{stroke:var(--pass)}.mg-whisker.mg-fail"
         "{stroke:var(--fail)}";
