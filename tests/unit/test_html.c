@@ -183,12 +183,49 @@ static void test_html__junit_only_and_smoke(void)
 	mg_html_evidence_release(&ev);
 }
 
+static void test_html__comply_groups_waivers_warnings(void)
+{
+	struct mg_result r;
+	struct mg_suite *s;
+	struct mg_html_in in = {&r, NULL, 0, NULL, NULL, 0, NULL};
+	struct mg_buf out = MG_BUF_INIT(MG_HTML_MAX);
+	struct mg_err err = MG_ERR_INIT;
+	const char *tags, *docs, *lineage, *other;
+
+	mg_result_init(&r, "x");
+	s = mg_result_add_suite(&r, "comply");
+	mg_suite_set_prop(s, "mlgate.gate", "comply");
+	mg_suite_set_prop(s, "mlgate.verdict", "passed");
+	mg_suite_add(s, "compliance.lineage.run", MG_STATUS_PASSED, "run r1, status FINISHED");
+	mg_suite_add(s, "compliance.version_tag.owner", MG_STATUS_SKIPPED,
+	             "waived until 2027-01-31 (owner risk@example.com, reason: audit pending); "
+	             "would have failed: owner='bob'");
+	mg_suite_add(s, "compliance.description", MG_STATUS_PASSED,
+	             "warning: the description has 12 characters, the policy asks for 30");
+	mg_suite_add(s, "compliance.custom", MG_STATUS_PASSED, NULL);
+	CU_ASSERT_EQUAL(mg_html_render(&in, &out, &err), 0);
+	tags = strstr(out.buf, "<caption>Tags</caption>");
+	docs = strstr(out.buf, "<caption>Documentation</caption>");
+	lineage = strstr(out.buf, "<caption>Lineage</caption>");
+	other = strstr(out.buf, "<caption>Other checks</caption>");
+	CU_ASSERT(tags && docs && lineage && other && tags < docs && docs < lineage &&
+	          lineage < other);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "<caption>Waivers</caption>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "waived until 2027-01-31 (owner risk@example.com"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf,
+	                              "<h3>Warnings</h3><ul class=\"mg-warnings\"><li><code>"
+	                              "compliance.description</code>: the description"));
+	mg_buf_release(&out);
+	mg_result_release(&r);
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_html__from_json),
         UNIT_TEST(test_html__hostile),
         UNIT_TEST(test_html__history_and_dedup),
         UNIT_TEST(test_html__bad_input),
         UNIT_TEST(test_html__junit_only_and_smoke),
+        UNIT_TEST(test_html__comply_groups_waivers_warnings),
         UNIT_END,
 };
 
