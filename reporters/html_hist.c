@@ -10,6 +10,8 @@
 
 #include <stdlib.h>
 
+#define MIN_(a, b) ((a) < (b) ? (a) : (b))
+
 struct found {
 	struct mg_model_version *v;
 	size_t n, alloc, keep;
@@ -36,6 +38,14 @@ static int each_version(void *arg, const struct mg_model_version *mv, struct mg_
 	for (size_t i = 0; i < mv->aliases.n; i++)
 		mg_kvlist_set(&c->aliases, mv->aliases.items[i].key, mv->aliases.items[i].value);
 	return f->n >= f->keep ? 1 : 0;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+	const struct mg_model_version *x = a, *y = b;
+	unsigned long long vx = strtoull(x->version, NULL, 10), vy = strtoull(y->version, NULL, 10);
+
+	return vx < vy ? 1 : vx > vy ? -1 : 0;
 }
 
 /* In production now, or promoted there by mlgate (the promote tags), or the champion alias. */
@@ -67,9 +77,23 @@ int mg_html_history_load(struct mg_ctx *ctx, const char *uri, const char *model,
 	q.filter = filter.buf;
 	q.order_by = "version_number DESC";
 	q.page_size = (int)(last_n < 1000 ? last_n : 1000);
-	if (mg_registry_open(ctx, uri, &reg, err) ||
-	    mg_registry_search_versions(reg, &q, each_version, &f, err))
+	if (mg_registry_open(ctx, uri, &reg, err))
 		goto done;
+	if (mg_registry_search_versions(reg, &q, each_version, &f, err)) {
+		/* no ordering (Unity Catalog): every version, the newest N kept below */
+		if (err->reason != MG_REASON_UNSUPPORTED || f.n)
+			goto done;
+		mg_err_clear(err);
+		q.order_by = NULL;
+		q.page_size = 0;
+		f.keep = SIZE_MAX;
+		if (mg_registry_search_versions(reg, &q, each_version, &f, err))
+			goto done;
+		qsort(f.v, f.n, sizeof(*f.v), newest_first);
+		for (size_t i = last_n; i < f.n; i++)
+			mg_model_version_release(&f.v[i]);
+		f.n = MIN_(f.n, last_n);
+	}
 	/* oldest first on the page */
 	for (size_t i = f.n; i-- > 0;) {
 		const struct mg_model_version *mv = &f.v[i];
