@@ -42,6 +42,8 @@ TEST_PKGS := cunit
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wpointer-arith \
 	-Wundef -Wcast-align -Wold-style-definition -fno-common
+# libm, which has no pkg-config file: the HTML report's chart scales (reporters/chart.c)
+NOPC_LIBS += -lm
 
 # pkg-config is asked once per make run, and only when something is compiled
 # (the test-only packages separately: `make`/`make demo` build without them)
