@@ -80,7 +80,7 @@ static int unsupported_location(const char *artifact_uri, bool local_store, stru
 	if (local_store)
 		return mg_err_setr(
 		        err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-		        "the run keeps its artifacts at '%.300s' (scheme '%.*s'), not in "
+		        "its artifacts are at '%.300s' (scheme '%.*s'), not in "
 		        "local files: with a sqlite: registry mlgate writes into a "
 		        "local artifact directory only; give --registry the MLflow server "
 		        "that serves these artifacts (mlflow server --serve-artifacts), or "
@@ -88,7 +88,7 @@ static int unsupported_location(const char *artifact_uri, bool local_store, stru
 		        artifact_uri, (int)n, artifact_uri);
 	if (!n || n == 1 || has_scheme(artifact_uri, "file"))
 		return mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-		                   "the run keeps its artifacts at '%.300s', a path on the MLflow "
+		                   "its artifacts are at '%.300s', a path on the MLflow "
 		                   "server's own disk that mlgate cannot write over HTTP: run the "
 		                   "server with --serve-artifacts and without a local "
 		                   "--default-artifact-root (new experiments then get "
@@ -96,7 +96,7 @@ static int unsupported_location(const char *artifact_uri, bool local_store, stru
 		                   "artifact instead",
 		                   artifact_uri);
 	return mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-	                   "the run keeps its artifacts at '%.300s' (scheme '%.*s'), which mlgate "
+	                   "its artifacts are at '%.300s' (scheme '%.*s'), which mlgate "
 	                   "does not write to: it uploads through the MLflow server's artifact "
 	                   "proxy (mlflow server --serve-artifacts --artifacts-destination "
 	                   "%.*s://..., experiments with mlflow-artifacts:/ locations), or "
@@ -175,11 +175,10 @@ int mg_artifact_local_path(const char *artifact_uri, const char *path, struct mg
 			size_t n = strcspn(p + 2, "/");
 
 			if (n && !(n == 9 && !strncasecmp(p + 2, "localhost", 9)))
-				return mg_err_setr(
-				        err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
-				        "the run keeps its artifacts at '%.300s', on another "
-				        "host: mlgate writes local files only",
-				        artifact_uri);
+				return mg_err_setr(err, MG_EXIT_USAGE, MG_REASON_UNSUPPORTED,
+				                   "its artifacts are at '%.300s', on another "
+				                   "host: mlgate writes local files only",
+				                   artifact_uri);
 			p += 2 + n;
 		}
 		/* file: URIs are %-escaped */
@@ -199,7 +198,7 @@ int mg_artifact_local_path(const char *artifact_uri, const char *path, struct mg
 		mg_buf_adds(out, p);
 	}
 	if (!out->len)
-		return mg_err_set(err, MG_EXIT_USAGE, "the run has no artifact location");
+		return mg_err_set(err, MG_EXIT_USAGE, "no artifact location");
 	if (out->buf[out->len - 1] != '/')
 		mg_buf_addch(out, '/');
 	mg_buf_adds(out, path);
@@ -324,6 +323,7 @@ int mg_registry_log_artifact(struct mg_registry *reg, const char *run_id, const 
                              const void *data, size_t len, struct mg_err *err)
 {
 	struct mg_run run = {0};
+	struct mg_err why = MG_ERR_INIT;
 	int ret = -1, mode;
 
 	if (!run_id || !*run_id)
@@ -346,7 +346,9 @@ int mg_registry_log_artifact(struct mg_registry *reg, const char *run_id, const 
 		mg_err_set(err, MG_EXIT_USAGE, "run '%s' has no artifact location", run_id);
 		goto done;
 	}
-	ret = reg->ops->log_artifact(reg, run_id, run.artifact_uri, path, data, len, err);
+	ret = reg->ops->log_artifact(reg, run_id, run.artifact_uri, path, data, len, &why);
+	if (ret)
+		mg_err_setr(err, why.code, why.reason, "run '%s': %s", run_id, why.msg);
 done:
 	mg_run_release(&run);
 	return ret;
