@@ -28,7 +28,10 @@ struct mg_report_opts {
 	const char *summary;       /* summary: --summary FILE */
 	const char *const *inputs; /* JUnit files, borrowed */
 	size_t ninputs;
-	size_t max_input; /* bytes per input; 0 for MG_JUNIT_READ_MAX */
+	size_t max_input;     /* bytes per input; 0 for MG_JUNIT_READ_MAX */
+	const char *registry; /* html: --registry URI for the history, or NULL */
+	const char *model;    /* html: --model NAME */
+	long long history;    /* html: --history N versions; 0 for 20 */
 };
 
 /*
@@ -39,6 +42,9 @@ struct mg_report_opts {
  * MG_EXIT_INFRA when an output could not be written.
  */
 int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_err *err);
+
+/* html -o FILE EVIDENCE... (html_cmd.c): MG_EXIT_PASS once the page is written, or -1. */
+int mg_html_cmd(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_err *err);
 
 struct mg_md;
 struct mg_result;

@@ -25,11 +25,13 @@ build=(
 # xmllint (JUnit against docs/junit.xsd), Python's venv (the MLflow server of
 # the integration tests, the CI checks' venv), curl and CA certificates (the
 # harness; pip and the Go module proxy over TLS), GNU time (make bench),
-# locales (the locale round-trip test), shellcheck (the scripts in ci/).
+# locales (the locale round-trip test), shellcheck (the scripts in ci/), Chromium and its
+# WebDriver (the HTML report's browser test, driven by selenium from the test venv).
 # Go for actionlint is scripts/actionlint.sh's business (any Go will do).
 test=(
 	libcunit1-dev clang-format valgrind libxml2-utils
 	python3 python3-venv curl ca-certificates time locales shellcheck
+	chromium chromium-driver
 )
 
 list=false
