@@ -11,6 +11,8 @@
  */
 #include "setup.h"
 #include "gate.h"
+#include "html.h"
+#include "json.h"
 #include "text.h"
 
 int mg_gate_artifact_check(struct mg_gate_end *e, struct mg_registry *reg, struct mg_err *err)
@@ -58,60 +60,60 @@ void mg_gate_report_line(bool on, struct mg_buf *out)
 	mg_buf_release(&url);
 }
 
-static void add_escaped(struct mg_buf *out, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<':
-			mg_buf_adds(out, "&lt;");
-			break;
-		case '>':
-			mg_buf_adds(out, "&gt;");
-			break;
-		case '&':
-			mg_buf_adds(out, "&amp;");
-			break;
-		case '"':
-			mg_buf_adds(out, "&quot;");
-			break;
-		default:
-			mg_buf_addch(out, *s);
-		}
-	}
-}
+/* Reviewers ask for the trend: this many of the model's last versions are drawn. */
+#define HISTORY_VERSIONS 20
 
-/* The page (a stand-in until the HTML reporter lands: verdict and checks). */
-static void render(const struct mg_gate_end *e, struct mg_buf *page)
+/*
+ * The page (reporters/html.h): this run's suite and JSON decision (with the
+ * gate's own members: compare's metrics as numbers) and the registry
+ * changes made so far, with the model's history when the registry gives it
+ * (a history that cannot be read is said on stderr and left out: the
+ * verdict does not depend on it).
+ */
+static int render(const struct mg_gate_end *e, struct mg_buf *page, struct mg_err *err)
 {
-	const struct mg_suite *s = e->suite;
+	struct mg_buf json = MG_BUF_INIT(MG_BUF_LARGE), url = MG_BUF_INIT(MG_BUF_SMALL);
+	struct mg_html_history history;
+	struct mg_err herr = MG_ERR_INIT;
+	struct mg_html_in in = {0};
+	const char *docs[1];
+	cJSON *doc;
+	bool have_history;
+	int ret = -1;
 
-	mg_buf_adds(page, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-	                  "<title>mlgate ");
-	add_escaped(page, e->run->gate);
-	mg_buf_adds(page, ": ");
-	add_escaped(page, e->run->model);
-	mg_buf_adds(page, " v");
-	add_escaped(page, e->run->version);
-	mg_buf_adds(page, "</title></head><body><h1>");
-	add_escaped(page, e->run->gate);
-	mg_buf_adds(page, " ");
-	add_escaped(page, e->run->verdict);
-	mg_buf_adds(page, "</h1><ul>\n");
-	for (size_t i = 0; i < s->nchecks; i++) {
-		mg_buf_adds(page, "<li>");
-		add_escaped(page, s->checks[i].id);
-		mg_buf_adds(page, ": ");
-		add_escaped(page, mg_status_name(s->checks[i].status));
-		mg_buf_adds(page, " ");
-		add_escaped(page, s->checks[i].message);
-		mg_buf_adds(page, "</li>\n");
-	}
-	mg_buf_adds(page, "</ul></body></html>\n");
+	mg_gate_json(e->run, e->suite, e->writes, &json);
+	doc = mg_json_parse(json.buf, json.len, "the decision", MG_EXIT_INFRA, err);
+	if (!doc)
+		goto out;
+	if (e->hooks->json)
+		e->hooks->json(e->arg, doc);
+	mg_buf_reset(&json);
+	mg_json_emit(doc, &json);
+	mg_html_history_init(&history, e->run->model);
+	have_history = !mg_html_history_load(e->ctx, mg_registry_uri(e->reg), e->run->model,
+	                                     HISTORY_VERSIONS, &history, &herr);
+	if (!have_history)
+		mg_warn(&e->ctx->log, "--log-artifact: the report shows no history: %s", herr.msg);
+	mg_gate_run_url(&url);
+	docs[0] = json.buf;
+	in.result = e->result;
+	in.json = docs;
+	in.njson = 1;
+	in.history = have_history ? &history : NULL;
+	in.secrets = &e->ctx->secrets;
+	in.run_url = url.len ? url.buf : NULL;
+	if (!mg_html_generated(&in.generated, err) && !mg_html_render(&in, page, err))
+		ret = 0;
+	mg_html_history_release(&history);
+out:
+	mg_buf_release(&json);
+	mg_buf_release(&url);
+	return ret;
 }
 
 int mg_gate_artifact_upload(struct mg_gate_end *e, struct mg_err *err)
 {
-	struct mg_buf path = MG_BUF_INIT(MG_BUF_SMALL), page = MG_BUF_INIT(MG_BUF_LARGE);
+	struct mg_buf path = MG_BUF_INIT(MG_BUF_SMALL), page = MG_BUF_INIT(MG_HTML_MAX);
 	const char *run_id = e->mv ? e->mv->run_id : NULL;
 	bool dry = e->writes->dry_run;
 	int rc = -1;
@@ -129,9 +131,7 @@ int mg_gate_artifact_upload(struct mg_gate_end *e, struct mg_err *err)
 	}
 	/* the page shows the evidence as it will be published */
 	mg_gate_evidence(e->suite, e->run);
-	render(e, &page);
-	if (mg_buf_overflowed(&page)) {
-		mg_err_set(err, MG_EXIT_INFRA, "--log-artifact: the report is too large");
+	if (render(e, &page, err)) {
 		mg_writes_record(e->writes, -1, err, "upload %s", path.buf);
 		goto done;
 	}
