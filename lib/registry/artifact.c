@@ -265,7 +265,7 @@ int mg_rest_log_artifact(struct mg_registry *reg, const char *run_id, const char
 {
 	struct rest *r = REST(reg);
 	struct mg_buf base = MG_BUF_INIT(MG_BUF_SMALL), url = MG_BUF_INIT(MG_BUF_LARGE);
-	struct mg_buf body = MG_BUF_INIT(SIZE_MAX);
+	struct mg_buf body = MG_BUF_INIT(len);
 	struct mg_http_response resp;
 	struct mg_http_req req = {"PUT", NULL, NULL, mime_type(path), NULL};
 	size_t api = strlen(r->api) - strlen("/api/2.0/mlflow");
