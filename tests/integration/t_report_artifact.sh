@@ -127,14 +127,20 @@ page_ok "$T_DIR/sqlite.html" "$smodel"
 emu_start --token "ci@example.com=dapi-art-ci-5ecret"
 export DATABRICKS_HOST=$EMU DATABRICKS_TOKEN=dapi-art-ci-5ecret DATABRICKS_CONFIG_FILE=$T_DIR/none
 model=fraud-art
-emu_seed "$model" --stage 1:Production
-MLGATE_REPORT_URL=https://ci.example.com/runs/7/mlgate-report.html \
-	expect_rc 0 "$compare" --registry databricks --model "$model" --version 2 --baseline-stage Production \
-	--policy "$here/../../fixtures/demo/policy.json" --log-artifact --quiet --ci none
+emu_seed "$model" --stage 1:Production --request 2:Production
+export MLGATE_REPORT_URL=https://ci.example.com/runs/7/mlgate-report.html
+expect_rc 0 "$compare" --registry databricks --model "$model" --version 2 --baseline-stage Production \
+	--policy "$here/../../fixtures/demo/policy.json" --log-artifact --quiet --ci none --junit "$T_DIR/db-compare.xml"
 puts=$(curl --noproxy '*' -sS --fail "$EMU/_emu/log" | "$py" -c 'import json, sys
 print(sum(1 for e in json.load(sys.stdin) if e["method"] == "PUT"))')
 [ "$puts" = 0 ] || fail "an upload was tried on Databricks ($puts PUT requests)"
 got=$(emu_state "[c['comment'].splitlines()[-1] for c in v(2)['comments']]")
 [ "$got" = '["HTML report: https://ci.example.com/runs/7/mlgate-report.html"]' ] ||
 	fail "compare's comment does not end with the report's link: $got"
-echo "ok: REST upload read back, refused PUT (exit 3, nothing recorded), SQLite, Databricks link"
+# promote approves the open request: its comment links the page too
+expect_rc 0 "$MLGATE_BIN/mlgate-promote" --registry databricks --model "$model" --version 2 \
+	--to-stage Production --evidence "$T_DIR/db-compare.xml" --require compare --log-artifact --quiet --ci none
+got=$(emu_state "acts(2, 'APPROVED_REQUEST')[0]['comment'].splitlines()[-1]")
+[ "$got" = "HTML report: https://ci.example.com/runs/7/mlgate-report.html" ] ||
+	fail "the approval's comment does not end with the report's link: $got"
+echo "ok: REST upload read back, refused PUT (exit 3, nothing recorded), SQLite, Databricks links"
