@@ -5,7 +5,8 @@
 #            experiment at an mlflow-artifacts:/ location; the page read back with
 #            MlflowClient().download_artifacts
 #   refused  a proxy in front of that server answers every PUT with 500: exit 3, the failed
-#            upload said on stderr and in the JSON, the verdict not recorded; a re-run finishes
+#            upload said on stderr and in the JSON, the verdict not recorded; a re-run finishes;
+#            runs whose artifacts are in S3 or on the server's disk: exit 2 saying so
 #   SQLite   MLflow's own store (created by MLflow's client): the run's local artifact
 #            directory, read back the same way
 #   Databricks  the emulator (dbemu.py): no upload, the comment links MLGATE_REPORT_URL
@@ -113,6 +114,17 @@ expect_rc 0 "$MLGATE_BIN/mlgate-report" html -o "$T_DIR/report.html" --log-to-ru
 	--registry "$uri" --model "$model" "$T_DIR/rest.json"
 fetch "$uri" "$run2" mlgate/report.html >"$T_DIR/report-back.html"
 cmp -s "$T_DIR/report.html" "$T_DIR/report-back.html" || fail "mlgate/report.html differs from the page written"
+
+# locations mlgate does not write to over REST: exit 2 naming the run and the scheme, nothing recorded
+read -r omodel _ orun2 < <(seed "$uri" "s3://mlgate-it-bucket/" | tail -n 1) || fail "seeding an S3 experiment"
+expect_rc 2 "$compare" --registry "$uri" --model "$omodel" --version 2 --policy "$T_DIR/policy.json" \
+	--log-artifact --quiet --ci none
+assert_match "$ERR" "^mlgate-compare: run '$orun2': its artifacts are at 's3://mlgate-it-bucket/$omodel/$orun2/artifacts' \(scheme 's3'\), which mlgate does not write to: .*--serve-artifacts --artifacts-destination s3://"
+case $(version_facts "$uri" "$omodel") in *"'mlgate."*) fail "a refused location left tags" ;; esac
+read -r lmodel _ lrun2 < <(seed "$uri" "" | tail -n 1) || fail "seeding a default experiment"
+expect_rc 2 "$compare" --registry "$uri" --model "$lmodel" --version 2 --policy "$T_DIR/policy.json" \
+	--log-artifact --quiet --ci none
+assert_match "$ERR" "^mlgate-compare: run '$lrun2': its artifacts are at '[^']*/$lrun2/artifacts', a path on the MLflow server's own disk"
 
 # ============================================================== SQLite: MLflow's own store
 db=sqlite:///$T_DIR/store.db
