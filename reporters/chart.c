@@ -389,6 +389,122 @@ void mg_chart_compare_svg(const struct mg_chart_compare *c, struct mg_buf *out)
 	mg_buf_release(&desc);
 }
 
+/* --- text bars -------------------------------------------------------------- */
+
+#define NAME_CHARS 24
+
+/* A metric name for a code block: cleaned, no backquote (it could close the block), cut. */
+static void bar_name(struct mg_buf *out, const char *s, size_t *chars)
+{
+	struct mg_buf clean = MG_BUF_INIT(MG_TEXT_NAME_MAX + 64);
+	size_t i = 0;
+
+	mg_result_clean(&clean, s, strlen(s), MG_TEXT_NAME_MAX, NULL);
+	*chars = 0;
+	while (i < clean.len && *chars < NAME_CHARS) {
+		uint32_t cp;
+		enum mg_text_kind kind;
+		size_t len = mg_text_next(clean.buf, clean.len, i, &cp, &kind);
+
+		if (cp == '`' || cp == '\n' || cp == '\r' || cp == '\t')
+			mg_buf_addch(out, '\'');
+		else
+			mg_buf_add(out, clean.buf + i, len);
+		i += len;
+		(*chars)++;
+	}
+	if (i < clean.len) {
+		mg_buf_adds(out, "\xe2\x80\xa6");
+		(*chars)++;
+	}
+	mg_buf_release(&clean);
+}
+
+static void bar(struct mg_buf *out, const struct mg_chart_ticks *t, double v)
+{
+	static const char *const eighth[] = {"",
+	                                     "\xe2\x96\x8f",
+	                                     "\xe2\x96\x8e",
+	                                     "\xe2\x96\x8d",
+	                                     "\xe2\x96\x8c",
+	                                     "\xe2\x96\x8b",
+	                                     "\xe2\x96\x8a",
+	                                     "\xe2\x96\x89"};
+	long e = isfinite(v) ? lround((v - t->lo) / (t->hi - t->lo) * MG_CHART_BAR_CELLS * 8) : 0;
+	long cells = 0;
+
+	e = e < 0 ? 0 : e > MG_CHART_BAR_CELLS * 8 ? MG_CHART_BAR_CELLS * 8 : e;
+	for (; cells < e / 8; cells++)
+		mg_buf_adds(out, "\xe2\x96\x88");
+	if (e % 8) {
+		mg_buf_adds(out, eighth[e % 8]);
+		cells++;
+	}
+	for (; cells < MG_CHART_BAR_CELLS; cells++)
+		mg_buf_addch(out, ' ');
+}
+
+void mg_chart_text_bars(const struct mg_chart_compare *c, size_t n, struct mg_buf *out)
+{
+	size_t width = 6;
+	char a[MG_CHART_NUM_LEN], b[MG_CHART_NUM_LEN];
+
+	if (!n)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct mg_buf tmp = MG_BUF_INIT(MG_TEXT_NAME_MAX * 2);
+		size_t chars;
+
+		bar_name(&tmp, c[i].metric ? c[i].metric : "", &chars);
+		width = MAX_(width, chars);
+		mg_buf_release(&tmp);
+	}
+	mg_buf_adds(out, "\nEach metric on its own axis:\n\n```text\n");
+	for (size_t i = 0; i < n; i++) {
+		struct mg_chart_ticks t;
+		double lo = INFINITY, hi = -INFINITY;
+		size_t chars;
+
+		widen(&lo, &hi, c[i].candidate);
+		widen(&lo, &hi, c[i].baseline);
+		widen(&lo, &hi, c[i].threshold);
+		bar_name(out, c[i].metric ? c[i].metric : "", &chars);
+		for (; chars < width; chars++)
+			mg_buf_addch(out, ' ');
+		/* a margin, so that the smaller value still has a bar */
+		if (isfinite(lo) && isfinite(hi)) {
+			double span = hi - lo;
+
+			lo -= span * 0.1;
+			hi += span * 0.1;
+		}
+		if (mg_chart_nice_ticks(lo, hi, 5, false, &t)) {
+			mg_buf_addf(out, "  no values: candidate %s\n",
+			            mg_chart_num(c[i].candidate, a));
+			continue;
+		}
+		if (isfinite(c[i].baseline)) {
+			mg_buf_adds(out, "  production ");
+			bar(out, &t, c[i].baseline);
+			mg_buf_addf(out, " %s\n", mg_chart_num(c[i].baseline, a));
+			for (chars = 0; chars < width; chars++)
+				mg_buf_addch(out, ' ');
+		}
+		mg_buf_adds(out, "  candidate  ");
+		bar(out, &t, c[i].candidate);
+		mg_buf_addf(out, " %s %s\n", mg_chart_num(c[i].candidate, a),
+		            c[i].verdict ? c[i].verdict : "");
+		for (chars = 0; chars < width; chars++)
+			mg_buf_addch(out, ' ');
+		mg_buf_addf(out, "  axis %s to %s", mg_chart_tick_label(&t, 0, a),
+		            mg_chart_tick_label(&t, t.n - 1, b));
+		if (isfinite(c[i].threshold))
+			mg_buf_addf(out, "; threshold %s", mg_chart_num(c[i].threshold, a));
+		mg_buf_addch(out, '\n');
+	}
+	mg_buf_adds(out, "```\n");
+}
+
 /* --- history -------------------------------------------------------------- */
 
 #define HW      640.0
@@ -541,11 +657,9 @@ void mg_chart_history_svg(const struct mg_chart_history *h, struct mg_buf *out)
 	if (isfinite(h->threshold)) {
 		double y = scale(&t, h->threshold, HBOTTOM, HTOP);
 
-		mg_buf_addf(out,
-		            "<path class=\"mg-threshold\" d=\"M%.1f %.1fH%.1f\"/><text "
-		            "class=\"mg-label\" "
-		            "x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">threshold %s</text>",
-		            HLEFT, y, HRIGHT, HRIGHT, y - 4, mg_chart_num(h->threshold, a));
+		/* its value goes in the legend: a label in the plot could cover a point */
+		mg_buf_addf(out, "<path class=\"mg-threshold\" d=\"M%.1f %.1fH%.1f\"/>", HLEFT, y,
+		            HRIGHT);
 	}
 	mg_buf_adds(out, "<path class=\"mg-line\" d=\"");
 	for (size_t i = 0; i < h->n; i++) {
@@ -596,7 +710,8 @@ void mg_chart_history_svg(const struct mg_chart_history *h, struct mg_buf *out)
 	if (h->candidate < h->n)
 		mg_buf_adds(out, " <span class=\"mg-key\">\xe2\x97\x86 candidate</span>");
 	if (isfinite(h->threshold))
-		mg_buf_adds(out, " <span class=\"mg-key\">\xe2\x94\x86 threshold</span>");
+		mg_buf_addf(out, " <span class=\"mg-key\">\xe2\x94\x86 threshold %s</span>",
+		            mg_chart_num(h->threshold, a));
 	if (nan) {
 		mg_buf_addf(
 		        out,

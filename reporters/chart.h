@@ -97,6 +97,19 @@ struct mg_chart_compare {
 void mg_chart_compare_svg(const struct mg_chart_compare *c, struct mg_buf *out);
 
 /*
+ * The same comparison as text, for Markdown summaries that cannot show SVG
+ * (the GitHub step summary): a fenced code block with, per metric, a bar for
+ * production and one for the candidate on the metric's own axis (nice ticks
+ * over both values and the threshold; shown under them) in eighth-block
+ * characters, the values and the candidate's verdict. Only metric,
+ * candidate, baseline, threshold and verdict of each entry are read; names
+ * are cut to 24 characters and cleaned (no backquote, no control). Appends
+ * nothing for n == 0.
+ */
+#define MG_CHART_BAR_CELLS 24
+void mg_chart_text_bars(const struct mg_chart_compare *c, size_t n, struct mg_buf *out);
+
+/*
  * One metric over a model's versions: a line through the values, a circle
  * per version, a triangle (and "P" label) on the versions that reached
  * production, a diamond on the candidate, the threshold as a dashed line.

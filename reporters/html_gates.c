@@ -200,11 +200,16 @@ void mg_html_compare(struct mg_html_page *p, const struct mg_html_gate *g)
 	if (cmp) {
 		const cJSON *b = cJSON_GetObjectItemCaseSensitive(cmp, "baseline");
 
-		mg_buf_adds(p->out, "<p class=\"mg-note\">Production: ");
+		mg_buf_adds(p->out, "<p class=\"mg-note\">Production (");
 		mg_html_name(p, mg_json_str(b, "selector"));
-		mg_buf_adds(p->out, " (version ");
-		mg_html_name(p, mg_json_str(b, "version"));
-		mg_buf_adds(p->out, "); metrics: ");
+		if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cmp, "first_deployment")) ||
+		    !strcmp(mg_json_str(b, "version"), "none")) {
+			mg_buf_adds(p->out, "): none, a first deployment; metrics: ");
+		} else {
+			mg_buf_adds(p->out, "): version ");
+			mg_html_name(p, mg_json_str(b, "version"));
+			mg_buf_adds(p->out, "; metrics: ");
+		}
 		mg_html_text(p, mg_json_str(cmp, "metric_source_text"));
 		mg_buf_adds(p->out, ".</p>");
 	}
@@ -301,7 +306,7 @@ void mg_html_history(struct mg_html_page *p)
 	size_t cand = h->nversions, shown = 0;
 	const char *version = NULL;
 	char id[32];
-	size_t ncmp = 0;
+	size_t ncmp = 0, norder = 0, *order = NULL;
 	struct metric *cmp = NULL;
 
 	for (size_t i = 0; i < p->n && !version; i++)
@@ -328,7 +333,24 @@ void mg_html_history(struct mg_html_page *p)
 		if (version && !strcmp(version, labels[v]))
 			cand = v;
 	}
-	for (size_t m = 0; m < h->nmetrics && shown < HISTORY_CHARTS_MAX; m++) {
+	/* the compared metrics, in the compare's order; else every metric of the runs */
+	order = mg_xcalloc(h->nmetrics + 1, sizeof(*order));
+	for (size_t j = 0; j < (ncmp ? ncmp : h->nmetrics); j++) {
+		size_t m = j;
+
+		if (ncmp) {
+			for (m = 0; m < h->nmetrics && strcmp(h->metrics[m], cmp[j].name); m++)
+				;
+			for (size_t k = 0; k < norder && m < h->nmetrics; k++)
+				if (order[k] == m)
+					m = h->nmetrics; /* compared twice (two compare runs) */
+		}
+		if (m < h->nmetrics)
+			order[norder++] = m;
+	}
+	for (size_t j = 0; j < norder && shown < HISTORY_CHARTS_MAX; j++) {
+		size_t m = order[j];
+		const struct metric *k = find_metric(cmp, ncmp, h->metrics[m]);
 		struct mg_chart_history c = {
 		        .id = id,
 		        .metric = h->metrics[m],
@@ -337,15 +359,10 @@ void mg_html_history(struct mg_html_page *p)
 		        .production = prod,
 		        .n = h->nversions,
 		        .candidate = cand,
-		        .threshold = NAN,
+		        .threshold = k ? k->threshold : NAN,
 		        .secrets = p->in->secrets,
 		};
-		const struct metric *k = find_metric(cmp, ncmp, h->metrics[m]);
 
-		if (ncmp && !k)
-			continue; /* compared metrics only, when there are any */
-		if (k)
-			c.threshold = k->threshold;
 		for (size_t v = 0; v < h->nversions; v++)
 			values[v] = mg_html_history_get(h, v, m);
 		snprintf(id, sizeof(id), "mg-h%u", p->charts++);
@@ -365,6 +382,7 @@ done:
 	free(values);
 	free(prod);
 	free(cmp);
+	free(order);
 }
 
 /* --- smoke ---------------------------------------------------------------- */
@@ -392,9 +410,17 @@ void mg_html_smoke(struct mg_html_page *p, const struct mg_html_gate *g)
 			            "</th></tr></thead><tbody>");
 		mg_buf_adds(p->out, "<tr><td><code>");
 		mg_html_name(p, c->id);
-		mg_buf_addf(p->out, "</code></td><td>%s</td><td>%s</td><td>%s</td>",
-		            mg_chart_num(p50, a), mg_chart_num(p95, b),
-		            isnan(budget) ? "met" : mg_chart_num(budget, a));
+		mg_buf_addf(p->out, "</code></td><td>%s</td>", mg_chart_num(p50, a));
+		mg_buf_addf(p->out, "<td>%s</td><td>", mg_chart_num(p95, b));
+		/* a failed budget names its quantile: "latency p95 88.0 ms is over the budget 40
+		 * ms" */
+		if (isnan(budget))
+			mg_buf_adds(p->out, c->status == MG_STATUS_PASSED ? "met" : "n/a");
+		else
+			mg_buf_addf(p->out, "%s \xe2\x89\xa4 %s",
+			            strstr(c->message, "latency p95") ? "p95" : "p50",
+			            mg_chart_num(budget, a));
+		mg_buf_adds(p->out, "</td>");
 		mg_buf_addf(p->out, "<td><span class=\"mg-status %s\">%s</span></td></tr>",
 		            mg_html_status_class(c->status), mg_html_status_word(c->status));
 	}

@@ -6,7 +6,8 @@ with no serious or critical violation in light and dark mode, and for hostile
 pages: no script ran, no element injected.
 
 Usage: html_browser.py AXE_JS SHOTS_DIR SPEC.json
-SPEC: [{"page": PATH, "overall": VERDICT, "decisions": [PATH...], "hostile": bool}]
+SPEC: [{"page": PATH, "overall": VERDICT, "decisions": [PATH...], "texts": [TEXT...]}]
+(texts: what must be shown as text, such as hostile markup)
 Prints one line per page and view; exits 1 on any problem.
 """
 import base64
@@ -39,7 +40,7 @@ return {overall: document.getElementById('overall').dataset.verdict, rows, metri
   scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth,
   injected: document.querySelectorAll('script, img, iframe, object, embed').length,
   calls: window.__mg_calls || ['recorder missing'], title: document.title,
-  bg: getComputedStyle(document.body).backgroundColor};
+  bg: getComputedStyle(document.body).backgroundColor, text: document.body.innerText};
 """
 
 AXE = """
@@ -83,15 +84,20 @@ def main(axe_path, shots, spec_path):
                     got = d.execute_script(DOM)
                     backgrounds.add(got["bg"])
                     where = f"{name} {width}px {scheme}"
-                    if got["scrollWidth"] > got["innerWidth"]:
-                        problems.append(f"{where}: overflows: {got['scrollWidth']} > "
-                                        f"{got['innerWidth']} px")
+                    # against the device width: a phone's layout viewport (innerWidth) widens
+                    # to fit content that overflows, which would hide the overflow
+                    if got["scrollWidth"] > min(width, got["innerWidth"]):
+                        problems.append(f"{where}: overflows: {got['scrollWidth']} px wide, "
+                                        f"the screen {width} px (innerWidth {got['innerWidth']})")
                     if got["overall"] != item["overall"]:
                         problems.append(f"{where}: overall {got['overall']}, "
                                         f"expected {item['overall']}")
                     if got["injected"] or got["calls"] or got["title"] == "owned":
                         problems.append(f"{where}: injected {got['injected']}, "
                                         f"calls {got['calls']}, title {got['title']!r}")
+                    for t in item.get("texts", []):
+                        if t not in got["text"]:
+                            problems.append(f"{where}: the text {t!r} is not shown")
                     for dec in item["decisions"]:
                         doc = json.load(open(dec))
                         if [doc["gate"], WORDS[doc["verdict"]]] not in got["gates"]:

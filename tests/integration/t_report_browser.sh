@@ -41,7 +41,9 @@ cat >"$T_DIR/spec.json" <<JSON
  {"page": "$T_DIR/pages/v3.html", "overall": "rejected",
   "decisions": ["$fx/comply-v3.json", "$fx/compare-v3.json", "$fx/promote-v3-production.json"]},
  {"page": "$T_DIR/pages/hostile.html", "overall": "rejected",
-  "decisions": ["$fx/hostile.json", "$fx/smoke-fail.json"]}
+  "decisions": ["$fx/hostile.json", "$fx/smoke-fail.json"],
+  "texts": ["fraud<script>alert(1)</script> version 7#x202E1", "</svg></table><script>",
+            "What a human must do", "Data-contract violations"]}
 ]
 JSON
 run_cmd "$MLGATE_TEST_PYTHON" "$here/html_browser.py" "$axe" "$T_DIR/shots" "$T_DIR/spec.json"

@@ -170,6 +170,38 @@ static void test_chart__compare(void)
 	mg_buf_release(&b);
 }
 
+static void test_chart__text_bars(void)
+{
+	struct mg_buf b = MG_BUF_INIT(1 << 16);
+	struct mg_chart_compare c[2] = {
+	        {.metric = "roc_auc",
+	         .candidate = 0.902,
+	         .baseline = 0.934,
+	         .threshold = 0.9,
+	         .verdict = "failed"},
+	        {.metric = "a`b\n```evil-name-longer-than-24-chars",
+	         .candidate = -2,
+	         .baseline = NAN,
+	         .threshold = NAN,
+	         .verdict = "passed"},
+	};
+
+	mg_chart_text_bars(c, 2, &b);
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.buf, "\n```text\nroc_auc                    production "
+	                                     "\xe2\x96\x88"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.buf, " 0.902 failed\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.buf, "axis 0.89 to 0.94; threshold 0.9\n"));
+	/* a name cannot close the code block or break the line */
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.buf, "a'b''''evil-name-longer-\xe2\x80\xa6  candidate "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(b.buf, " -2 passed\n"));
+	CU_ASSERT_EQUAL(strstr(b.buf, "```\n") + 4,
+	                b.buf + b.len); /* one closing fence, at the end */
+	mg_buf_reset(&b);
+	mg_chart_text_bars(c, 0, &b);
+	CU_ASSERT_EQUAL(b.len, 0);
+	mg_buf_release(&b);
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_chart__nice_ticks),
         UNIT_TEST(test_chart__negatives_and_zero),
@@ -178,6 +210,7 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_chart__hostile_text),
         UNIT_TEST(test_chart__single_version),
         UNIT_TEST(test_chart__compare),
+        UNIT_TEST(test_chart__text_bars),
         UNIT_END,
 };
 

@@ -153,11 +153,42 @@ static void test_html__bad_input(void)
 	mg_html_evidence_release(&ev);
 }
 
+static void test_html__junit_only_and_smoke(void)
+{
+	struct mg_html_evidence ev;
+	struct mg_buf out = MG_BUF_INIT(MG_HTML_MAX);
+	struct mg_err err = MG_ERR_INIT;
+	struct mg_suite *s;
+
+	mg_html_evidence_init(&ev);
+	/* compare's numbers from its JUnit messages when there is no JSON decision */
+	CU_ASSERT_EQUAL(mg_html_read("fixtures/html/compare-v3.xml", 0, &ev, &err), 0);
+	s = mg_result_add_suite(&ev.result, "smoke");
+	mg_suite_set_prop(s, "mlgate.gate", "smoke");
+	mg_suite_add(s, "serve", MG_STATUS_FAILED, "latency p95 88.0 ms is over the budget 40 ms");
+	mg_suite_add(s, "serve-fast", MG_STATUS_PASSED,
+	             "100 predictions in 2 batches of up to 50; 2 requests; latency p50 3.1 ms, "
+	             "p95 4.2 ms, max 4.4 ms");
+	render(&ev, NULL, &out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "<tr data-metric=\"roc_auc\" data-status=\"failed\">"
+	                                       "<td><code>roc_auc</code></td><td data-label="
+	                                       "\"production\">0.934</td>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "(higher is better)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "<caption>Prediction latency</caption>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "<td><code>serve</code></td><td>n/a</td><td>88</td>"
+	                                       "<td>p95 \xe2\x89\xa4 40</td>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out.buf, "<td><code>serve-fast</code></td><td>3.1</td><td>"
+	                                       "4.2</td><td>met</td>"));
+	mg_buf_release(&out);
+	mg_html_evidence_release(&ev);
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_html__from_json),
         UNIT_TEST(test_html__hostile),
         UNIT_TEST(test_html__history_and_dedup),
         UNIT_TEST(test_html__bad_input),
+        UNIT_TEST(test_html__junit_only_and_smoke),
         UNIT_END,
 };
 
