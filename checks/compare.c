@@ -1065,7 +1065,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 		goto done;
 
 	mg_registry_resolve_uri(o->gate.registry, &uri);
-	if (mg_registry_open(ctx, uri.buf, &c.reg, err))
+	if (mg_registry_open(ctx, uri.buf, &c.reg, err) || mg_gate_artifact_check(&end, c.reg, err))
 		goto done;
 	end.reg = c.reg;
 	run.registry = mg_registry_uri(c.reg);

@@ -15,11 +15,12 @@ struct options {
 	const char *registry;
 	const char *model;
 	long long history;
+	const char *log_to_run;
 };
 
 int main(int argc, char **argv)
 {
-	struct options o = {NULL, NULL, NULL, NULL, NULL, 0};
+	struct options o = {NULL, NULL, NULL, NULL, NULL, 0, NULL};
 	const struct mg_opt table[] = {
 	        MG_OPT_STR(
 	                'o', "output", "FILE", &o.output,
@@ -34,6 +35,9 @@ int main(int argc, char **argv)
 	                        "html: the registered model whose history is drawn"),
 	        MG_OPT_INTEGER(0, "history", "N", &o.history, 1, 1000,
 	                       "html: how many of the model's last versions to draw (default 20)"),
+	        MG_OPT_STR(0, "log-to-run", "RUN_ID", &o.log_to_run,
+	                   "html: also attach the page to this MLflow run as mlgate/report.html "
+	                   "(registry: --registry or the environment)"),
 	        MG_OPT_HELP_VERSION,
 	        MG_OPT_END_OF_TABLE,
 	};
@@ -120,7 +124,8 @@ int main(int argc, char **argv)
 	ro.registry = o.registry;
 	ro.model = o.model;
 	ro.history = o.history;
-	rc = mg_report_run(&ctx, &ro, &err);
+	rc = o.log_to_run ? mg_report_log_to_run(&ctx, &ro, o.log_to_run, &err)
+	                  : mg_report_run(&ctx, &ro, &err);
 	if (rc < 0)
 		rc = mg_log_err(&ctx.log, &err);
 done:

@@ -20,6 +20,9 @@
 #   MLGATE_TEST_MLFLOW_URI   http://127.0.0.1:PORT of the server
 #   MLGATE_TEST_MLFLOW_DB    the server's SQLite database file (shared: others
 #                            write to it at the same time)
+#   The server serves artifacts (--serve-artifacts): an experiment created
+#   at an mlflow-artifacts:/ location has its runs' artifacts uploaded through
+#   it (t_report_artifact.sh); others keep the local --default-artifact-root.
 #   MLGATE_TEST_PYTHON       the venv's python (has mlflow and scikit-learn): for
 #                            tests, a shim in a copy of the venv's bin/ whose
 #                            scripts are forks of one interpreter that has
@@ -239,6 +242,7 @@ try_server() {
 		exec "${server_prefix[@]}" "$VENV/bin/mlflow" server \
 			--backend-store-uri "sqlite:///$dir/mlflow.db" \
 			--default-artifact-root "$dir/artifacts" \
+			--serve-artifacts --artifacts-destination "$dir/mlartifacts" \
 			--host 127.0.0.1 --port "$port" --workers 1
 	) </dev/null >"$dir/server.log" 2>&1 &
 	pid=$!
