@@ -196,7 +196,7 @@ static size_t cat_slot(const struct mg_drift_col *c, const char *s, size_t len, 
 			*found = false;
 			return i;
 		}
-		if (!memcmp(c->cats[k - 1].name, s, len) && !c->cats[k - 1].name[len]) {
+		if (c->cats[k - 1].len == len && !memcmp(c->cats[k - 1].name, s, len)) {
 			*found = true;
 			return i;
 		}
@@ -234,6 +234,7 @@ void mg_drift_count_category(struct mg_drift_col *c, size_t max, const char *s, 
 		k->name = mg_xmalloc(len + 1);
 		memcpy(k->name, s, len);
 		k->name[len] = '\0';
+		k->len = len;
 		k->ref = k->cur = 0;
 		c->slots[i] = (uint32_t)c->ncats;
 	}

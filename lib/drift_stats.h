@@ -123,6 +123,7 @@ enum mg_drift_type {
 
 struct mg_drift_cat {
 	char *name;        /* owned */
+	size_t len;        /* strlen(name) */
 	uint64_t ref, cur; /* counts in the reference and the current window */
 };
 
