@@ -14,22 +14,33 @@
 
 /* --- values ------------------------------------------------------------------ */
 
-/* pandas read_csv's default missing-value markers, so a pandas oracle sees the same missing cells
+/*
+ * pandas read_csv's default missing-value markers, so a pandas oracle sees
+ * the same missing cells; by length, so a value is compared with few.
  */
-static const char *const missing_tokens[] = {
-        "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-        "<NA>", "N/A",      "NA",  "NULL",    "NaN",      "None", "n/a",  "nan",    "null",
+static const struct {
+	const char *s;
+	size_t len;
+} missing_tokens[] = {
+        {"NA", 2},      {"#NA", 3},      {"<NA>", 4},     {"N/A", 3},    {"NaN", 3},
+        {"nan", 3},     {"n/a", 3},      {"#N/A", 4},     {"-NaN", 4},   {"-nan", 4},
+        {"NULL", 4},    {"None", 4},     {"null", 4},     {"1.#IND", 6}, {"-1.#IND", 7},
+        {"1.#QNAN", 7}, {"-1.#QNAN", 8}, {"#N/A N/A", 8},
 };
 
 static bool is_missing(const char *s, size_t len)
 {
 	if (!len)
 		return true;
-	if (len > 8 || !(s[0] == '#' || s[0] == '-' || s[0] == '1' || s[0] == '<' || s[0] == 'N' ||
-	                 s[0] == 'n'))
+	if (len < 2 || len > 8)
+		return false;
+	/* every marker starts with one of these and has no digit second */
+	if (!(s[0] == 'N' || s[0] == 'n' || s[0] == '#' || s[0] == '<' || s[0] == '-' ||
+	      s[0] == '1') ||
+	    (s[1] >= '0' && s[1] <= '9'))
 		return false;
 	for (size_t i = 0; i < MG_ARRAY_SIZE(missing_tokens); i++)
-		if (strlen(missing_tokens[i]) == len && !memcmp(missing_tokens[i], s, len))
+		if (missing_tokens[i].len == len && !memcmp(missing_tokens[i].s, s, len))
 			return true;
 	return false;
 }
@@ -38,15 +49,14 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
                                      1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                      1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
-enum mg_drift_value mg_drift_parse(const char *s, size_t len, double *out)
+/* A finite decimal number (NUMBER, parsed into *out) or not (TEXT). */
+static enum mg_drift_value parse_number(const char *s, size_t len, double *out)
 {
 	size_t i = 0, digits = 0, sig = 0;
 	uint64_t mant = 0;
 	long exp10 = 0, e = 0;
 	bool neg = false, eneg = false;
 
-	if (is_missing(s, len))
-		return MG_DRIFT_MISSING;
 	if (s[0] == '+' || s[0] == '-')
 		neg = s[i++] == '-';
 	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
@@ -112,6 +122,16 @@ enum mg_drift_value mg_drift_parse(const char *s, size_t len, double *out)
 		*out = v;
 	}
 	return MG_DRIFT_NUMBER;
+}
+
+enum mg_drift_value mg_drift_parse(const char *s, size_t len, double *out)
+{
+	/* numbers first: most values are, and no marker parses as one */
+	if (!len)
+		return MG_DRIFT_MISSING;
+	if (parse_number(s, len, out) == MG_DRIFT_NUMBER)
+		return MG_DRIFT_NUMBER;
+	return is_missing(s, len) ? MG_DRIFT_MISSING : MG_DRIFT_TEXT;
 }
 
 /* --- reservoir sampling ------------------------------------------------------ */
@@ -196,7 +216,8 @@ static size_t cat_slot(const struct mg_drift_col *c, const char *s, size_t len, 
 			*found = false;
 			return i;
 		}
-		if (c->cats[k - 1].len == len && !memcmp(c->cats[k - 1].name, s, len)) {
+		if (c->cats[k - 1].len == len && c->cats[k - 1].name[0] == s[0] &&
+		    !memcmp(c->cats[k - 1].name, s, len)) {
 			*found = true;
 			return i;
 		}
@@ -446,6 +467,18 @@ int mg_drift_read_reference(struct mg_drift_profile *p, const char *path,
 	return 0;
 }
 
+/* mg_drift_bin, inlined into the per-value loop for the usual few edges */
+static inline size_t bin_of(const double *edges, size_t nedges, double v)
+{
+	size_t n = 0;
+
+	if (nedges > 32)
+		return mg_drift_bin(edges, nedges, v);
+	for (size_t i = 0; i < nedges; i++)
+		n += edges[i] <= v;
+	return n;
+}
+
 static int cur_row(void *arg, uint64_t row, const struct mg_csv_field *f, size_t n,
                    struct mg_err *err)
 {
@@ -492,7 +525,7 @@ static int cur_row(void *arg, uint64_t row, const struct mg_csv_field *f, size_t
 			break;
 		case MG_DRIFT_NUMBER:
 			sample_add(&c->cur, v);
-			c->cur_bins[mg_drift_bin(c->edges, c->nedges, v)]++;
+			c->cur_bins[bin_of(c->edges, c->nedges, v)]++;
 			break;
 		case MG_DRIFT_TEXT:
 			c->cur_invalid++;

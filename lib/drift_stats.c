@@ -151,8 +151,14 @@ size_t mg_drift_edges(const double *x, size_t n, size_t bins, double *edges)
 
 size_t mg_drift_bin(const double *edges, size_t nedges, double v)
 {
-	size_t lo = 0, hi = nedges;
+	size_t lo = 0, hi = nedges, n = 0;
 
+	if (nedges <= 32) {
+		/* the usual 9 edges: a branch-free count is faster than a search */
+		for (size_t i = 0; i < nedges; i++)
+			n += edges[i] <= v;
+		return n;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
