@@ -7,7 +7,9 @@
 # slow, so they read a smaller window (MLGATE_DRIFT_PEER_MB, default 200;
 # MLGATE_DRIFT_EVIDENTLY_MB, default 50), which mlgate-drift reads too for a like-for-like
 # line; MLGATE_DRIFT_BENCH_MB changes the big window's size. Same generator, different seeds
-# for reference and window: every tool must find no drift.
+# for reference and window: every tool must find no drift. Each line gives the wall time and
+# the CPU time (user + system) with the throughput of each: on a shared machine the CPU
+# figure is the one that does not depend on what else runs.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 py=$MLGATE_TEST_PYTHON
@@ -22,16 +24,16 @@ pdver=$("$py" -c 'import pandas, scipy; print("pandas", pandas.__version__, "+ s
 
 # mlgate FILE: one run against the profile; prints the result line
 mlgate() {
-	local csv=$1 size secs rss drifted
+	local csv=$1 size secs user sys rss drifted
 	size=$(stat -c %s "$csv")
 	cat "$csv" >/dev/null # the same page-cache state for every reader
-	/usr/bin/time -f "%e %M" -o "$T/time" "$MLGATE_BIN/mlgate-drift" --ci none -q \
+	/usr/bin/time -f "%e %U %S %M" -o "$T/time" "$MLGATE_BIN/mlgate-drift" --ci none -q \
 		--profile "$T/profile.json" --current "$csv" --json "$T/d.json" || [ $? = 1 ]
-	read -r secs rss <"$T/time"
+	read -r secs user sys rss <"$T/time"
 	drifted=$("$py" -c 'import json,sys; d=json.load(open(sys.argv[1]))["drift"]
 print(sum(c["result"] == "drift" for c in d["columns"]), d["current_rows"])' "$T/d.json")
-	awk -v b="$size" -v s="$secs" -v r="$rss" -v d="${drifted% *}" -v n="${drifted#* }" \
-		'BEGIN { printf "%.1f MB/s (%.2f s), peak RSS %d KiB, %d rows, %d drifted\n", b / s / 1e6, s, r, n, d }'
+	awk -v b="$size" -v s="$secs" -v c="$(awk -v u="$user" -v y="$sys" 'BEGIN { print u + y }')" \
+		-v r="$rss" -v d="${drifted% *}" -v n="${drifted#* }" 'BEGIN { printf "%.1f MB/s (%.2f s; CPU %.2f s: %.1f MB/s), peak RSS %d KiB, %d rows, %d drifted\n", b / s / 1e6, s, c, b / c / 1e6, r, n, d }'
 }
 
 "$py" "$here/drift_gen.py" "$T/cur.csv" "$mb" 2

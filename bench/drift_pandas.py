@@ -30,6 +30,7 @@ def psi(r, c, eps=1e-4):
 
 
 t0 = time.monotonic()
+c0 = time.process_time()
 ref = pd.read_csv(sys.argv[1])
 cur = pd.read_csv(sys.argv[2])
 drifted = 0
@@ -53,7 +54,9 @@ for col in ref.columns:
         jensenshannon(rc, cc)
     drifted += p > 0.2 or miss > 0.1
 secs = time.monotonic() - t0
+cpu = time.process_time() - c0
 size = os.path.getsize(sys.argv[2])
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(f"{size / secs / 1e6:.1f} MB/s ({secs:.1f} s), peak RSS {rss} KiB, "
+print(f"{size / secs / 1e6:.1f} MB/s ({secs:.1f} s; CPU {cpu:.1f} s: {size / cpu / 1e6:.1f} MB/s), "
+      f"peak RSS {rss} KiB, "
       f"{len(cur)} rows, {drifted} drifted")
