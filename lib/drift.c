@@ -166,9 +166,9 @@ static void sample_skip(struct mg_drift_sample *r)
 	r->next = r->seen + 1 + (s < 4e18 ? (uint64_t)s : (uint64_t)4e18);
 }
 
-static void sample_add(struct mg_drift_sample *r, double v)
+/* The value a full reservoir takes in (seen == next), or one while it fills. */
+static void sample_take(struct mg_drift_sample *r, double v)
 {
-	r->seen++;
 	if (r->n < r->cap) {
 		if (r->n == r->alloc) {
 			r->alloc = r->alloc ? r->alloc * 2 : 256;
@@ -183,11 +183,17 @@ static void sample_add(struct mg_drift_sample *r, double v)
 		}
 		return;
 	}
-	if (r->seen != r->next)
-		return;
 	r->v[splitmix64(&r->rng) % r->cap] = v;
 	r->w *= exp(log(unif(&r->rng)) / (double)r->cap);
 	sample_skip(r);
+}
+
+/* Offer one value: inline, since almost every value of a long column is passed over. */
+static inline void sample_add(struct mg_drift_sample *r, double v)
+{
+	r->seen++;
+	if (r->n < r->cap || r->seen == r->next)
+		sample_take(r, v);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -511,7 +517,6 @@ static int cur_row(void *arg, uint64_t row, const struct mg_csv_field *f, size_t
 
 		if (!c)
 			continue;
-		c->cur_rows++;
 		if (c->type == MG_DRIFT_CATEGORICAL) {
 			if (is_missing(s, len))
 				c->cur_missing++;
@@ -548,7 +553,10 @@ int mg_drift_read_current(struct mg_drift_profile *p, const char *path, struct m
 	if (!ps.nmap)
 		return mg_err_set(err, MG_EXIT_USAGE, "'%s': no header row", path);
 	p->cur_rows = rows;
-	for (size_t i = 0; i < p->ncols; i++)
+	for (size_t i = 0; i < p->ncols; i++) {
+		/* every record has every field: the window's rows are each present column's */
+		p->cols[i].cur_rows = p->cols[i].in_current ? rows : 0;
 		sample_sort(&p->cols[i].cur);
+	}
 	return 0;
 }

@@ -141,10 +141,13 @@ double mg_drift_ks_exact_p(size_t m, size_t n, double d)
 		/*
 		 * Large samples: the band's values fall far below 1 (e^-1000 at m = n =
 		 * 5000), so the row is rescaled before it underflows, the scale kept as
-		 * a logarithm (both ways: they rise again to about 1 at the last rows);
-		 * values 1e-300 below the row's largest do not matter.
+		 * a logarithm (both ways: they rise again to about 1 at the last rows).
+		 * Within a row the paths that still matter can be 1e-400 below the
+		 * largest value, which a double loses: hence long double (to 1e-4932).
+		 * The bounds are doubles' so the code also runs where long double is
+		 * double (valgrind), exactly enough for samples of a few thousand.
 		 */
-		if (top > 0 && (top < 1e-1000L || top > 1e1000L)) {
+		if (top > 0 && (top < 1e-280L || top > 1e280L)) {
 			for (size_t j = 0; j <= n; j++)
 				u[j] /= top;
 			log_scale += logl(top);
