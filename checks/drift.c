@@ -647,11 +647,66 @@ static void cell(char *out, size_t n, double v)
 		snprintf(out, n, "%.4g", v);
 }
 
+#define SPARK_MAX 12 /* bins drawn; a categorical column's first categories (the reference's) */
+
+/* One side's bin fractions as a bar per bin, U+2581..U+2588, scaled to `top` (both sides' largest).
+ */
+static void spark(char *out, size_t n, const double *f, size_t k, double top)
+{
+	static const char *const bars[] = {"\u2581", "\u2582", "\u2583", "\u2584",
+	                                   "\u2585", "\u2586", "\u2587", "\u2588"};
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < k && len + 4 < n; i++) {
+		int lvl = top > 0 ? (int)(f[i] / top * 7.0 + 0.5) : 0;
+
+		memcpy(out + len, bars[lvl < 0 ? 0 : lvl > 7 ? 7 : lvl], 3);
+		len += 3;
+		out[len] = '\0';
+	}
+}
+
+/* "ref ▃▃▃▃ / cur ▁▂▅█": the distributions the PSI compares, for a glance in the summary. */
+static void chart(char *out, size_t n, const struct mg_drift_col *c)
+{
+	double fr[SPARK_MAX], fc[SPARK_MAX], nr = 0, nc = 0, top = 0;
+	char a[SPARK_MAX * 3 + 1], b[SPARK_MAX * 3 + 1];
+	size_t k = 0;
+
+	if (c->type == MG_DRIFT_NUMERIC && c->ref_bins) {
+		for (; k < c->nedges + 1 && k < SPARK_MAX; k++) {
+			fr[k] = (double)c->ref_bins[k];
+			fc[k] = (double)c->cur_bins[k];
+		}
+	} else if (c->type == MG_DRIFT_CATEGORICAL) {
+		for (; k < c->ncats && k < SPARK_MAX; k++) {
+			fr[k] = (double)c->cats[k].ref;
+			fc[k] = (double)c->cats[k].cur;
+		}
+	}
+	for (size_t i = 0; i < k; i++)
+		nr += fr[i], nc += fc[i];
+	for (size_t i = 0; i < k; i++) {
+		fr[i] = nr > 0 ? fr[i] / nr : 0;
+		fc[i] = nc > 0 ? fc[i] / nc : 0;
+		top = fr[i] > top ? fr[i] : fc[i] > top ? fc[i] : top;
+	}
+	if (!k || !(nr > 0) || !(nc > 0)) {
+		snprintf(out, n, "-");
+		return;
+	}
+	spark(a, sizeof(a), fr, k, top);
+	spark(b, sizeof(b), fc, k, top);
+	snprintf(out, n, "ref %s / cur %s", a, b);
+}
+
 static void drift_md(struct mg_md *md, const void *arg)
 {
 	const struct drift *d = arg;
 	static const char *const head[] = {
-	        "Column", "Type", "PSI", "KS D (p)", "W1 / JS", "Missing ref → cur", "Result"};
+	        "Column", "Type", "PSI", "KS D (p)", "W1 / JS", "Bins", "Missing ref → cur",
+	        "Result"};
 	struct mg_buf line = MG_BUF_INIT(MG_BUF_SMALL);
 
 	mg_md_heading(md, 3, "Drift by column");
@@ -662,8 +717,8 @@ static void drift_md(struct mg_md *md, const void *arg)
 	mg_md_table_head(md, MG_ARRAY_SIZE(head), head);
 	for (size_t i = 0; i < d->nres; i++) {
 		const struct colres *r = &d->res[i];
-		char psi[32], ks[64], dist[32], miss[64], name[600];
-		const char *cells[7];
+		char psi[32], ks[64], dist[32], miss[64], name[600], hist[128];
+		const char *cells[8];
 
 		snprintf(name, sizeof(name), "%s%s%s", r->col->name,
 		         strcmp(r->role, "feature") ? " · " : "",
@@ -679,9 +734,11 @@ static void drift_md(struct mg_md *md, const void *arg)
 		cells[1] = r->col->type == MG_DRIFT_NUMERIC ? "numeric" : "categorical";
 		cells[2] = psi;
 		cells[3] = ks;
+		chart(hist, sizeof(hist), r->col);
 		cells[4] = dist;
-		cells[5] = miss;
-		cells[6] = r->note ? r->note : level_name(r->level);
+		cells[5] = hist;
+		cells[6] = miss;
+		cells[7] = r->note ? r->note : level_name(r->level);
 		mg_md_table_row(md, MG_ARRAY_SIZE(cells), cells);
 	}
 	mg_buf_release(&line);
