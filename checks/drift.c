@@ -100,6 +100,7 @@ struct colres {
 	bool has_ks, has_chi2;
 	enum level level;
 	const char *note; /* why it was not judged, or NULL */
+	char *slug;       /* the column in check IDs: mg_check_slug, made unique; owned */
 };
 
 struct drift {
@@ -197,9 +198,7 @@ static void add_stat(struct drift *d, struct colres *r, const char *stat, enum l
 	struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL), text = MG_BUF_INIT(MG_BUF_SMALL);
 	enum mg_status status = MG_STATUS_PASSED;
 
-	mg_buf_addf(&id, "drift.%s.", r->role);
-	mg_check_slug(&id, r->col->name);
-	mg_buf_addf(&id, ".%s", stat);
+	mg_buf_addf(&id, "drift.%s.%s.%s", r->role, r->slug, stat);
 	if (level == L_FAIL) {
 		status = MG_STATUS_FAILED;
 	} else if (level == L_WARN) {
@@ -381,9 +380,7 @@ static void judge_column(struct drift *d, struct colres *r)
 	if (c->mixed) {
 		struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL);
 
-		mg_buf_addf(&id, "drift.%s.", r->role);
-		mg_check_slug(&id, c->name);
-		mg_buf_adds(&id, ".type");
+		mg_buf_addf(&id, "drift.%s.%s.type", r->role, r->slug);
 		ADD_CHECK(d, id.buf, MG_STATUS_ERROR,
 		          "the reference column has numbers and then text (after %zu distinct "
 		          "values): declare its type in the policy (drift.columns.<name>.type)",
@@ -398,6 +395,28 @@ static void judge_column(struct drift *d, struct colres *r)
 	else
 		judge_categorical(d, r);
 	judge_missing(d, r);
+}
+
+/*
+ * The column's name in check IDs. Names that slug alike ("Age" and "age")
+ * get the column's position after the second, so no two checks share an ID.
+ */
+static char *slug(const struct drift *d, const char *name)
+{
+	struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
+	char *out;
+
+	mg_check_slug(&b, name);
+	if (!b.len)
+		mg_buf_adds(&b, "column");
+	for (size_t i = 0; i < d->nres - 1; i++)
+		if (!strcmp(d->res[i].slug, b.buf)) {
+			mg_buf_addf(&b, "_%zu", d->nres);
+			break;
+		}
+	out = mg_xstrdup(b.buf);
+	mg_buf_release(&b);
+	return out;
 }
 
 static void judge(struct drift *d)
@@ -416,6 +435,7 @@ static void judge(struct drift *d)
 		r->role = d->prediction && !strcmp(c->name, d->prediction) ? "prediction"
 		          : d->label && !strcmp(c->name, d->label)         ? "label"
 		                                                           : "feature";
+		r->slug = slug(d, c->name);
 		judge_column(d, r);
 		if (r->level == L_FAIL || (r->level == L_WARN && d->o->fail_on_warn))
 			d->drifted++;
@@ -797,6 +817,8 @@ static void drift_release(struct drift *d)
 	mg_drift_profile_release(&d->prof);
 	mg_model_version_release(&d->mv);
 	mg_registry_close(d->reg);
+	for (size_t i = 0; i < d->nres; i++)
+		free(d->res[i].slug);
 	free(d->res);
 }
 
