@@ -52,34 +52,24 @@ static const double pow10_exact[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1
 /* A finite decimal number (NUMBER, parsed into *out) or not (TEXT). */
 static enum mg_drift_value parse_number(const char *s, size_t len, double *out)
 {
-	size_t i = 0, digits = 0, sig = 0;
+	/* up to 19 digits (leading zeros too) fit the mantissa; more: strtod rounds them */
+	size_t i = 0, digits = 0, kept = 0;
 	uint64_t mant = 0;
 	long exp10 = 0, e = 0;
 	bool neg = false, eneg = false;
 
 	if (s[0] == '+' || s[0] == '-')
 		neg = s[i++] == '-';
-	for (; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-		if (sig < 19) {
-			mant = mant * 10 + (uint64_t)(s[i] - '0');
-			if (mant)
-				sig++;
-		} else {
-			exp10++; /* digits past 19 significant: the slow path below rounds them */
-			sig++;
-		}
-	}
+	for (; i < len && (unsigned)(s[i] - '0') < 10; i++, digits++)
+		if (kept < 19)
+			mant = mant * 10 + (uint64_t)(s[i] - '0'), kept++;
 	if (i < len && s[i] == '.') {
-		for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, digits++) {
-			if (sig < 19) {
-				mant = mant * 10 + (uint64_t)(s[i] - '0');
-				exp10--;
-				if (mant)
-					sig++;
-			} else {
-				sig++;
-			}
-		}
+		size_t before = kept;
+
+		for (i++; i < len && (unsigned)(s[i] - '0') < 10; i++, digits++)
+			if (kept < 19)
+				mant = mant * 10 + (uint64_t)(s[i] - '0'), kept++;
+		exp10 = -(long)(kept - before);
 	}
 	if (!digits)
 		return MG_DRIFT_TEXT;
@@ -98,7 +88,7 @@ static enum mg_drift_value parse_number(const char *s, size_t len, double *out)
 	if (i != len)
 		return MG_DRIFT_TEXT;
 	exp10 += eneg ? -e : e;
-	if (sig <= 19 && mant <= ((uint64_t)1 << 53) && exp10 >= -22 && exp10 <= 22) {
+	if (kept == digits && mant <= ((uint64_t)1 << 53) && exp10 >= -22 && exp10 <= 22) {
 		/* Clinger's fast path: both operands exact, so the one rounding is strtod's */
 		double v = (double)mant;
 
