@@ -37,6 +37,8 @@ VALGRIND ?= valgrind
 PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash
 # libraries without a pkg-config file: none (the CSV reader is hand-written, see README)
 NOPC_LIBS :=
+# libm: the drift statistics (log, exp, lgamma)
+NOPC_LIBS += -lm
 TEST_PKGS := cunit
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \

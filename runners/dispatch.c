@@ -11,6 +11,7 @@ static const struct mg_command commands[] = {
         {"promote", "approve or reject a registry transition from gate evidence"},
         {"changes", "list the models a git change touches, as a CI matrix"},
         {"release", "check a release-branch cut: commit on main, passing evidence"},
+        {"drift", "data and prediction drift of a window against the training reference"},
         {"report", "merge JUnit files, write summaries and CI annotations"},
 };
 
