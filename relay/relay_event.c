@@ -26,6 +26,7 @@ static const struct {
         [MG_RELAY_NOT_FOUND] = {"not_found", 404},
         [MG_RELAY_METHOD] = {"method", 405},
         [MG_RELAY_UNAVAILABLE] = {"unavailable", 503},
+        [MG_RELAY_BUSY] = {"busy", 503},
 };
 
 const char *mg_relay_reject_name(enum mg_relay_reject r)

@@ -33,6 +33,7 @@ enum mg_relay_reject {
 	MG_RELAY_NOT_FOUND,     /* 404: no such source or path */
 	MG_RELAY_METHOD,        /* 405 */
 	MG_RELAY_UNAVAILABLE,   /* 503: the queue could not be written */
+	MG_RELAY_BUSY,          /* connection closed at once: listen.max_connections are open */
 	MG_RELAY_NREJECT
 };
 

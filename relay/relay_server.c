@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -41,6 +42,7 @@ struct relay {
 	pthread_cond_t commit_cv, worker_cv;
 	struct req *pending, **pending_tail;
 	bool stopping, worker_kick;
+	atomic_long connections; /* open now */
 	struct metrics m;
 };
 
@@ -367,6 +369,34 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	*con_cls = NULL;
 }
 
+/*
+ * Connections past listen.max_connections are closed as soon as they are
+ * accepted (and counted as rejected "busy"), so a flood costs a descriptor
+ * for an instant, never a slot; libmicrohttpd's own limit, higher, only
+ * stops accepting (the kernel's backlog then holds the rest).
+ */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t len)
+{
+	struct relay *r = cls;
+
+	(void)addr;
+	(void)len;
+	if (atomic_load(&r->connections) < r->cfg->max_connections)
+		return MHD_YES;
+	atomic_fetch_add(&r->m.rejected[MG_RELAY_BUSY], 1);
+	return MHD_NO;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode what)
+{
+	struct relay *r = cls;
+
+	(void)c;
+	(void)socket_context;
+	atomic_fetch_add(&r->connections, what == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+}
+
 /* --- the committer: group commit ------------------------------------------ */
 
 static void *committer(void *arg)
@@ -641,6 +671,17 @@ static int listen_addr(const struct mg_relay_config *cfg, struct sockaddr_storag
 	                  cfg->path ? cfg->path : "?", cfg->address);
 }
 
+/* room for `want` descriptors when the hard limit allows (a flood is refused, not fatal) */
+static void raise_fd_limit(rlim_t want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 int mg_relay_serve(const struct mg_relay_config *cfg, struct mg_ctx *ctx, struct mg_err *err)
 {
 	struct relay r = {.cfg = cfg, .ctx = ctx};
@@ -670,12 +711,14 @@ int mg_relay_serve(const struct mg_relay_config *cfg, struct mg_ctx *ctx, struct
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	raise_fd_limit((rlim_t)cfg->max_connections * 2 + 64);
 	r.daemon = MHD_start_daemon(
-	        flags, 0, NULL, NULL, on_request, &r, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-	        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
-	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-	        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED,
-	        on_completed, &r, MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+	        flags, 0, on_accept, &r, on_request, &r, MHD_OPTION_SOCK_ADDR,
+	        (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
+	        MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections + 64,
+	        MHD_OPTION_NOTIFY_CONNECTION, on_connection, &r, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+	        (size_t)64 * 1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, &r,
+	        MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
 	if (!r.daemon) {
 		mg_err_set(err, MG_EXIT_INFRA, "cannot listen on %s port %ld: %s", cfg->address,
 		           cfg->port, errno ? strerror(errno) : "libmicrohttpd refused");

@@ -3,7 +3,7 @@
 #   relay_start CONFIG        start mlgate-relay serve (stderr to $T_DIR/relay.err): $relay_pid
 #   relay_stop                SIGTERM it and require exit 0
 #   relay_kill                SIGKILL it
-#   wait_for SECONDS CMD...   poll CMD until it succeeds, else fail
+#   wait_for SECONDS 'SHELL'  poll SHELL (evaluated anew each time) until it succeeds, else fail
 #   stub_count DIR JQ_FILTER  how many recorded requests the Python filter accepts
 #   free_port                 a free loopback port
 relay_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,7 +26,7 @@ wait_for() {
 	local secs=$1 i
 	shift
 	for ((i = 0; i < secs * 20; i++)); do
-		"$@" >/dev/null 2>&1 && return 0
+		eval "$*" >/dev/null 2>&1 && return 0
 		sleep 0.05
 	done
 	fail "not within $secs s: $*"
@@ -38,14 +38,14 @@ relay_stub() {
 	mkdir -p "$dir"
 	python3 "$relay_here/relay_stub.py" "$dir" "$@" &
 	stub_pids+=($!)
-	wait_for 10 test -s "$dir/port"
+	wait_for 10 'test -s "$dir/port"'
 	stub_url=http://127.0.0.1:$(cat "$dir/port")
 }
 
 relay_start() {
 	"$relay_bin" serve --config "$1" 2>>"$T_DIR/relay.err" &
 	relay_pid=$!
-	wait_for 10 curl -sf --noproxy '*' "$relay_url/healthz"
+	wait_for 10 'curl -sf --noproxy "*" "$relay_url/healthz"'
 }
 
 relay_stop() {

@@ -41,7 +41,7 @@ assert_match "$OUT" '^webhook-test 200 True$'
 assert_match "$OUT" '^version 1$'
 
 # both dispatches arrive, once each, with the token
-wait_for 20 test "$(stub_count "$T_DIR/gh" 'True')" = 2
+wait_for 20 'test "$(stub_count "$T_DIR/gh" "True")" = 2'
 [ "$(stub_count "$T_DIR/gh" 'r["auth_ok"] and r["accept"] == "application/vnd.github+json" and r["api_version"] == "2022-11-28"')" = 2 ] ||
 	fail "a dispatch came without the token or GitHub's headers: $(cat "$T_DIR/gh/requests.jsonl")"
 [ "$(stub_count "$T_DIR/gh" "r['path'] == '/repos/acme/models/dispatches' and r['body']['event_type'] == 'model-promotion-gate' and r['body']['client_payload']['model'] == '$model' and r['body']['client_payload']['version'] == '1' and r['body']['client_payload']['alias'] == 'champion' and r['body']['client_payload']['event'] == 'model_version_alias.created' and r['body']['client_payload']['source'] == 'mlflow' and r['body']['client_payload']['dedupe_key'].startswith('mlflow:') and r['key'] == r['body']['client_payload']['dedupe_key']")" = 1 ] ||
@@ -50,7 +50,7 @@ wait_for 20 test "$(stub_count "$T_DIR/gh" 'True')" = 2
 	fail "no workflow_dispatch with the version's inputs: $(cat "$T_DIR/gh/requests.jsonl")"
 
 # the relay's record: two deliveries queued and forwarded, the test one ignored, none refused
-wait_for 5 test "$(metric mlgate_relay_forwarded_total)" = 2
+wait_for 5 'test "$(metric mlgate_relay_forwarded_total)" = 2'
 [ "$(metric mlgate_relay_received_total)" = 3 ] || fail "received $(metric mlgate_relay_received_total), expected 3"
 [ "$(metric mlgate_relay_ignored_total)" = 1 ] || fail "the test delivery was not ignored"
 curl -s --noproxy '*' "$relay_url/metrics" | grep '^mlgate_relay_rejected_total' | grep -v ' 0$' &&
