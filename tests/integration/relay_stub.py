@@ -6,7 +6,7 @@ for the relay's tests (tests/integration/t_relay_*.sh).
 Listens on 127.0.0.1 (a free port, written to DIR/port) and appends one JSON
 line per request to DIR/requests.jsonl: the path, the body (parsed), whether
 the GitHub token (Authorization: Bearer T) or the Azure checksum (hex
-HMAC-SHA1 of the body with S in header H) was right, the delivery key
+HMAC-SHA1 of the body with S in header H, bare or after "sha1=") was right, the delivery key
 (X-Mlgate-Delivery), the answer and whether it was an acknowledgement (2xx
 written out). What it answers is planned per model in DIR/plan.json, read
 at each request: {"MODEL": ["500", "429:1", "hang:5", "204"], ...}: each
@@ -76,7 +76,9 @@ def main():
             }
             if azure:
                 mac = hmac.new(args.azure_secret.encode(), raw, hashlib.sha1).hexdigest()
-                entry["sig_ok"] = hmac.compare_digest(self.headers.get(args.azure_header, ""), mac)
+                given = self.headers.get(args.azure_header, "")
+                entry["sig_prefixed"] = given.startswith("sha1=")
+                entry["sig_ok"] = hmac.compare_digest(given.removeprefix("sha1="), mac)
             else:
                 entry["auth_ok"] = self.headers.get("Authorization") == "Bearer " + args.token
                 entry["api_version"] = self.headers.get("X-GitHub-Api-Version")
