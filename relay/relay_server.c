@@ -39,9 +39,9 @@ struct relay {
 	struct mg_relay_queue *wq; /* the worker's */
 	struct mg_relay_queue *mq; /* the server thread's (/metrics, /healthz) */
 	pthread_mutex_t mu;
-	pthread_cond_t commit_cv, worker_cv;
+	pthread_cond_t commit_cv, worker_cv, idle_cv;
 	struct req *pending, **pending_tail;
-	bool stopping, worker_kick;
+	bool stopping, worker_kick, forwarding, worker_done;
 	atomic_long connections; /* open now */
 	struct metrics m;
 };
@@ -343,19 +343,23 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	case ANSWERED:
 		break;
 	}
-	/* counted and logged by the committer */
+	/* counted by the committer */
 	if (q->reason != MG_RELAY_OK || q->duplicate) {
 		enum mg_relay_reject why = q->duplicate ? MG_RELAY_REPLAY : q->reason;
 		char body[96];
 
+		log_delivery(q, mg_relay_reject_status(why), mg_relay_reject_name(why));
 		snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", mg_relay_reject_name(why));
 		return answer(c, (unsigned)mg_relay_reject_status(why), "application/json", body);
 	}
 	{
 		char body[64];
+		enum MHD_Result ret;
 
 		snprintf(body, sizeof(body), "{\"status\":\"queued\",\"jobs\":%zu}\n", q->ntargets);
-		return answer(c, 202, "application/json", body);
+		ret = answer(c, 202, "application/json", body);
+		log_delivery(q, 202, "queued");
+		return ret;
 	}
 }
 
@@ -434,16 +438,14 @@ static void *committer(void *arg)
 		n = 0;
 		for (q = batch; q; q = next) {
 			next = q->next;
+			/* counted here, logged by the server thread as it answers */
 			if (rc) {
 				q->reason = MG_RELAY_UNAVAILABLE;
 				atomic_fetch_add(&r->m.rejected[MG_RELAY_UNAVAILABLE], 1);
-				log_delivery(q, 503, "unavailable");
 			} else if ((q->duplicate = items[n].duplicate)) {
 				atomic_fetch_add(&r->m.rejected[MG_RELAY_REPLAY], 1);
-				log_delivery(q, 409, "replay");
 			} else {
 				atomic_fetch_add(&r->m.queued, q->ntargets);
-				log_delivery(q, 202, "queued");
 			}
 			n++;
 			q->phase = ANSWERED;
@@ -621,8 +623,15 @@ static void *worker(void *arg)
 		}
 		rc = mg_relay_queue_next(r->wq, now, &job, &due, &err);
 		if (rc == 1) {
+			pthread_mutex_lock(&r->mu);
+			r->forwarding = true;
+			pthread_mutex_unlock(&r->mu);
 			forward(r, http, &job);
 			mg_relay_job_release(&job);
+			pthread_mutex_lock(&r->mu);
+			r->forwarding = false;
+			pthread_cond_broadcast(&r->idle_cv);
+			pthread_mutex_unlock(&r->mu);
 			continue;
 		}
 		if (rc < 0)
@@ -641,6 +650,10 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&r->mu);
 	}
 	mg_http_free(http);
+	pthread_mutex_lock(&r->mu);
+	r->worker_done = true;
+	pthread_cond_broadcast(&r->idle_cv);
+	pthread_mutex_unlock(&r->mu);
 	return NULL;
 }
 
@@ -671,6 +684,22 @@ static int listen_addr(const struct mg_relay_config *cfg, struct sockaddr_storag
 	                  cfg->path ? cfg->path : "?", cfg->address);
 }
 
+/* Whether the worker ended within 2 s of being told to stop (a forward in flight may finish). */
+static bool worker_stops(struct relay *r)
+{
+	struct timespec ts;
+	bool done;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 2;
+	pthread_mutex_lock(&r->mu);
+	while (!r->worker_done && pthread_cond_timedwait(&r->idle_cv, &r->mu, &ts) == 0)
+		;
+	done = r->worker_done;
+	pthread_mutex_unlock(&r->mu);
+	return done;
+}
+
 /* room for `want` descriptors when the hard limit allows (a flood is refused, not fatal) */
 static void raise_fd_limit(rlim_t want)
 {
@@ -696,6 +725,7 @@ int mg_relay_serve(const struct mg_relay_config *cfg, struct mg_ctx *ctx, struct
 	pthread_mutex_init(&r.mu, NULL);
 	pthread_cond_init(&r.commit_cv, NULL);
 	pthread_cond_init(&r.worker_cv, NULL);
+	pthread_cond_init(&r.idle_cv, NULL);
 	r.pending_tail = &r.pending;
 	rng_state ^= ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
 	if (listen_addr(cfg, &ss, &flags, err) ||
@@ -748,6 +778,18 @@ done:
 	/* the committer answers what it holds before it ends */
 	if (cthread)
 		pthread_join(cth, NULL);
+	if (wthread && !worker_stops(&r)) {
+		/*
+		 * A forward still waiting for its target is left to the process's
+		 * end, as a SIGKILL would: the job stays queued and is sent again
+		 * at the next start (its target dedupes by X-Mlgate-Delivery).
+		 */
+		mg_warn(&ctx->log, "a forward is still waiting for its target: it is sent again at "
+		                   "the next start");
+		if (r.daemon)
+			MHD_stop_daemon(r.daemon);
+		return ret;
+	}
 	if (wthread)
 		pthread_join(wth, NULL);
 	if (r.daemon)
@@ -757,6 +799,7 @@ done:
 	mg_relay_queue_close(r.mq);
 	pthread_cond_destroy(&r.commit_cv);
 	pthread_cond_destroy(&r.worker_cv);
+	pthread_cond_destroy(&r.idle_cv);
 	pthread_mutex_destroy(&r.mu);
 	return ret;
 }
