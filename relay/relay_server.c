@@ -14,6 +14,8 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -684,6 +686,29 @@ static int listen_addr(const struct mg_relay_config *cfg, struct sockaddr_storag
 	                  cfg->path ? cfg->path : "?", cfg->address);
 }
 
+/*
+ * One serve per queue: two workers would both send the same due job. The
+ * lock (flock on QUEUE-serve.lock) goes with the process, however it ends.
+ */
+static int lock_queue(const char *queue, int *fd, struct mg_err *err)
+{
+	struct mg_buf path = MG_BUF_INIT(MG_BUF_SMALL);
+	int ret = -1;
+
+	mg_buf_addf(&path, "%s-serve.lock", queue);
+	*fd = open(path.buf, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0)
+		mg_err_set(err, MG_EXIT_INFRA, "cannot open '%s': %s", path.buf, strerror(errno));
+	else if (flock(*fd, LOCK_EX | LOCK_NB))
+		mg_err_set(err, MG_EXIT_INFRA,
+		           "another mlgate-relay serve uses the queue '%s' (its lock '%s' is held)",
+		           queue, path.buf);
+	else
+		ret = 0;
+	mg_buf_release(&path);
+	return ret;
+}
+
 /* Whether the worker ended within 2 s of being told to stop (a forward in flight may finish). */
 static bool worker_stops(struct relay *r)
 {
@@ -719,7 +744,7 @@ int mg_relay_serve(const struct mg_relay_config *cfg, struct mg_ctx *ctx, struct
 	pthread_t cth, wth;
 	bool cthread = false, wthread = false;
 	sigset_t sigs;
-	int sig = 0, ret = -1;
+	int sig = 0, ret = -1, lockfd = -1;
 	const union MHD_DaemonInfo *info;
 
 	pthread_mutex_init(&r.mu, NULL);
@@ -728,7 +753,7 @@ int mg_relay_serve(const struct mg_relay_config *cfg, struct mg_ctx *ctx, struct
 	pthread_cond_init(&r.idle_cv, NULL);
 	r.pending_tail = &r.pending;
 	rng_state ^= ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
-	if (listen_addr(cfg, &ss, &flags, err) ||
+	if (listen_addr(cfg, &ss, &flags, err) || lock_queue(cfg->queue_path, &lockfd, err) ||
 	    mg_relay_queue_open(cfg->queue_path, true, &r.cq, err) ||
 	    mg_relay_queue_open(cfg->queue_path, false, &r.wq, err) ||
 	    mg_relay_queue_open(cfg->queue_path, false, &r.mq, err))
@@ -801,5 +826,7 @@ done:
 	pthread_cond_destroy(&r.worker_cv);
 	pthread_cond_destroy(&r.idle_cv);
 	pthread_mutex_destroy(&r.mu);
+	if (lockfd >= 0)
+		close(lockfd);
 	return ret;
 }

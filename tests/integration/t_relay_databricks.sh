@@ -30,6 +30,9 @@ cat >"$T_DIR/relay.json" <<JSON
    {"models": ["churn_*"], "events": ["TRANSITION_REQUEST_*"], "targets": ["review"]}]}
 JSON
 relay_start "$T_DIR/relay.json"
+# one serve per queue: a second would send the same jobs
+expect_rc 3 "$relay_bin" serve --config "$T_DIR/relay.json"
+assert_match "$ERR" "another mlgate-relay serve uses the queue"
 
 # send FIXTURE SECRET [options]: the fixture stamped with the current time, signed with SECRET
 send() {
