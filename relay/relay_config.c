@@ -445,9 +445,10 @@ int mg_relay_config_parse(const char *text, size_t len, const char *where,
 	cfg->routes = mg_xcalloc((size_t)cJSON_GetArraySize(it), sizeof(*cfg->routes));
 	cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(doc, "routes"))
 	{
-		if (parse_route(cfg, &cfg->routes[cfg->nroutes], cfg->nroutes, it, where, err))
+		size_t i = cfg->nroutes++; /* counted first: a half-parsed route is released too */
+
+		if (parse_route(cfg, &cfg->routes[i], i, it, where, err))
 			goto done;
-		cfg->nroutes++;
 	}
 	ret = 0;
 done:

@@ -12,6 +12,7 @@ static const struct mg_command commands[] = {
         {"changes", "list the models a git change touches, as a CI matrix"},
         {"release", "check a release-branch cut: commit on main, passing evidence"},
         {"report", "merge JUnit files, write summaries and CI annotations"},
+        {"relay", "registry webhooks in, CI dispatches out, through a durable queue"},
 };
 
 const struct mg_command *mg_commands(size_t *n)
