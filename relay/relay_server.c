@@ -293,8 +293,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		long long n;
 
 		if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
-			if (!strcmp(url, "/healthz"))
+			if (!strcmp(url, "/healthz")) {
+				long long queued, dead;
+				struct mg_err err = MG_ERR_INIT;
+
+				if (mg_relay_queue_counts(r->mq, &queued, &dead, &err))
+					return answer(c, 503, "text/plain", "queue unreadable\n");
 				return answer(c, 200, "text/plain", "ok\n");
+			}
 			if (!strcmp(url, "/metrics")) {
 				struct mg_buf b = MG_BUF_INIT(MG_BUF_SMALL);
 				enum MHD_Result ret;

@@ -7,7 +7,7 @@
  * Retry-After kept in the queue, so a restart keeps them).
  *
  *   POST /hooks/SOURCE   a delivery from the configured source SOURCE
- *   GET  /healthz        200 "ok" while the queue is writable
+ *   GET  /healthz        200 "ok" while the queue can be read, else 503
  *   GET  /metrics        Prometheus text format
  *
  * Answers: 202 queued, 200 ignored (no route), 400 malformed or a header
