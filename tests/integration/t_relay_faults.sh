@@ -71,10 +71,10 @@ code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' -H 'Content-Type: ap
 [ "$code" = 413 ] || fail "oversize chunked body: $code, expected 413"
 wait_for 5 'test "$(acks m-once)" = 1'
 
-# a slow client is cut off after listen.timeout_s; more connections than allowed are
-# closed at once; the relay answers throughout
+# a slow client is cut off after listen.timeout_s; 10,000 connections against 40 allowed:
+# the surplus is closed at once (counted as busy); the relay answers throughout
 python3 - "$port" <<'PY' || fail "slow or surplus connections were not cut off"
-import socket, sys, time, urllib.request
+import resource, socket, sys, time, urllib.request
 port = int(sys.argv[1])
 slow = socket.create_connection(("127.0.0.1", port))
 slow.sendall(b"POST /hooks/mlflow HTTP/1.1\r\nHost: x\r\nContent-Type: appl")
@@ -83,7 +83,13 @@ slow.settimeout(10)
 assert slow.recv(1) == b"", "the slow client got an answer"
 took = time.time() - t0
 assert 1.5 <= took <= 5, f"the slow client was cut off after {took:.1f} s"
-socks = [socket.create_connection(("127.0.0.1", port)) for _ in range(120)]
+# 10,000 connections at once (as many as the descriptor limit allows) against max_connections 40
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 10100), hard))
+n = min(10000, resource.getrlimit(resource.RLIMIT_NOFILE)[0] - 100)
+t1 = time.time()
+socks = [socket.create_connection(("127.0.0.1", port), timeout=10) for _ in range(n)]
+opened = time.time() - t1
 time.sleep(0.5)
 closed = 0
 for s in socks:
@@ -96,10 +102,12 @@ for s in socks:
         closed += 1
 for s in socks:
     s.close()
-assert closed >= 70, f"only {closed} of 120 surplus connections closed"
+assert closed >= n - 40 - 1, f"only {closed} of {n} connections closed"
 assert urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).status == 200
-print(f"slow client cut off after {took:.1f} s; {closed} of 120 connections refused")
+print(f"slow client cut off after {took:.1f} s; {closed} of {n} connections opened in {opened:.1f} s refused")
 PY
+busy=$(metric 'mlgate_relay_rejected_total{reason="busy"}')
+[ "$busy" -ge 80 ] || fail "the surplus connections were not counted as busy ($busy)"
 
 # --- the targets' faults ----------------------------------------------------
 cat >"$T_DIR/gh/plan.json" <<'JSON'
