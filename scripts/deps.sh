@@ -27,6 +27,7 @@ build=(
 	gcc libc6-dev make pkg-config
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libxml2-dev libsqlite3-dev
 	libssl-dev libxxhash-dev
+	libmicrohttpd-dev
 	sqlite3 git
 )
 # Test-only: CUnit (unit tests), clang-format (make check-format), valgrind,
@@ -67,7 +68,7 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 		exit 2
 	fi
 	missing=()
-	pcs=(libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash)
+	pcs=(libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash libmicrohttpd)
 	[ "${1:-build}" = build ] || pcs+=(cunit)
 	for pc in "${pcs[@]}"; do
 		pkg-config --exists "$pc" 2>/dev/null || missing+=("$pc")
