@@ -36,7 +36,7 @@ VALGRIND ?= valgrind
 
 PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash
 # libraries without a pkg-config file: none (the CSV reader is hand-written, see README)
-NOPC_LIBS :=
+NOPC_LIBS := -lm -pthread
 TEST_PKGS := cunit
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
