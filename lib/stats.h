@@ -153,8 +153,16 @@ struct mg_stats_metric {
 
 struct mg_stats_ranks; /* the sorted orders of both models (rank metrics) */
 
+/*
+ * With a rank metric the rows are kept sorted by the production score (its
+ * sweep then reads the weights in order): weights passed to mg_stats_eval
+ * are indexed by that order, pos[i] being the place of the sample's row i
+ * (pos is NULL when the order is the sample's).
+ */
 struct mg_stats_prep {
-	const struct mg_sample *s;
+	const struct mg_sample *s; /* the sample in the prepared order */
+	struct mg_sample own;      /* its arrays when reordered */
+	uint32_t *pos;
 	struct mg_stats_metric *m;
 	size_t nm;
 	struct mg_stats_ranks *rk; /* NULL when no rank metric */
@@ -171,7 +179,7 @@ void mg_stats_prep_release(struct mg_stats_prep *p);
  * no predicted positives, ...). Returns the delta (mg_stats_delta; for
  * accuracy from the counts, so that equal deltas compare equal).
  */
-double mg_stats_eval(const struct mg_stats_prep *p, size_t i, const uint16_t *w, double *va,
+double mg_stats_eval(const struct mg_stats_prep *p, size_t i, const uint8_t *w, double *va,
                      double *vb);
 /* Delta oriented so that positive means the candidate is better. */
 double mg_stats_delta(enum mg_metric_kind k, double va, double vb);

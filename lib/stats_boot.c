@@ -18,7 +18,7 @@ struct job {
 	size_t r0, r1;
 };
 
-static void replicate(const struct mg_stats_prep *p, uint16_t *w, uint64_t seed, size_t r,
+static void replicate(const struct mg_stats_prep *p, uint8_t *w, uint64_t seed, size_t r,
                       double **reps)
 {
 	size_t n = p->s->n;
@@ -30,7 +30,8 @@ static void replicate(const struct mg_stats_prep *p, uint16_t *w, uint64_t seed,
 	for (size_t j = 0; j < n; j++) {
 		uint64_t i = mg_rng_bounded(&g, n);
 
-		wrapped |= ++w[i] == 0; /* a count over 65535: never seen, but then undefined */
+		wrapped |=
+		        ++w[i] == 0; /* a count over 255: undefined (never seen above a few rows) */
 	}
 	for (size_t k = 0; k < p->nm; k++) {
 		double va, vb;
@@ -44,7 +45,7 @@ static void replicate(const struct mg_stats_prep *p, uint16_t *w, uint64_t seed,
 static void *worker(void *arg)
 {
 	struct job *j = arg;
-	uint16_t *w = mg_xmalloc(mg_st_mult(j->p->s->n ? j->p->s->n : 1, sizeof(*w)));
+	uint8_t *w = mg_xmalloc(mg_st_mult(j->p->s->n ? j->p->s->n : 1, sizeof(*w)));
 
 	for (size_t r = j->r0; r < j->r1; r++)
 		replicate(j->p, w, j->seed, r, j->reps);

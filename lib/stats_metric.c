@@ -55,7 +55,8 @@ double mg_stats_delta(enum mg_metric_kind k, double va, double vb)
 /* --- preparation ---------------------------------------------------------------------- */
 
 struct mg_stats_ranks {
-	uint32_t *ord[2];       /* rows by ascending score, production then candidate */
+	uint32_t *ord[2];       /* rows by ascending score; production's is NULL (the row order) */
+	bool ties[2];           /* some scores tie */
 	unsigned char *ys[2];   /* the label at each sorted position */
 	unsigned char *gend[2]; /* 1: the last position of its tie group */
 	size_t m1;              /* positives */
@@ -97,9 +98,11 @@ static struct mg_stats_ranks *ranks_new(const struct mg_sample *s)
 			rk->ord[m][j] = k[j].i;
 			rk->ys[m][j] = s->y[k[j].i] == 1;
 			rk->gend[m][j] = j + 1 == s->n || k[j + 1].v != k[j].v;
+			rk->ties[m] |= !rk->gend[m][j];
 		}
 	}
 	free(k);
+	MG_FREE_AND_NULL(rk->ord[0]); /* the rows are in production's order already */
 	return rk;
 }
 
@@ -175,6 +178,32 @@ static void prep_metric(struct mg_stats_metric *m, const struct mg_sample *s, do
 	}
 }
 
+/* the sample reordered by ascending production score (ties: row order) */
+static void reorder(struct mg_stats_prep *p, const struct mg_sample *s)
+{
+	size_t n = s->n;
+	struct key *k = mg_xmalloc(mg_st_mult(n ? n : 1, sizeof(*k)));
+
+	p->own.n = n;
+	p->own.y = mg_xmalloc(mg_st_mult(n ? n : 1, sizeof(double)));
+	p->own.a = mg_xmalloc(mg_st_mult(n ? n : 1, sizeof(double)));
+	p->own.b = mg_xmalloc(mg_st_mult(n ? n : 1, sizeof(double)));
+	p->pos = mg_xmalloc(mg_st_mult(n ? n : 1, sizeof(uint32_t)));
+	for (size_t i = 0; i < n; i++) {
+		k[i].v = s->a[i];
+		k[i].i = (uint32_t)i;
+	}
+	qsort(k, n, sizeof(*k), by_key);
+	for (size_t j = 0; j < n; j++) {
+		p->own.y[j] = s->y[k[j].i];
+		p->own.a[j] = s->a[k[j].i];
+		p->own.b[j] = s->b[k[j].i];
+		p->pos[k[j].i] = (uint32_t)j;
+	}
+	free(k);
+	p->s = &p->own;
+}
+
 void mg_stats_prepare(struct mg_stats_prep *p, const struct mg_sample *s,
                       const enum mg_metric_kind *kinds, const double *thresholds, size_t nm)
 {
@@ -184,6 +213,10 @@ void mg_stats_prepare(struct mg_stats_prep *p, const struct mg_sample *s,
 	p->s = s;
 	p->nm = nm;
 	p->m = mg_xcalloc(nm ? nm : 1, sizeof(*p->m));
+	for (size_t i = 0; i < nm; i++)
+		if ((kinds[i] == MG_METRIC_ROC_AUC || kinds[i] == MG_METRIC_PR_AUC) && !p->pos)
+			reorder(p, s);
+	s = p->s;
 	for (size_t i = 0; i < s->n; i++)
 		ymean += s->y[i];
 	ymean = s->n ? ymean / (double)s->n : 0;
@@ -191,9 +224,9 @@ void mg_stats_prepare(struct mg_stats_prep *p, const struct mg_sample *s,
 		p->m[i].kind = kinds[i];
 		p->m[i].threshold = thresholds ? thresholds[i] : 0.5;
 		prep_metric(&p->m[i], s, ymean);
-		if ((kinds[i] == MG_METRIC_ROC_AUC || kinds[i] == MG_METRIC_PR_AUC) && !p->rk)
-			p->rk = ranks_new(s);
 	}
+	if (p->pos)
+		p->rk = ranks_new(s);
 }
 
 void mg_stats_prep_release(struct mg_stats_prep *p)
@@ -205,6 +238,10 @@ void mg_stats_prep_release(struct mg_stats_prep *p)
 	}
 	free(p->m);
 	ranks_free(p->rk);
+	free(p->pos);
+	free(p->own.y);
+	free(p->own.a);
+	free(p->own.b);
 	memset(p, 0, sizeof(*p));
 }
 
@@ -263,23 +300,37 @@ static void sum_values(enum mg_metric_kind k, const double *S, double W, double 
 	}
 }
 
+/* the weight of sorted position j of model m */
+#define WAT(rk, m, w, j) ((rk)->ord[m] ? (w)[(rk)->ord[m][j]] : (w)[j])
+
 /* ROC AUC of model m under weights: tie groups of the sorted order, exact integer sums */
-static double auc_w(const struct mg_stats_ranks *rk, int m, const uint16_t *w, size_t n)
+static double auc_w(const struct mg_stats_ranks *rk, int m, const uint8_t *w, size_t n)
 {
 	const uint32_t *ord = rk->ord[m];
 	const unsigned char *ys = rk->ys[m], *ge = rk->gend[m];
 	uint64_t negbelow = 0, gpos = 0, gneg = 0, num2 = 0, wpos = 0;
 
-	for (size_t j = 0; j < n; j++) {
-		uint64_t wj = w[ord[j]], py = (uint64_t)0 - ys[j];
+	if (!rk->ties[m]) { /* every group is one row: no group sums, no branch */
+		for (size_t j = 0; j < n; j++) {
+			uint64_t wj = ord ? w[ord[j]] : w[j], py = (uint64_t)0 - ys[j];
 
-		gpos += wj & py;
-		gneg += wj & ~py;
-		if (ge[j]) {
-			num2 += gpos * (2 * negbelow + gneg);
-			negbelow += gneg;
-			wpos += gpos;
-			gpos = gneg = 0;
+			num2 += (wj & py) * negbelow;
+			wpos += wj & py;
+			negbelow += wj & ~py;
+		}
+		num2 *= 2;
+	} else {
+		for (size_t j = 0; j < n; j++) {
+			uint64_t wj = WAT(rk, m, w, j), py = (uint64_t)0 - ys[j];
+
+			gpos += wj & py;
+			gneg += wj & ~py;
+			if (ge[j]) {
+				num2 += gpos * (2 * negbelow + gneg);
+				negbelow += gneg;
+				wpos += gpos;
+				gpos = gneg = 0;
+			}
 		}
 	}
 	if (!wpos || !negbelow)
@@ -288,19 +339,18 @@ static double auc_w(const struct mg_stats_ranks *rk, int m, const uint16_t *w, s
 }
 
 /* average precision (scikit-learn): sum over thresholds, high to low, of (R_k - R_k-1) P_k */
-static double ap_w(const struct mg_stats_ranks *rk, int m, const uint16_t *w, size_t n)
+static double ap_w(const struct mg_stats_ranks *rk, int m, const uint8_t *w, size_t n)
 {
-	const uint32_t *ord = rk->ord[m];
 	const unsigned char *ys = rk->ys[m], *ge = rk->gend[m];
 	uint64_t tp = 0, fp = 0, gpos = 0, gneg = 0, wpos = 0;
 	double ap = 0;
 
 	for (size_t j = 0; j < n; j++)
-		wpos += (uint64_t)w[ord[j]] * ys[j];
+		wpos += (uint64_t)WAT(rk, m, w, j) * ys[j];
 	if (!wpos)
 		return NAN;
 	for (size_t j = n; j-- > 0;) {
-		uint64_t wj = w[ord[j]];
+		uint64_t wj = WAT(rk, m, w, j);
 
 		if (ys[j])
 			gpos += wj;
@@ -318,7 +368,7 @@ static double ap_w(const struct mg_stats_ranks *rk, int m, const uint16_t *w, si
 	return ap;
 }
 
-double mg_stats_eval(const struct mg_stats_prep *p, size_t i, const uint16_t *w, double *va,
+double mg_stats_eval(const struct mg_stats_prep *p, size_t i, const uint8_t *w, double *va,
                      double *vb)
 {
 	const struct mg_stats_metric *m = &p->m[i];
@@ -362,9 +412,9 @@ double mg_stats_eval(const struct mg_stats_prep *p, size_t i, const uint16_t *w,
 
 /* --- jackknife --------------------------------------------------------------------------- */
 
-static uint16_t *ones(size_t n)
+static uint8_t *ones(size_t n)
 {
-	uint16_t *w = mg_xmalloc(mg_st_mult(n ? n : 1, sizeof(*w)));
+	uint8_t *w = mg_xmalloc(mg_st_mult(n ? n : 1, sizeof(*w)));
 
 	for (size_t j = 0; j < n; j++)
 		w[j] = 1;
@@ -428,7 +478,7 @@ void mg_stats_jackknife(const struct mg_stats_prep *p, size_t i, double **jko, s
 			jk[j] = mg_stats_delta(m->kind, va, vb);
 		}
 	} else { /* pr_auc: re-evaluate without each row, or each of G groups of rows */
-		uint16_t *w = ones(n);
+		uint8_t *w = ones(n);
 		size_t g = n > MG_STATS_JACK_EXACT ? MG_STATS_JACK_GROUPS : n;
 
 		for (size_t k = 0; k < g; k++) {

@@ -166,7 +166,7 @@ static void test_stats__delong(void)
 static void eval_all(const struct mg_sample *s, enum mg_metric_kind k, double *va, double *vb)
 {
 	struct mg_stats_prep p;
-	uint16_t w[20];
+	uint8_t w[20];
 
 	for (int i = 0; i < 20; i++)
 		w[i] = 1;
@@ -292,7 +292,7 @@ static void test_stats__bootstrap_accuracy_end_to_end(void)
 	struct mg_stats_prep p;
 	struct mg_rng g;
 	double reps[2000], *jk, va, vb, theta, first[5] = {0.05, 0.15, 0.05, 0.10, 0.15};
-	uint16_t w[20];
+	uint8_t w[20];
 	size_t njk, le0 = 0;
 	struct mg_bca b;
 
@@ -304,8 +304,11 @@ static void test_stats__bootstrap_accuracy_end_to_end(void)
 	mg_rng_seed(&g, 42);
 	for (int r = 0; r < 2000; r++) {
 		memset(w, 0, sizeof(w));
-		for (int j = 0; j < 20; j++)
-			w[mg_rng_bounded(&g, 20)]++;
+		for (int j = 0; j < 20; j++) {
+			uint64_t i = mg_rng_bounded(&g, 20);
+
+			w[p.pos ? p.pos[i] : i]++;
+		}
 		reps[r] = mg_stats_eval(&p, 0, w, &va, &vb);
 		le0 += reps[r] <= 1e-12;
 		if (r < 5)
@@ -362,13 +365,13 @@ static void test_stats__auc_jackknife_matches_refit(void)
 	struct mg_stats_prep p;
 	double *jk, va, vb;
 	size_t njk;
-	uint16_t w[20];
+	uint8_t w[20];
 
 	mg_stats_prepare(&p, &s, &k, NULL, 1);
 	mg_stats_jackknife(&p, 0, &jk, &njk);
 	for (int i = 0; i < 20; i++) {
 		for (int j = 0; j < 20; j++)
-			w[j] = j != i;
+			w[j] = j != i; /* the jackknife's values are in the prepared order too */
 		mg_stats_eval(&p, 0, w, &va, &vb);
 		NEAR(jk[i], vb - va, 1e-12);
 	}
