@@ -34,4 +34,17 @@ done
 expect_rc 4 "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --stage Staging \
 	--policy policy_small.json --dry-run --ci none
 assert_match "$OUT" 'inconclusive: the interval contains -margin'
+# promote: compare evidence on the clearly better fixture sample (recorded on the version),
+# then a policy pinning another digest is refused (exit 1), the pinned one approves
+fx=$(cd "$here/../../fixtures/compare-sample" && pwd)
+cp "$fx/better.csv" "$fx/policy.json" .
+expect_rc 0 "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --stage Staging \
+	--policy policy.json --junit ev.xml --ci none -q
+sed 's/"candidate": "score_cand"/&, "sha256": "'"$(sha256sum cls.csv | cut -c1-64)"'"/' policy.json >other.json
+sed 's/"candidate": "score_cand"/&, "sha256": "'"$(sha256sum better.csv | cut -c1-64)"'"/' policy.json >pinned.json
+expect_rc 1 "$MLGATE_BIN/mlgate-promote" --registry "$uri" --model "$model" --version 2 \
+	--to-stage Production --evidence ev.xml --require compare --policy other.json --ci none --dry-run
+assert_match "$OUT" 'not the pinned compare\.sample\.sha256'
+expect_rc 0 "$MLGATE_BIN/mlgate-promote" --registry "$uri" --model "$model" --version 2 \
+	--to-stage Production --evidence ev.xml --require compare --policy pinned.json --ci none --dry-run
 echo "compare sample: metrics, DeLong, McNemar and bootstrap intervals agree with the oracles"
