@@ -33,39 +33,6 @@ static inline uint64_t rotl(uint64_t x, int k)
 	return (x << k) | (x >> (64 - k));
 }
 
-uint64_t mg_rng_next(struct mg_rng *r)
-{
-	uint64_t *s = r->s;
-	const uint64_t result = rotl(s[1] * 5, 7) * 9;
-	const uint64_t t = s[1] << 17;
-
-	s[2] ^= s[0];
-	s[3] ^= s[1];
-	s[1] ^= s[2];
-	s[0] ^= s[3];
-	s[2] ^= t;
-	s[3] = rotl(s[3], 45);
-	return result;
-}
-
-__extension__ typedef unsigned __int128 u128;
-
-uint64_t mg_rng_bounded(struct mg_rng *r, uint64_t n)
-{
-	u128 m = (u128)mg_rng_next(r) * n;
-	uint64_t l = (uint64_t)m;
-
-	if (l < n) {
-		uint64_t t = -n % n;
-
-		while (l < t) {
-			m = (u128)mg_rng_next(r) * n;
-			l = (uint64_t)m;
-		}
-	}
-	return (uint64_t)(m >> 64);
-}
-
 double mg_rng_uniform(struct mg_rng *r)
 {
 	return (double)(mg_rng_next(r) >> 11) * 0x1.0p-53;

@@ -26,9 +26,41 @@ struct mg_rng {
 uint64_t mg_splitmix64(uint64_t *state);
 /* xoshiro256** with its state filled by four SplitMix64(seed) outputs. */
 void mg_rng_seed(struct mg_rng *r, uint64_t seed);
-uint64_t mg_rng_next(struct mg_rng *r);
+
+/* xoshiro256** (Blackman & Vigna), inline: the bootstrap draws n of these per replicate */
+static inline uint64_t mg_rng_next(struct mg_rng *r)
+{
+	uint64_t *s = r->s;
+	const uint64_t result = ((s[1] * 5) << 7 | (s[1] * 5) >> 57) * 9;
+	const uint64_t t = s[1] << 17;
+
+	s[2] ^= s[0];
+	s[3] ^= s[1];
+	s[1] ^= s[2];
+	s[0] ^= s[3];
+	s[2] ^= t;
+	s[3] = s[3] << 45 | s[3] >> 19;
+	return result;
+}
+
+__extension__ typedef unsigned __int128 mg_u128;
+
 /* Uniform in [0, n), n >= 1 (Lemire 2019, nearly divisionless, unbiased). */
-uint64_t mg_rng_bounded(struct mg_rng *r, uint64_t n);
+static inline uint64_t mg_rng_bounded(struct mg_rng *r, uint64_t n)
+{
+	mg_u128 m = (mg_u128)mg_rng_next(r) * n;
+	uint64_t l = (uint64_t)m;
+
+	if (l < n) {
+		uint64_t t = -n % n;
+
+		while (l < t) {
+			m = (mg_u128)mg_rng_next(r) * n;
+			l = (uint64_t)m;
+		}
+	}
+	return (uint64_t)(m >> 64);
+}
 /* Uniform double in [0, 1): (x >> 11) * 2^-53. */
 double mg_rng_uniform(struct mg_rng *r);
 /* The generator of bootstrap replicate `r` under `seed` (independent of threads). */

@@ -59,12 +59,16 @@ struct mg_stats_ranks {
 	bool ties[2];           /* some scores tie */
 	unsigned char *ys[2];   /* the label at each sorted position */
 	unsigned char *gend[2]; /* 1: the last position of its tie group */
-	size_t m1;              /* positives */
+	uint32_t *mixed[2];     /* [start, end) of the tie groups holding both classes */
+	size_t nmixed[2];
+	size_t m1; /* positives */
 };
 
+/* sort key: the score, then positives before negatives, then the row */
 struct key {
 	double v;
 	uint32_t i;
+	unsigned char neg;
 };
 
 static int by_key(const void *x, const void *y)
@@ -73,6 +77,8 @@ static int by_key(const void *x, const void *y)
 
 	if (a->v != b->v)
 		return a->v < b->v ? -1 : 1;
+	if (a->neg != b->neg)
+		return a->neg < b->neg ? -1 : 1;
 	return a->i < b->i ? -1 : a->i > b->i;
 }
 
@@ -92,13 +98,26 @@ static struct mg_stats_ranks *ranks_new(const struct mg_sample *s)
 		for (size_t i = 0; i < s->n; i++) {
 			k[i].v = v[i];
 			k[i].i = (uint32_t)i;
+			k[i].neg = s->y[i] != 1;
 		}
 		qsort(k, s->n, sizeof(*k), by_key);
-		for (size_t j = 0; j < s->n; j++) {
+		for (size_t j = 0, g = 0; j < s->n; j++) {
 			rk->ord[m][j] = k[j].i;
 			rk->ys[m][j] = s->y[k[j].i] == 1;
 			rk->gend[m][j] = j + 1 == s->n || k[j + 1].v != k[j].v;
 			rk->ties[m] |= !rk->gend[m][j];
+			if (!rk->gend[m][j])
+				continue;
+			if (k[g].neg !=
+			    k[j].neg) { /* positives first: mixed iff first and last differ */
+				rk->mixed[m] =
+				        mg_xrealloc(rk->mixed[m], mg_st_mult(rk->nmixed[m] + 1,
+				                                             2 * sizeof(uint32_t)));
+				rk->mixed[m][2 * rk->nmixed[m]] = (uint32_t)g;
+				rk->mixed[m][2 * rk->nmixed[m] + 1] = (uint32_t)j + 1;
+				rk->nmixed[m]++;
+			}
+			g = j + 1;
 		}
 	}
 	free(k);
@@ -114,6 +133,7 @@ static void ranks_free(struct mg_stats_ranks *rk)
 		free(rk->ord[m]);
 		free(rk->ys[m]);
 		free(rk->gend[m]);
+		free(rk->mixed[m]);
 	}
 	free(rk);
 }
@@ -192,6 +212,7 @@ static void reorder(struct mg_stats_prep *p, const struct mg_sample *s)
 	for (size_t i = 0; i < n; i++) {
 		k[i].v = s->a[i];
 		k[i].i = (uint32_t)i;
+		k[i].neg = s->y[i] != 1;
 	}
 	qsort(k, n, sizeof(*k), by_key);
 	for (size_t j = 0; j < n; j++) {
@@ -303,39 +324,53 @@ static void sum_values(enum mg_metric_kind k, const double *S, double W, double 
 /* the weight of sorted position j of model m */
 #define WAT(rk, m, w, j) ((rk)->ord[m] ? (w)[(rk)->ord[m][j]] : (w)[j])
 
-/* ROC AUC of model m under weights: tie groups of the sorted order, exact integer sums */
+/*
+ * ROC AUC of model m under weights, in exact integer sums. Within a tie
+ * group positives come first, so one branch-free sweep counts for each
+ * positive the negatives strictly below; the ties, half each, are added
+ * from the few groups that hold both classes: 2 AUC W+ W- = 2 sweep +
+ * sum over groups of W+_g W-_g.
+ */
 static double auc_w(const struct mg_stats_ranks *rk, int m, const uint8_t *w, size_t n)
 {
-	const uint32_t *ord = rk->ord[m];
-	const unsigned char *ys = rk->ys[m], *ge = rk->gend[m];
-	uint64_t negbelow = 0, gpos = 0, gneg = 0, num2 = 0, wpos = 0;
+	const uint32_t *ord = rk->ord[m], *mx = rk->mixed[m];
+	const unsigned char *ys = rk->ys[m];
+	uint64_t negbelow = 0, num = 0, wpos = 0;
 
-	if (!rk->ties[m]) { /* every group is one row: no group sums, no branch */
+	if (ord) {
 		for (size_t j = 0; j < n; j++) {
-			uint64_t wj = ord ? w[ord[j]] : w[j], py = (uint64_t)0 - ys[j];
+			uint64_t wj = w[ord[j]], py = (uint64_t)0 - ys[j];
 
-			num2 += (wj & py) * negbelow;
+			num += (wj & py) * negbelow;
 			wpos += wj & py;
 			negbelow += wj & ~py;
 		}
-		num2 *= 2;
 	} else {
 		for (size_t j = 0; j < n; j++) {
-			uint64_t wj = WAT(rk, m, w, j), py = (uint64_t)0 - ys[j];
+			uint64_t wj = w[j], py = (uint64_t)0 - ys[j];
 
-			gpos += wj & py;
-			gneg += wj & ~py;
-			if (ge[j]) {
-				num2 += gpos * (2 * negbelow + gneg);
-				negbelow += gneg;
-				wpos += gpos;
-				gpos = gneg = 0;
-			}
+			num += (wj & py) * negbelow;
+			wpos += wj & py;
+			negbelow += wj & ~py;
 		}
+	}
+	num *= 2;
+	for (size_t g = 0; g < rk->nmixed[m]; g++) {
+		uint64_t gp = 0, gn = 0;
+
+		for (uint32_t j = mx[2 * g]; j < mx[2 * g + 1]; j++) {
+			uint64_t wj = WAT(rk, m, w, j);
+
+			if (ys[j])
+				gp += wj;
+			else
+				gn += wj;
+		}
+		num += gp * gn;
 	}
 	if (!wpos || !negbelow)
 		return NAN;
-	return (double)num2 / (2.0 * (double)wpos * (double)negbelow);
+	return (double)num / (2.0 * (double)wpos * (double)negbelow);
 }
 
 /* average precision (scikit-learn): sum over thresholds, high to low, of (R_k - R_k-1) P_k */
