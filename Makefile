@@ -361,9 +361,9 @@ dist:
 
 # What make install ships (tests/package/t_install.sh), and the .deb built
 # from make dist's tarball, lintian-checked, unpacked and run through the demo
-# (tests/package/t_deb.sh). Its tools: scripts/deps-package.sh.
+# (tests/package/t_deb.sh). Its tools: scripts/deps.sh package.
 check-package: all
-	@scripts/deps-package.sh
+	@scripts/deps.sh package
 	tests/package/t_install.sh
 	tests/package/t_deb.sh
 

@@ -498,7 +498,7 @@ int mg_gate_writeback(struct mg_registry *reg, struct mg_gate_run *run,
 	mg_buf_addf(&key, "mlgate.%s.commit", run->gate);
 	old_commit = mg_kvlist_get(&mv->tags, key.buf);
 	/* an empty commit is never written as a tag: a missing tag matches it */
-	if (old_verdict && !strcmp(old_verdict, run->verdict) &&
+	if (!run->new_decision && old_verdict && !strcmp(old_verdict, run->verdict) &&
 	    !strcmp(old_commit ? old_commit : "", run->commit ? run->commit : "")) {
 		run->writeback = "unchanged";
 		ret = 0; /* already recorded: a re-run changes nothing */

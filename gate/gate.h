@@ -104,6 +104,13 @@ struct mg_gate_run {
 	const char *policy_path;   /* the policy (smoke: the suite) file, NULL when none */
 	const char *champion;      /* compare: the version compared against or "none"; else NULL */
 	const char *writeback; /* what mg_gate_writeback did: written, unchanged, dry-run, none */
+	/*
+	 * Set by a write-back hook that has settled that this is a new decision
+	 * (promote: another target, same verdict): mg_gate_writeback then writes
+	 * even when the same verdict and commit are recorded, still reading the
+	 * version's tags for the stale ones it must delete.
+	 */
+	bool new_decision;
 	const struct mg_suite *suite; /* the checks, listed in a registry comment; or NULL */
 	time_t started;
 	time_t finished;

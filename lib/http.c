@@ -6,6 +6,7 @@
 #include "version.h"
 
 #include <curl/curl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -70,6 +71,12 @@ int mg_http_config_from_env(struct mg_http_config *cfg, struct mg_err *err)
 	long long timeout = 120, retries = 7, max_body = 64LL * 1024 * 1024;
 	const char *ca = getenv("MLFLOW_TRACKING_SERVER_CERT_PATH");
 	const char *cert = getenv("MLFLOW_TRACKING_CLIENT_CERT_PATH");
+	/*
+	 * The CA bundle variables of Python's requests, which MLflow's and
+	 * Databricks' clients use, in requests' order, after MLflow's own
+	 * (which MLflow passes as `verify=` and so wins over them).
+	 */
+	static const char *const generic_ca[] = {"REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"};
 
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->backoff_factor = 2;
@@ -95,6 +102,21 @@ int mg_http_config_from_env(struct mg_http_config *cfg, struct mg_err *err)
 		        "MLFLOW_TRACKING_INSECURE_TLS and MLFLOW_TRACKING_SERVER_CERT_PATH "
 		        "cannot both be set: skip TLS verification or verify against a CA, "
 		        "not both");
+	/* as in requests, verify=False (insecure) makes the generic bundle moot */
+	for (size_t i = 0; !cfg->insecure && !cfg->ca_path && i < MG_ARRAY_SIZE(generic_ca); i++) {
+		const char *v = getenv(generic_ca[i]);
+
+		if (v && *v)
+			cfg->ca_path = v;
+	}
+	if (cfg->ca_path) {
+		struct stat st;
+
+		if (stat(cfg->ca_path, &st))
+			return mg_err_set(err, MG_EXIT_USAGE, "CA bundle %s: %s", cfg->ca_path,
+			                  strerror(errno));
+		cfg->ca_is_dir = S_ISDIR(st.st_mode);
+	}
 	return 0;
 }
 
@@ -135,8 +157,9 @@ struct mg_http *mg_http_new(const struct mg_http_config *cfg, const struct mg_lo
 		curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYPEER, 0L);
 		curl_easy_setopt(h->curl, CURLOPT_SSL_VERIFYHOST, 0L);
 	}
-	if (cfg->ca_path)
-		curl_easy_setopt(h->curl, CURLOPT_CAINFO, cfg->ca_path);
+	if (cfg->ca_path) /* a directory as requests takes one: hashed certificates (c_rehash) */
+		curl_easy_setopt(h->curl, cfg->ca_is_dir ? CURLOPT_CAPATH : CURLOPT_CAINFO,
+		                 cfg->ca_path);
 	if (cfg->client_cert_path) {
 		curl_easy_setopt(h->curl, CURLOPT_SSLCERT, cfg->client_cert_path);
 		curl_easy_setopt(h->curl, CURLOPT_SSLKEY, cfg->client_cert_path);

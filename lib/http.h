@@ -24,7 +24,13 @@ struct mg_http_config {
 	bool respect_retry_after; /* MLFLOW_HTTP_RESPECT_RETRY_AFTER_HEADER (true) */
 	size_t max_body;          /* MLGATE_HTTP_MAX_BODY (64 MiB): a larger response is an error */
 	bool insecure;            /* MLFLOW_TRACKING_INSECURE_TLS: skip TLS verification */
-	const char *ca_path;      /* MLFLOW_TRACKING_SERVER_CERT_PATH (borrowed from environ) */
+	/*
+	 * MLFLOW_TRACKING_SERVER_CERT_PATH, else REQUESTS_CA_BUNDLE, else
+	 * CURL_CA_BUNDLE (the generic two not when insecure); borrowed from
+	 * environ. A file (PEM bundle) or a directory of hashed certificates.
+	 */
+	const char *ca_path;
+	bool ca_is_dir;
 	const char *client_cert_path; /* MLFLOW_TRACKING_CLIENT_CERT_PATH (borrowed) */
 };
 

@@ -508,19 +508,18 @@ static bool recorded(const struct mg_model_version *mv, const struct mg_gate_run
 }
 
 /*
- * Write the decision back: the target first, then mg_gate_writeback on a
- * view of the version without tags, since whether this decision is already
- * recorded was settled above (a promotion to Production after one to
- * Staging is a new decision with the same verdict).
+ * Write the decision back: the target first, then mg_gate_writeback told
+ * that this is a new decision, since whether it is already recorded was
+ * settled above (a promotion to Production after one to Staging is a new
+ * decision with the same verdict). It still sees the version's tags: a
+ * commit or run URL tag an earlier decision left is deleted, and its own
+ * comment is edited, not posted again.
  */
 static int promote_writeback(void *arg, struct mg_gate_run *run, const char *summary,
                              struct mg_writes *w, struct mg_err *err)
 {
 	struct promote *p = arg;
-	struct mg_model_version view = p->mv;
 	const char *old = mg_kvlist_get(&p->mv.tags, "mlgate.promote.target");
-	const char *comment = mg_kvlist_get(&p->mv.tags, "mlgate.promote.comment");
-	int rc;
 
 	if (!p->write)
 		return 0;
@@ -538,13 +537,8 @@ static int promote_writeback(void *arg, struct mg_gate_run *run, const char *sum
 	                      w->dry_run ? "would set" : "set", p->target_id, p->mv.name,
 	                      p->mv.version))
 		return -1;
-	view.tags = (struct mg_kvlist)MG_KVLIST_INIT;
-	/* but its own comment's id, so that the comment is edited, not posted again */
-	if (comment)
-		mg_kvlist_set(&view.tags, "mlgate.promote.comment", comment);
-	rc = mg_gate_writeback(p->reg, run, &view, summary, w, err);
-	mg_kvlist_release(&view.tags);
-	return rc;
+	run->new_decision = true;
+	return mg_gate_writeback(p->reg, run, &p->mv, summary, w, err);
 }
 
 /* The description line: approved, forced or rejected, and by whom when a person decided. */

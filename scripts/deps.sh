@@ -4,7 +4,15 @@
 #   scripts/deps.sh [build] what `make` and `make demo` need (run by `make demo`
 #                           and by the CI setup steps in ci/, which only build)
 #   scripts/deps.sh test    that and what `make check` needs (run by `make check`)
-#   scripts/deps.sh --list build|test   print the package names, install nothing
+#   scripts/deps.sh package the packaging tools `make check-package` needs on
+#                           top of those: building the .deb (debhelper,
+#                           dpkg-dev, fakeroot, and build-essential, which
+#                           dpkg-buildpackage requires of every build: a bare
+#                           Debian lacks it), checking it (lintian), and
+#                           checking what `make install` ships: man pages
+#                           (man-db, groff-base for `groff -ww`), the zsh
+#                           completion (zsh -n)
+#   scripts/deps.sh --list build|test|package   print the package names, install nothing
 #
 # When everything is there it only asks dpkg once (a few milliseconds), so no
 # root is needed. When something is missing it installs it with apt-get:
@@ -40,8 +48,9 @@ fi
 case ${1:-build} in
 build) packages=("${build[@]}") ;;
 test) packages=("${build[@]}" "${test[@]}") ;;
+package) packages=(build-essential debhelper dpkg-dev fakeroot lintian man-db groff-base zsh) ;;
 *)
-	echo "usage: scripts/deps.sh [--list] [build|test]" >&2
+	echo "usage: scripts/deps.sh [--list] [build|test|package]" >&2
 	exit 2
 	;;
 esac
@@ -51,6 +60,10 @@ if $list; then
 fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
+	if [ "${1:-build}" = package ]; then
+		echo "deps: not a Debian system: the .deb cannot be built here" >&2
+		exit 2
+	fi
 	missing=()
 	pcs=(libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash)
 	[ "${1:-build}" = build ] || pcs+=(cunit)

@@ -195,6 +195,18 @@ const char *mg_stage_canonical(const char *stage)
 	return NULL;
 }
 
+/* `stage` in MLflow's spelling (any case) into *canon, else exit 2 naming it. */
+static int valid_stage(const char *stage, const char **canon, struct mg_err *err)
+{
+	*canon = mg_stage_canonical(stage);
+	if (!*canon)
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "invalid stage '%.64s': expected None, Staging, Production or "
+		                  "Archived",
+		                  stage);
+	return 0;
+}
+
 int mg_version_check(const char *version, struct mg_err *err)
 {
 	long long v = 0;
@@ -363,12 +375,8 @@ int mg_registry_versions_in_stage(struct mg_registry *reg, const char *name, con
 
 	if (need(name, "model name", err) || need(stage, "stage", err))
 		return -1;
-	canon = mg_stage_canonical(stage);
-	if (!canon)
-		return mg_err_set(err, MG_EXIT_USAGE,
-		                  "invalid stage '%.64s': expected None, Staging, Production or "
-		                  "Archived",
-		                  stage);
+	if (valid_stage(stage, &canon, err))
+		return -1;
 	return CALL(reg, versions_in_stage, "stages", err, name, canon, cb, arg, err);
 }
 
@@ -442,12 +450,8 @@ int mg_registry_transition_stage(struct mg_registry *reg, const char *name, cons
 	if (need(name, "model name", err) || mg_version_check(version, err) ||
 	    need(stage, "stage", err))
 		return -1;
-	canon = mg_stage_canonical(stage);
-	if (!canon)
-		return mg_err_set(err, MG_EXIT_USAGE,
-		                  "invalid stage '%.64s': expected None, Staging, Production or "
-		                  "Archived",
-		                  stage);
+	if (valid_stage(stage, &canon, err))
+		return -1;
 	if (archive_existing && strcmp(canon, "Staging") && strcmp(canon, "Production"))
 		return mg_err_set(err, MG_EXIT_USAGE,
 		                  "cannot archive existing versions when moving to '%s': only "
@@ -596,12 +600,8 @@ int mg_registry_reject_request(struct mg_registry *reg, const char *name, const 
 	if (need(name, "model name", err) || mg_version_check(version, err) ||
 	    need(stage, "stage", err))
 		return -1;
-	canon = mg_stage_canonical(stage);
-	if (!canon)
-		return mg_err_set(err, MG_EXIT_USAGE,
-		                  "invalid stage '%.64s': expected None, Staging, Production or "
-		                  "Archived",
-		                  stage);
+	if (valid_stage(stage, &canon, err))
+		return -1;
 	return CALL(reg, reject_request, "transition requests", err, name, version, canon,
 	            comment ? comment : "", err);
 }

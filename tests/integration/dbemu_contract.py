@@ -589,6 +589,30 @@ def mlgate_parity():
     proc = regtool("databricks", "get-version", WS, "99", expect_rc=2)
     check(proc is None or "[not_found]" in proc.stderr, f"missing version: {proc and proc.stderr}")
 
+    # the CA as the Python clients take it: requests' REQUESTS_CA_BUNDLE, then CURL_CA_BUNDLE
+    # (a directory of hashed certificates too); without any, the server is not trusted
+    ca = os.environ.pop("MLFLOW_TRACKING_SERVER_CERT_PATH", None)
+    if ca:
+        bundle = os.environ.pop("REQUESTS_CA_BUNDLE")
+        hashed = os.path.join(os.getcwd(), "ca-dir")
+        os.makedirs(hashed, exist_ok=True)
+        import shutil
+        import subprocess
+        shutil.copy(bundle, os.path.join(hashed, "ca.pem"))
+        subprocess.run(["openssl", "rehash", hashed], check=True)
+        for var, value in (("REQUESTS_CA_BUNDLE", bundle), ("CURL_CA_BUNDLE", bundle),
+                           ("REQUESTS_CA_BUNDLE", hashed)):
+            os.environ[var] = value
+            got = regtool_json("databricks", "get-version", WS, "1")
+            check(got is not None and got.get("version") == "1",
+                  f"regtool with only {var}={value}: {got}")
+            del os.environ[var]
+        proc = regtool("databricks", "get-version", WS, "1", expect_rc=3)
+        check(proc is None or "certificate" in proc.stderr.lower(),
+              f"no CA given: {proc and proc.stderr}")
+        os.environ["REQUESTS_CA_BUNDLE"] = bundle
+        os.environ["MLFLOW_TRACKING_SERVER_CERT_PATH"] = ca
+
     # writes by mlgate, read by MLflow; the emulator got what MLflow sends for the same call
     m0 = mark()
     regtool("databricks", "set-tag", WS, "5", "mlgate.verdict", "passed ✓")

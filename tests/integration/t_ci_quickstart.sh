@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# docs/quickstart.md: every snippet on the page is checked.
+# docs/quickstart.md and docs/databricks.md: every snippet on the pages is checked.
 #   - the GitHub workflow: actionlint (scripts/actionlint.sh), and every
 #     `uses: .../mlgate/ci/github/NAME@REF` names an action of ci/github/ and
 #     gives only inputs it declares, every required one;
 #   - the Databricks `env:` put in place of the workflow's: the same checks;
+#   - docs/databricks.md's workflow and pipeline (Production on Databricks): the same;
 #   - the Azure pipeline: scripts/ci-check-azure.py's pipeline checks (the
 #     templates exist, the parameters given are declared, the required ones
 #     given, scripts shellchecked);
@@ -15,7 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/ci_sim.sh"
 
 doc=$CI_REPO/docs/quickstart.md
-"$MLGATE_TEST_PYTHON" - "$doc" "$CI_REPO" "$T_DIR" <<'PY' || fail "the quickstart's snippets do not check out"
+check_snippets() {
+"$MLGATE_TEST_PYTHON" - "$1" "$CI_REPO" "$T_DIR" "$2" <<'PY' || fail "$1: the snippets do not check out"
 import importlib.util
 import os
 import re
@@ -23,7 +25,8 @@ import sys
 
 import yaml
 
-doc, repo, tmp = sys.argv[1:4]
+doc, repo, tmp, n_env = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+page = os.path.basename(doc)[:-3]
 text = open(doc, encoding="utf-8").read()
 blocks = re.findall(r"^```yaml\n(.*?)^```$", text, re.S | re.M)
 problems = []
@@ -38,8 +41,8 @@ for b in blocks:
         pipelines.append(b)
     else:
         problems.append(f"a yaml block of an unknown kind: {b[:60]!r}")
-if len(workflows) != 1 or len(envs) != 1 or len(pipelines) != 1:
-    problems.append(f"expected 1 workflow, 1 env block, 1 pipeline; found "
+if len(workflows) != 1 or len(envs) != n_env or len(pipelines) != 1:
+    problems.append(f"expected 1 workflow, {n_env} env block, 1 pipeline; found "
                     f"{len(workflows)}, {len(envs)}, {len(pipelines)}")
 
 # the Databricks env: in place of the workflow's
@@ -81,11 +84,11 @@ for i, wf in enumerate(workflows + ([variant] if variant else [])):
             for k, spec_in in declared.items():
                 if (spec_in or {}).get("required") and k not in given:
                     problems.append(f"job {job} step {n + 1}: {m.group(1)} needs input '{k}'")
-    path = os.path.join(tmp, f"quickstart-{i}.yml")
+    path = os.path.join(tmp, f"{page}-{i}.yml")
     with open(path, "w", encoding="utf-8") as f:
         f.write(wf)
     files.append(path)
-with open(os.path.join(tmp, "workflows"), "w") as f:
+with open(os.path.join(tmp, "workflows"), "a") as f:
     f.write("\n".join(files) + "\n")
 
 spec = importlib.util.spec_from_file_location("ci_check_azure",
@@ -94,7 +97,7 @@ sys.path.insert(0, os.path.join(repo, "scripts"))
 azure = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(azure)
 for i, p in enumerate(pipelines):
-    path = os.path.join(tmp, f"quickstart-azure-{i}.yml")
+    path = os.path.join(tmp, f"{page}-azure-{i}.yml")
     y = yaml.safe_load(p)
     # a pipeline of one job may list its steps at the top (Azure accepts it);
     # the checker reads jobs: the same steps as the one job
@@ -111,11 +114,14 @@ for i, p in enumerate(pipelines):
         problems.append(f"the pipeline uses templates {sorted(used)}")
 
 for p in problems:
-    print(f"docs/quickstart.md: {p}", file=sys.stderr)
+    print(f"docs/{page}.md: {p}", file=sys.stderr)
 sys.exit(1 if problems else 0)
 PY
+}
+check_snippets "$doc" 1
+check_snippets "$CI_REPO/docs/databricks.md" 0
 mapfile -t wfs <"$T_DIR/workflows"
-((${#wfs[@]} == 2)) || fail "expected the workflow and its Databricks variant, got ${#wfs[@]} files"
+((${#wfs[@]} == 3)) || fail "expected the workflow, its Databricks variant and databricks.md's, got ${#wfs[@]} files"
 "$CI_REPO/scripts/actionlint.sh" "${wfs[@]}" >"$T_DIR/actionlint.out" 2>&1 || {
 	cat "$T_DIR/actionlint.out" >&2
 	fail "actionlint rejects the quickstart's workflow"

@@ -9,7 +9,7 @@
 #   - unpacked with dpkg -x into a temporary root, its binaries run the
 #     whole demo (scripts/demo.sh BIN), its --version is the tarball's, and
 #     its man pages render without warnings.
-# Prints the installed sizes. Needs scripts/deps-package.sh's packages.
+# Prints the installed sizes. Needs the packages of scripts/deps.sh package.
 #
 #   tests/package/t_deb.sh        (run by make check-package)
 set -euo pipefail

@@ -12,6 +12,8 @@ static const char *const vars[] = {
         "MLFLOW_TRACKING_SERVER_CERT_PATH",
         "MLFLOW_TRACKING_CLIENT_CERT_PATH",
         "MLGATE_HTTP_MAX_BODY",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
 };
 
 static int clear_env(void)
@@ -73,16 +75,47 @@ static void test_http__tls_settings_conflict(void)
 
 	clear_env();
 	setenv("MLFLOW_TRACKING_INSECURE_TLS", "true", 1);
-	setenv("MLFLOW_TRACKING_SERVER_CERT_PATH", "/etc/ca.pem", 1);
+	setenv("MLFLOW_TRACKING_SERVER_CERT_PATH", "/etc/hostname", 1);
 	CU_ASSERT_EQUAL(mg_http_config_from_env(&cfg, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot both be set"));
 	mg_err_clear(&err);
 	setenv("MLFLOW_TRACKING_INSECURE_TLS", "false", 1);
 	setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "5", 1);
 	CU_ASSERT_EQUAL(mg_http_config_from_env(&cfg, &err), 0);
-	ASSERT_STR(cfg.ca_path, "/etc/ca.pem");
+	ASSERT_STR(cfg.ca_path, "/etc/hostname");
 	CU_ASSERT_EQUAL(cfg.timeout_s, 5);
 	CU_ASSERT_EQUAL(cfg.connect_timeout_s, 5);
+	clear_env();
+}
+
+/* MLflow's variable, then requests' two in requests' order; insecure makes those moot. */
+static void test_http__ca_bundle_order(void)
+{
+	struct mg_http_config cfg;
+	struct mg_err err = MG_ERR_INIT;
+
+	clear_env();
+	setenv("CURL_CA_BUNDLE", "/etc/hostname", 1);
+	CU_ASSERT_EQUAL_FATAL(mg_http_config_from_env(&cfg, &err), 0);
+	ASSERT_STR(cfg.ca_path, "/etc/hostname");
+	CU_ASSERT_FALSE(cfg.ca_is_dir);
+	setenv("REQUESTS_CA_BUNDLE", "/etc", 1);
+	CU_ASSERT_EQUAL_FATAL(mg_http_config_from_env(&cfg, &err), 0);
+	ASSERT_STR(cfg.ca_path, "/etc");
+	CU_ASSERT_TRUE(cfg.ca_is_dir);
+	setenv("MLFLOW_TRACKING_SERVER_CERT_PATH", "/etc/passwd", 1);
+	CU_ASSERT_EQUAL_FATAL(mg_http_config_from_env(&cfg, &err), 0);
+	ASSERT_STR(cfg.ca_path, "/etc/passwd");
+	unsetenv("MLFLOW_TRACKING_SERVER_CERT_PATH");
+	setenv("MLFLOW_TRACKING_INSECURE_TLS", "true", 1);
+	CU_ASSERT_EQUAL_FATAL(mg_http_config_from_env(&cfg, &err), 0);
+	CU_ASSERT_PTR_NULL(cfg.ca_path);
+	CU_ASSERT_TRUE(cfg.insecure);
+	unsetenv("MLFLOW_TRACKING_INSECURE_TLS");
+	setenv("REQUESTS_CA_BUNDLE", "/nonexistent/ca.pem", 1);
+	CU_ASSERT_EQUAL(mg_http_config_from_env(&cfg, &err), -1);
+	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "CA bundle /nonexistent/ca.pem"));
 	clear_env();
 }
 
@@ -203,6 +236,7 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_http__defaults_match_mlflow),
         UNIT_TEST(test_http__environment_is_validated),
         UNIT_TEST(test_http__tls_settings_conflict),
+        UNIT_TEST(test_http__ca_bundle_order),
         UNIT_TEST(test_http__escape),
         UNIT_END,
 };

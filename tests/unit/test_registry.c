@@ -114,6 +114,20 @@ static void test_registry__arguments_checked_before_the_backend(void)
 	CU_ASSERT_EQUAL(mg_registry_transition_stage(reg, "m", "1", "Archived", true, &err), -1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "cannot archive existing versions"));
 	mg_err_clear(&err);
+	/* one stage rule for every call that takes a stage */
+	CU_ASSERT_EQUAL(mg_registry_transition_stage(reg, "m", "1", "Prod", false, &err), -1);
+	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid stage 'Prod': expected None, Staging"));
+	mg_err_clear(&err);
+	CU_ASSERT_EQUAL(mg_registry_versions_in_stage(reg, "m", "live", NULL, NULL, &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid stage 'live'"));
+	mg_err_clear(&err);
+	CU_ASSERT_EQUAL(mg_registry_reject_request(reg, "m", "1", "", "no", &err), -1);
+	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+	mg_err_clear(&err);
+	CU_ASSERT_EQUAL(mg_registry_reject_request(reg, "m", "1", "gold", "no", &err), -1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "invalid stage 'gold'"));
+	mg_err_clear(&err);
 	CU_ASSERT_EQUAL(mg_registry_end_run(reg, "r", "DONE", &err), -1);
 	CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
 	mg_err_clear(&err);
