@@ -59,9 +59,8 @@ struct mg_stats_ranks {
 	bool ties[2];           /* some scores tie */
 	unsigned char *ys[2];   /* the label at each sorted position */
 	unsigned char *gend[2]; /* 1: the last position of its tie group */
-	uint32_t *mixed[2];     /* [start, end) of the tie groups holding both classes */
-	size_t nmixed[2];
-	size_t m1; /* positives */
+	unsigned char *yg[2];   /* bit 0 the label, bit 1: the first position of its tie group */
+	size_t m1;              /* positives */
 };
 
 /* sort key: the score, then positives before negatives, then the row */
@@ -95,29 +94,20 @@ static struct mg_stats_ranks *ranks_new(const struct mg_sample *s)
 		rk->ord[m] = mg_xmalloc(mg_st_mult(s->n, sizeof(uint32_t)));
 		rk->ys[m] = mg_xmalloc(s->n ? s->n : 1);
 		rk->gend[m] = mg_xmalloc(s->n ? s->n : 1);
+		rk->yg[m] = mg_xmalloc(s->n ? s->n : 1);
 		for (size_t i = 0; i < s->n; i++) {
 			k[i].v = v[i];
 			k[i].i = (uint32_t)i;
 			k[i].neg = s->y[i] != 1;
 		}
 		qsort(k, s->n, sizeof(*k), by_key);
-		for (size_t j = 0, g = 0; j < s->n; j++) {
+		for (size_t j = 0; j < s->n; j++) {
 			rk->ord[m][j] = k[j].i;
 			rk->ys[m][j] = s->y[k[j].i] == 1;
 			rk->gend[m][j] = j + 1 == s->n || k[j + 1].v != k[j].v;
 			rk->ties[m] |= !rk->gend[m][j];
-			if (!rk->gend[m][j])
-				continue;
-			if (k[g].neg !=
-			    k[j].neg) { /* positives first: mixed iff first and last differ */
-				rk->mixed[m] =
-				        mg_xrealloc(rk->mixed[m], mg_st_mult(rk->nmixed[m] + 1,
-				                                             2 * sizeof(uint32_t)));
-				rk->mixed[m][2 * rk->nmixed[m]] = (uint32_t)g;
-				rk->mixed[m][2 * rk->nmixed[m] + 1] = (uint32_t)j + 1;
-				rk->nmixed[m]++;
-			}
-			g = j + 1;
+			rk->yg[m][j] = (unsigned char)(rk->ys[m][j] |
+			                               (j == 0 || k[j - 1].v != k[j].v) << 1);
 		}
 	}
 	free(k);
@@ -133,7 +123,7 @@ static void ranks_free(struct mg_stats_ranks *rk)
 		free(rk->ord[m]);
 		free(rk->ys[m]);
 		free(rk->gend[m]);
-		free(rk->mixed[m]);
+		free(rk->yg[m]);
 	}
 	free(rk);
 }
@@ -325,52 +315,37 @@ static void sum_values(enum mg_metric_kind k, const double *S, double W, double 
 #define WAT(rk, m, w, j) ((rk)->ord[m] ? (w)[(rk)->ord[m][j]] : (w)[j])
 
 /*
- * ROC AUC of model m under weights, in exact integer sums. Within a tie
- * group positives come first, so one branch-free sweep counts for each
- * positive the negatives strictly below; the ties, half each, are added
- * from the few groups that hold both classes: 2 AUC W+ W- = 2 sweep +
- * sum over groups of W+_g W-_g.
+ * ROC AUC of model m under weights, in exact integer sums, in one
+ * branch-free sweep. Within a tie group positives come first, so each
+ * positive counts the negatives strictly below (num), and each negative the
+ * positives of its own group, all before it (tied: num2 = 2 num + tied).
  */
+#define AUC_STEP(wj, f)                                                               \
+	do {                                                                          \
+		uint64_t py_ = (uint64_t)0 - ((f)&1), gs_ = (uint64_t)0 - ((f) >> 1); \
+		gp = (gp & ~gs_) + ((wj)&py_);                                        \
+		num += ((wj)&py_) * negbelow;                                         \
+		tied += ((wj) & ~py_) * gp;                                           \
+		wpos += (wj)&py_;                                                     \
+		negbelow += (wj) & ~py_;                                              \
+	} while (0)
+
 static double auc_w(const struct mg_stats_ranks *rk, int m, const uint8_t *w, size_t n)
 {
-	const uint32_t *ord = rk->ord[m], *mx = rk->mixed[m];
-	const unsigned char *ys = rk->ys[m];
-	uint64_t negbelow = 0, num = 0, wpos = 0;
+	const uint32_t *ord = rk->ord[m];
+	const unsigned char *yg = rk->yg[m];
+	uint64_t negbelow = 0, num = 0, wpos = 0, tied = 0, gp = 0;
 
 	if (ord) {
-		for (size_t j = 0; j < n; j++) {
-			uint64_t wj = w[ord[j]], py = (uint64_t)0 - ys[j];
-
-			num += (wj & py) * negbelow;
-			wpos += wj & py;
-			negbelow += wj & ~py;
-		}
+		for (size_t j = 0; j < n; j++)
+			AUC_STEP((uint64_t)w[ord[j]], yg[j]);
 	} else {
-		for (size_t j = 0; j < n; j++) {
-			uint64_t wj = w[j], py = (uint64_t)0 - ys[j];
-
-			num += (wj & py) * negbelow;
-			wpos += wj & py;
-			negbelow += wj & ~py;
-		}
-	}
-	num *= 2;
-	for (size_t g = 0; g < rk->nmixed[m]; g++) {
-		uint64_t gp = 0, gn = 0;
-
-		for (uint32_t j = mx[2 * g]; j < mx[2 * g + 1]; j++) {
-			uint64_t wj = WAT(rk, m, w, j);
-
-			if (ys[j])
-				gp += wj;
-			else
-				gn += wj;
-		}
-		num += gp * gn;
+		for (size_t j = 0; j < n; j++)
+			AUC_STEP((uint64_t)w[j], yg[j]);
 	}
 	if (!wpos || !negbelow)
 		return NAN;
-	return (double)num / (2.0 * (double)wpos * (double)negbelow);
+	return (double)(2 * num + tied) / (2.0 * (double)wpos * (double)negbelow);
 }
 
 /* average precision (scikit-learn): sum over thresholds, high to low, of (R_k - R_k-1) P_k */
