@@ -379,6 +379,83 @@ static void test_stats__auc_jackknife_matches_refit(void)
 	mg_stats_prep_release(&p);
 }
 
+/* weighted AUC and average precision against their definitions, on tie-heavy random samples */
+static void test_stats__weighted_rank_metrics_brute_force(void)
+{
+	struct mg_rng g;
+
+	mg_rng_seed(&g, 99);
+	for (int trial = 0; trial < 200; trial++) {
+		size_t n = 2 + mg_rng_bounded(&g, 40);
+		double y[64], a[64], b[64];
+		uint8_t w[64], wp[64];
+		enum mg_metric_kind k[2] = {MG_METRIC_ROC_AUC, MG_METRIC_PR_AUC};
+		struct mg_stats_prep p;
+
+		for (size_t i = 0; i < n; i++) {
+			y[i] = (double)mg_rng_bounded(&g, 2);
+			a[i] = (double)mg_rng_bounded(&g, 5) / 4; /* five values: many ties */
+			b[i] = (double)mg_rng_bounded(&g, 3) / 2;
+			w[i] = (uint8_t)mg_rng_bounded(&g, 4);
+		}
+		struct mg_sample s = {n, y, a, b};
+
+		mg_stats_prepare(&p, &s, k, NULL, 2);
+		for (size_t i = 0; i < n; i++)
+			wp[p.pos ? p.pos[i] : i] = w[i];
+		for (int m = 0; m < 2; m++) {
+			const double *sc = m ? b : a;
+			double num = 0, wpos = 0, wneg = 0, ap = 0, va, vb;
+
+			for (size_t i = 0; i < n; i++) {
+				if (y[i] == 1)
+					wpos += w[i];
+				else
+					wneg += w[i];
+				for (size_t j = 0; j < n; j++)
+					if (y[i] == 1 && y[j] == 0)
+						num += w[i] * w[j] *
+						       (sc[i] > sc[j]    ? 1
+						        : sc[i] == sc[j] ? 0.5
+						                         : 0);
+			}
+			/* AP: for each distinct score t, (recall gain at t) x precision at t */
+			for (size_t i = 0; i < n; i++) {
+				double tp = 0, fp = 0, gain = 0;
+				bool first = true;
+
+				for (size_t j = 0; j < i; j++)
+					first &= sc[j] != sc[i];
+				if (!first)
+					continue;
+				for (size_t j = 0; j < n; j++) {
+					if (sc[j] >= sc[i] && y[j] == 1)
+						tp += w[j];
+					if (sc[j] >= sc[i] && y[j] != 1)
+						fp += w[j];
+					if (sc[j] == sc[i] && y[j] == 1)
+						gain += w[j];
+				}
+				if (gain > 0)
+					ap += gain / wpos * tp / (tp + fp);
+			}
+			mg_stats_eval(&p, 0, wp, &va, &vb);
+			if (wpos > 0 && wneg > 0) {
+				NEAR(m ? vb : va, num / (wpos * wneg), 1e-12);
+			} else {
+				CU_ASSERT(isnan(m ? vb : va));
+			}
+			mg_stats_eval(&p, 1, wp, &va, &vb);
+			if (wpos > 0) {
+				NEAR(m ? vb : va, ap, 1e-12);
+			} else {
+				CU_ASSERT(isnan(m ? vb : va));
+			}
+		}
+		mg_stats_prep_release(&p);
+	}
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_stats__generators),
         UNIT_TEST(test_stats__normal_and_binomial),
@@ -391,6 +468,7 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_stats__bootstrap_accuracy_end_to_end),
         UNIT_TEST(test_stats__bootstrap_threads_agree),
         UNIT_TEST(test_stats__auc_jackknife_matches_refit),
+        UNIT_TEST(test_stats__weighted_rank_metrics_brute_force),
         UNIT_END,
 };
 
