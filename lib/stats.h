@@ -222,7 +222,7 @@ double mg_stats_delta(enum mg_metric_kind k, double va, double vb);
  * jackknife of MG_STATS_JACK_GROUPS groups). Caller frees *jk.
  */
 #define MG_STATS_JACK_EXACT  5000
-#define MG_STATS_JACK_GROUPS 500
+#define MG_STATS_JACK_GROUPS 200
 void mg_stats_jackknife(const struct mg_stats_prep *p, size_t i, double **jk, size_t *njk);
 
 /*

@@ -348,34 +348,33 @@ static double auc_w(const struct mg_stats_ranks *rk, int m, const uint8_t *w, si
 	return (double)(2 * num + tied) / (2.0 * (double)wpos * (double)negbelow);
 }
 
-/* average precision (scikit-learn): sum over thresholds, high to low, of (R_k - R_k-1) P_k */
+/*
+ * Average precision (scikit-learn): the sum over thresholds, high to low,
+ * of (R_k - R_k-1) P_k. One branch-free sweep down the sorted order; at the
+ * lowest position of each tie group (bit 1 of yg) the group's positives
+ * times the precision there are added (a division per row, masked
+ * elsewhere, rather than a mispredicted branch per row).
+ */
 static double ap_w(const struct mg_stats_ranks *rk, int m, const uint8_t *w, size_t n)
 {
-	const unsigned char *ys = rk->ys[m], *ge = rk->gend[m];
-	uint64_t tp = 0, fp = 0, gpos = 0, gneg = 0, wpos = 0;
+	const unsigned char *yg = rk->yg[m];
+	uint64_t tp = 0, fp = 0, gp = 0;
 	double ap = 0;
 
-	for (size_t j = 0; j < n; j++)
-		wpos += (uint64_t)WAT(rk, m, w, j) * ys[j];
-	if (!wpos)
-		return NAN;
 	for (size_t j = n; j-- > 0;) {
-		uint64_t wj = WAT(rk, m, w, j);
+		uint64_t wj = WAT(rk, m, w, j), f = yg[j], py = (uint64_t)0 - (f & 1);
+		uint64_t e = (uint64_t)0 - (f >> 1), d;
 
-		if (ys[j])
-			gpos += wj;
-		else
-			gneg += wj;
-		if (j == 0 || ge[j - 1]) { /* first position of its group: the group is complete */
-			tp += gpos;
-			fp += gneg;
-			if (gpos)
-				ap += (double)gpos / (double)wpos *
-				      ((double)tp / (double)(tp + fp));
-			gpos = gneg = 0;
-		}
+		gp += wj & py;
+		tp += wj & py;
+		fp += wj & ~py;
+		d = tp + fp;
+		ap += (double)(gp & e) * ((double)tp / (double)(d + !d));
+		gp &= ~e;
 	}
-	return ap;
+	if (!tp)
+		return NAN;
+	return ap / (double)tp;
 }
 
 double mg_stats_eval(const struct mg_stats_prep *p, size_t i, const uint8_t *w, double *va,
@@ -391,31 +390,52 @@ double mg_stats_eval(const struct mg_stats_prep *p, size_t i, const uint8_t *w, 
 		*va = ap_w(p->rk, 0, w, n);
 		*vb = ap_w(p->rk, 1, w, n);
 	} else if (m->code) {
-		uint64_t h[8] = {0};
-		double hd[8];
-
-		for (size_t j = 0; j < n; j++)
-			h[m->code[j]] += w[j];
-		for (int c = 0; c < 8; c++)
-			hd[c] = (double)h[c];
-		hist_values(m->kind, hd, va, vb);
-		if (m->kind == MG_METRIC_ACCURACY &&
-		    isfinite(*va)) /* from the counts: exact ties */
-			return ((hd[1 | 4] + hd[1 | 2 | 4] + hd[0] + hd[2]) -
-			        (hd[1 | 2] + hd[1 | 2 | 4] + hd[0] + hd[4])) /
-			       (double)(h[0] + h[1] + h[2] + h[3] + h[4] + h[5] + h[6] + h[7]);
-	} else {
-		double S[4] = {0};
-		uint64_t W = 0;
+		/* branch-free integer sums: weight, labels, each model's positives and true
+		 * positives */
+		uint64_t W = 0, Sy = 0, Sa = 0, Sya = 0, Sb = 0, Syb = 0;
 
 		for (size_t j = 0; j < n; j++) {
-			double wj = w[j];
+			uint64_t wj = w[j], c = m->code[j], y = c & 1, pa = c >> 1 & 1,
+			         pb = c >> 2 & 1;
 
+			W += wj;
+			Sy += wj * y;
+			Sa += wj * pa;
+			Sya += wj * (y & pa);
+			Sb += wj * pb;
+			Syb += wj * (y & pb);
+		}
+		*va = from_counts(m->kind, (double)Sya, (double)(Sa - Sya), (double)(Sy - Sya),
+		                  (double)(W - Sy - Sa + Sya));
+		*vb = from_counts(m->kind, (double)Syb, (double)(Sb - Syb), (double)(Sy - Syb),
+		                  (double)(W - Sy - Sb + Syb));
+		if (m->kind == MG_METRIC_ACCURACY &&
+		    W) /* from the counts: equal deltas compare equal */
+			return ((double)(2 * Syb + Sa) - (double)(2 * Sya + Sb)) / (double)W;
+	} else {
+		/* four interleaved partial sums per feature (independent chains), added in a fixed
+		 * order */
+		double S[4][4] = {{0}}, T[4];
+		uint64_t W = 0;
+		size_t j = 0;
+
+		for (; j + 4 <= n; j += 4) {
+			for (int l = 0; l < 4; l++) {
+				double wj = w[j + l];
+
+				W += w[j + l];
+				for (int f = 0; f < m->nf; f++)
+					S[f][l] += wj * m->f[f][j + l];
+			}
+		}
+		for (; j < n; j++) {
 			W += w[j];
 			for (int f = 0; f < m->nf; f++)
-				S[f] += wj * m->f[f][j];
+				S[f][0] += (double)w[j] * m->f[f][j];
 		}
-		sum_values(m->kind, S, (double)W, va, vb);
+		for (int f = 0; f < 4; f++)
+			T[f] = (S[f][0] + S[f][1]) + (S[f][2] + S[f][3]);
+		sum_values(m->kind, T, (double)W, va, vb);
 	}
 	return mg_stats_delta(m->kind, *va, *vb);
 }
