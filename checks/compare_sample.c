@@ -265,18 +265,17 @@ static int check_values(struct mg_compare_sample *cs, struct mg_err *err)
 
 #define SAMPLE_MAX_BYTES ((size_t)2 * 1024 * 1024 * 1024)
 
-int mg_compare_sample_load(const cJSON *pol, const char *where, const char *path_override,
-                           unsigned jobs, struct mg_compare_sample **out, struct mg_err *err)
+/* The policy's settings into a new state; the path is --sample's or compare.sample.path. */
+static int init(const cJSON *pol, const char *where, const char *path, unsigned jobs,
+                struct mg_compare_sample **out, struct mg_err *err)
 {
 	struct mg_compare_sample *cs = mg_xcalloc(1, sizeof(*cs));
 	const cJSON *smp = get(pol, "sample"), *sig = get(pol, "significance");
-	struct mg_buf data = MG_BUF_INIT(SAMPLE_MAX_BYTES);
-	int ret = -1;
 
 	*out = cs;
 	snprintf(cs->where, sizeof(cs->where), "%s", where);
 	cs->jobs = jobs ? jobs : 1;
-	cs->path = path_override ? path_override : mg_json_str(smp, "path");
+	cs->path = path ? path : mg_json_str(smp, "path");
 	cs->col[0] = mg_json_str(smp, "label");
 	cs->col[1] = mg_json_str(smp, "production");
 	cs->col[2] = mg_json_str(smp, "candidate");
@@ -301,27 +300,46 @@ int mg_compare_sample_load(const cJSON *pol, const char *where, const char *path
 		                  "%s: compare.sample.path: no sample file (give it here or with "
 		                  "--sample FILE)",
 		                  where);
-	if (load_metrics(cs, pol, err))
-		goto done;
-	if (mg_file_read(cs->path, &data, err)) {
-		mg_err_set(err, MG_EXIT_USAGE, "cannot read sample '%s'", cs->path);
-		goto done;
+	return load_metrics(cs, pol, err);
+}
+
+/* The file's bytes: digest, pin, rows, values. */
+static int parse(struct mg_compare_sample *cs, const char *data, size_t len, struct mg_err *err)
+{
+	mg_sha256_hex(data, len, cs->sha256);
+	if (cs->pin && strcmp(cs->pin, cs->sha256))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "sample '%s': SHA-256 %s differs from the pinned "
+		                  "compare.sample.sha256 %.64s: not the pinned evaluation sample",
+		                  cs->path, cs->sha256, cs->pin);
+	if (mg_csv_read_mem(cs->path, data, len, NULL, on_row, cs, NULL, err))
+		return -1;
+	return check_values(cs, err);
+}
+
+int mg_compare_sample_load(const cJSON *pol, const char *where, const char *path_override,
+                           unsigned jobs, struct mg_compare_sample **out, struct mg_err *err)
+{
+	struct mg_buf data = MG_BUF_INIT(SAMPLE_MAX_BYTES);
+	int ret = -1;
+
+	/* read once: the digest is of exactly the bytes parsed */
+	if (!init(pol, where, path_override, jobs, out, err)) {
+		if (mg_file_read((*out)->path, &data, err))
+			mg_err_set(err, MG_EXIT_USAGE, "cannot read sample '%s'", (*out)->path);
+		else
+			ret = parse(*out, data.buf, data.len, err);
 	}
-	mg_sha256_hex(data.buf, data.len, cs->sha256);
-	if (cs->pin && strcmp(cs->pin, cs->sha256)) {
-		mg_err_set(err, MG_EXIT_USAGE,
-		           "sample '%s': SHA-256 %s differs from the pinned compare.sample.sha256 "
-		           "%.64s: not the pinned evaluation sample",
-		           cs->path, cs->sha256, cs->pin);
-		goto done;
-	}
-	if (mg_csv_read_mem(cs->path, data.buf, data.len, NULL, on_row, cs, NULL, err) ||
-	    check_values(cs, err))
-		goto done;
-	ret = 0;
-done:
 	mg_buf_release(&data);
 	return ret;
+}
+
+int mg_compare_sample_load_mem(const cJSON *pol, const char *name, const char *data, size_t len,
+                               struct mg_compare_sample **out, struct mg_err *err)
+{
+	if (init(pol, "policy", name, 1, out, err))
+		return -1;
+	return parse(*out, data, len, err);
 }
 
 /* --- computation -------------------------------------------------------------------------- */

@@ -31,6 +31,10 @@ struct mg_compare_sample;
 int mg_compare_sample_load(const cJSON *pol, const char *where, const char *path_override,
                            unsigned jobs, struct mg_compare_sample **out, struct mg_err *err);
 
+/* The same over `len` bytes in memory called `name` (fuzzing, tests); one thread. */
+int mg_compare_sample_load_mem(const cJSON *pol, const char *name, const char *data, size_t len,
+                               struct mg_compare_sample **out, struct mg_err *err);
+
 /* Compute every metric, interval and decision. */
 int mg_compare_sample_run(struct mg_compare_sample *cs, struct mg_err *err);
 
