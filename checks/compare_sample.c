@@ -694,6 +694,14 @@ void mg_compare_sample_json_metric(const struct mg_compare_sample *cs, size_t i,
 	if (!cs || !cs->ran || i >= cs->nm)
 		return;
 	m = &cs->m[i];
+	/* the interval of candidate - production (the metric's "delta"), for the HTML report */
+	if (mg_metric_info(m->kind)->greater_is_better) {
+		mg_json_add_double(metric, "delta_ci_low", m->lo);
+		mg_json_add_double(metric, "delta_ci_high", m->hi);
+	} else {
+		mg_json_add_double(metric, "delta_ci_low", -m->hi);
+		mg_json_add_double(metric, "delta_ci_high", -m->lo);
+	}
 	o = cJSON_AddObjectToObject(metric, "statistics");
 	mg_json_add_double(o, "delta", m->delta);
 	mg_json_add_double(o, "ci_low", m->lo);
