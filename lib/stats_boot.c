@@ -22,23 +22,23 @@ static void replicate(const struct mg_stats_prep *p, uint8_t *w, uint64_t seed, 
                       double **reps)
 {
 	size_t n = p->s->n;
-	struct mg_rng g;
-	bool wrapped = false;
+	struct mg_rng seeded, g;
+	uint64_t total = 0;
 
 	memset(w, 0, n * sizeof(*w));
-	mg_rng_replicate(&g, seed, r);
-	for (size_t j = 0; j < n; j++) {
-		uint64_t i = mg_rng_bounded(&g, n);
-
-		wrapped |=
-		        ++w[i] == 0; /* a count over 255: undefined (never seen above a few rows) */
-	}
+	mg_rng_replicate(&seeded, seed, r);
+	g = seeded; /* a local copy the compiler can keep in registers */
+	for (size_t j = 0; j < n; j++)
+		w[mg_rng_bounded(&g, n)]++;
+	/* a count over 255 wraps and loses 256 from the total: then the replicate is
+	 * undefined (never seen above a few rows: P(count > 255) is below 1e-500) */
+	for (size_t j = 0; j < n; j++)
+		total += w[j];
 	for (size_t k = 0; k < p->nm; k++) {
 		double va, vb;
-
 		double d = mg_stats_eval(p, k, w, &va, &vb);
 
-		reps[k][r] = wrapped ? NAN : d;
+		reps[k][r] = total != n ? NAN : d;
 	}
 }
 
