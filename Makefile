@@ -35,17 +35,15 @@ CLANG_FORMAT ?= clang-format
 VALGRIND ?= valgrind
 
 PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash
-# libraries without a pkg-config file: none (the CSV reader is hand-written, see README)
-NOPC_LIBS :=
-# libm: the drift statistics (log, exp, lgamma)
-NOPC_LIBS += -lm
+# libraries without a pkg-config file (the CSV reader is hand-written, see README): libm
+# (statistics of compare and drift, the HTML report's chart scales) and POSIX threads
+# (the bootstrap's -j)
+NOPC_LIBS := -lm -pthread
 TEST_PKGS := cunit
 
 WARN := -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wformat=2 -Wvla -Wpointer-arith \
 	-Wundef -Wcast-align -Wold-style-definition -fno-common
-# libm, which has no pkg-config file: the HTML report's chart scales (reporters/chart.c)
-NOPC_LIBS += -lm
 
 # pkg-config is asked once per make run, and only when something is compiled
 # (the test-only packages separately: `make`/`make demo` build without them)

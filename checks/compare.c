@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "compare.h"
+#include "compare_sample.h"
 #include "text.h"
 #include "alloc.h"
 #include "chart.h"
@@ -23,6 +24,9 @@ static const struct mg_schema_field rule_fields[] = {
         {"min_relative_change", &mg_schema_number, false},
         {"max_regression", &mg_schema_number, false},
         {"max_relative_regression", &mg_schema_number, false},
+        {"non_inferiority_margin", &mg_schema_number, false},
+        {"superiority", &mg_schema_bool, false},
+        {"decision_threshold", &mg_schema_number, false},
         {NULL, NULL, false},
 };
 static const struct mg_schema rule = {.type = MG_SCHEMA_OBJECT, .fields = rule_fields};
@@ -39,6 +43,8 @@ static const struct mg_schema_field compare_fields[] = {
         {"first_deployment", &first_deployment, false},
         {"metric_source", &metric_source, false},
         {"model_metrics_dataset", &mg_schema_nonempty_string, false},
+        {"sample", &mg_compare_sample_schema, false},
+        {"significance", &mg_compare_significance_schema, false},
         {NULL, NULL, false},
 };
 static const struct mg_schema compare = {.type = MG_SCHEMA_OBJECT, .fields = compare_fields};
@@ -89,6 +95,7 @@ struct compare {
 	struct mg_suite *suite;
 	char *exp_run_id; /* the run --log-experiment made */
 	char commit[128];
+	struct mg_compare_sample *smp; /* compare.sample or --sample: the numbers come from it */
 };
 
 static const cJSON *pol_get(const cJSON *o, const char *key)
@@ -157,13 +164,18 @@ static int load_rules(struct compare *c, const char *where, struct mg_err *err)
 			        where, i);
 			goto done;
 		}
-		if (!r->has_threshold && !mg_compare_rule_comparative(r)) {
+		if (!r->has_threshold && !mg_compare_rule_comparative(r) &&
+		    !(c->smp &&
+		      (pol_get(e, "non_inferiority_margin") || pol_get(e, "superiority")))) {
 			mg_err_set(
 			        err, MG_EXIT_USAGE,
 			        "%s: compare.metrics[%zu]: no rule for '%s': give at least one of "
 			        "threshold, min_absolute_change, min_relative_change, "
-			        "max_regression, max_relative_regression",
-			        where, i, r->name);
+			        "max_regression, max_relative_regression%s",
+			        where, i, r->name,
+			        c->smp ? " (with compare.sample: non_inferiority_margin, "
+			                 "superiority)"
+			               : "");
 			goto done;
 		}
 		mg_buf_reset(&id);
@@ -502,6 +514,33 @@ static void evaluate(struct compare *c)
 	mg_buf_release(&why);
 }
 
+/* Every metric from the sample: its statistical decision, then any MLflow-style rule on its values.
+ */
+static void evaluate_sample(struct compare *c)
+{
+	struct mg_buf why = MG_BUF_INIT(MG_BUF_SMALL);
+	uint64_t t0 = c->t0;
+
+	for (size_t i = 0; i < c->nm; i++) {
+		struct metric *m = &c->m[i];
+		struct mg_check *k;
+
+		mg_buf_reset(&why);
+		m->st = mg_compare_sample_metric(c->smp, i, &m->b, &m->c, &why);
+		m->have_c = m->have_b = true;
+		m->d = mg_compare_delta(m->c, m->b);
+		if (m->r.has_threshold || mg_compare_rule_comparative(&m->r)) {
+			mg_buf_adds(&why, "; on the sample values: ");
+			if (mg_compare_judge(&m->r, &m->c, &m->b, true, &why) == MG_STATUS_FAILED)
+				m->st = MG_STATUS_FAILED;
+		}
+		k = mg_suite_add(c->suite, m->id, m->st, why.buf);
+		k->duration = mg_clock_since(t0);
+		t0 = mg_clock_ns();
+	}
+	mg_buf_release(&why);
+}
+
 /* --- outputs -------------------------------------------------------------------- */
 
 static const char *side_version(const struct side *s)
@@ -800,6 +839,7 @@ static void json_extra(void *arg, cJSON *doc)
 		cJSON_AddStringToObject(side, "model_id", c->base.model_id);
 	if (c->exp_run_id)
 		cJSON_AddStringToObject(o, "experiment_run_id", c->exp_run_id);
+	mg_compare_sample_json(c->smp, o);
 	arr = cJSON_AddArrayToObject(o, "metrics");
 	for (size_t i = 0; i < c->nm; i++) {
 		const struct metric *m = &c->m[i];
@@ -826,6 +866,8 @@ static void json_extra(void *arg, cJSON *doc)
 		                        c->first ? "" : metric_run(&c->base, m->r.name));
 		cJSON_AddStringToObject(e, "rule", rt.buf);
 		cJSON_AddStringToObject(e, "verdict", mg_status_name(m->st));
+		if (!c->first)
+			mg_compare_sample_json_metric(c->smp, i, e);
 		cJSON_AddItemToArray(arr, e);
 	}
 	mg_buf_release(&rt);
@@ -923,6 +965,8 @@ static void md_extra(struct mg_md *md, const void *arg)
 			mg_buf_release(&d);
 			mg_buf_release(&rt);
 		}
+		if (!c->first)
+			mg_compare_sample_md(c->smp, md);
 	}
 	mg_buf_release(&t);
 }
@@ -952,6 +996,8 @@ static const char *compare_verdict(void *arg, const char *verdict)
 {
 	const struct compare *c = arg;
 
+	if (!strcmp(verdict, "passed") && !c->first && mg_compare_sample_inconclusive(c->smp))
+		return "manual"; /* inconclusive: the sample cannot tell */
 	return c->first && !strcmp(c->first_mode, "manual") && !strcmp(verdict, "passed") ? "manual"
 	                                                                                  : verdict;
 }
@@ -1004,6 +1050,7 @@ static void compare_props(void *arg, struct mg_suite *s)
 		mg_suite_set_prop(s, "mlgate.candidate.run", c->cand.run.run_id);
 	if (c->exp_run_id)
 		mg_suite_set_prop(s, "mlgate.compare.experiment_run", c->exp_run_id);
+	mg_compare_sample_props(c->smp, s);
 }
 
 static const struct mg_gate_hooks compare_hooks = {
@@ -1033,6 +1080,13 @@ static int read_policy(struct compare *c, const struct mg_policy *policy, struct
 	}
 	if (pol_get(c->pol, "first_deployment"))
 		c->first_mode = mg_json_str(c->pol, "first_deployment");
+	if (pol_get(c->pol, "significance") && !pol_get(c->pol, "sample"))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "%s: compare.significance: only meaningful with compare.sample",
+		                  where);
+	if ((pol_get(c->pol, "sample") || c->o->sample) &&
+	    mg_compare_sample_load(c->pol, where, c->o->sample, (unsigned)c->o->jobs, &c->smp, err))
+		return -1;
 	return load_rules(c, where, err);
 }
 
@@ -1091,7 +1145,13 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 	snprintf(c.commit, sizeof(c.commit), "%.127s",
 	         mg_gate_training_commit(c.cand.have_run ? &c.cand.run : NULL, o->commit));
 	run.commit = c.commit;
-	evaluate(&c);
+	if (c.smp && !c.first) {
+		if (mg_compare_sample_run(c.smp, err))
+			goto done;
+		evaluate_sample(&c);
+	} else {
+		evaluate(&c);
+	}
 	c.evaluated = true;
 	ret = 0;
 done:
@@ -1100,6 +1160,7 @@ done:
 		free(c.m[i].id);
 	free(c.m);
 	free(c.exp_run_id);
+	mg_compare_sample_free(c.smp);
 	mg_model_version_release(&c.cand.mv);
 	mg_model_version_release(&c.base.mv);
 	mg_run_release(&c.cand.run);

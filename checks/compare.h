@@ -30,6 +30,8 @@ struct mg_compare_opts {
 	const char *log_experiment;   /* --log-experiment NAME */
 	const char *commit;           /* --commit SHA: when the run has no git commit tag */
 	bool quiet;                   /* --quiet: no check lines on stdout */
+	const char *sample;           /* --sample FILE: overrides compare.sample.path */
+	long long jobs;               /* -j N: bootstrap threads (0: one) */
 };
 
 /*

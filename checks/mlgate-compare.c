@@ -36,6 +36,10 @@ int main(int argc, char **argv)
 	        MG_OPT_STR(0, "commit", "SHA", &o.commit,
 	                   "git commit for the evidence, when the run has no "
 	                   "mlflow.source.git.commit tag"),
+	        MG_OPT_STR(0, "sample", "FILE", &o.sample,
+	                   "the pinned evaluation sample (CSV): overrides compare.sample.path"),
+	        MG_OPT_INTEGER('j', "jobs", "N", &o.jobs, 1, 256,
+	                       "bootstrap threads (the result does not depend on N)"),
 	        MG_OPT_HELP_ONLY,
 	        MG_OPT_END_OF_TABLE,
 	};
@@ -70,7 +74,8 @@ int main(int argc, char **argv)
 	                   "The verdict is written back to the candidate (tags mlgate.compare.*, "
 	                   "a line in\nits description) unless --dry-run.",
 	        .details = "Exit code 4: first deployment under first_deployment \"manual\" (a "
-	                   "human decides).\nCredentials come from the "
+	                   "human decides), or a comparison on compare.sample that is "
+	                   "inconclusive.\nCredentials come from the "
 	                   "environment only. Policy reference: docs/policy.md.\n",
 	        .opts = table,
 	        .env = (const struct mg_doc_item *const[]){mg_gate_env_registry, mg_gate_env_common,

@@ -36,9 +36,10 @@ const struct mg_schema *mg_promote_policy_schema(void)
  * checked by their own gate.
  */
 static int load_policy(const struct mg_promote_opts *o, struct mg_policy *policy,
-                       struct mg_gate_run *run, bool *require_request, struct mg_err *err)
+                       struct mg_gate_run *run, bool *require_request, const char **pin,
+                       struct mg_err *err)
 {
-	const cJSON *section;
+	const cJSON *section, *sample;
 	char where[4200];
 
 	*require_request = true;
@@ -54,6 +55,11 @@ static int load_policy(const struct mg_promote_opts *o, struct mg_policy *policy
 	    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(section, "require_transition_request")))
 		*require_request = false;
 	run->policy_sha256 = policy->sha256;
+	/* a pinned evaluation sample: compare evidence on another sample does not count */
+	section = mg_policy_section(policy, "compare");
+	sample = section ? cJSON_GetObjectItemCaseSensitive(section, "sample") : NULL;
+	if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(sample, "sha256")))
+		*pin = mg_json_str(sample, "sha256");
 	return 0;
 }
 
@@ -158,6 +164,16 @@ static bool evidence_passes(struct promote *p, const char *gate, const struct mg
 		return mg_buf_addf(why, "verdict %s", verdict ? verdict : "failed"), false;
 	if (!strcmp(gate, "compare") && !mg_suite_prop(s, "mlgate.champion.version"))
 		return mg_buf_addf(why, "no mlgate.champion.version property"), false;
+	if (!strcmp(gate, "compare") && p->sample_pin) {
+		const char *d = mg_suite_prop(s, "mlgate.compare.sample.sha256");
+
+		if (!d || strcmp(d, p->sample_pin))
+			return mg_buf_addf(why,
+			                   "compared on sample %.64s, not the pinned "
+			                   "compare.sample.sha256 %.64s",
+			                   d ? d : "(none recorded)", p->sample_pin),
+			       false;
+	}
 	mg_buf_reset(note);
 	if (!mg_evidence_crosscheck(s, &p->mv, why, note))
 		return false;
@@ -587,7 +603,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 		mg_evidence_init(&ev[i], o->evidence.items[i]);
 
 	if (check_opts(&p, &g, gates, &ngates, &max_age, err) || mg_evidence_key(&p.key, err) ||
-	    load_policy(o, &policy, &run, &p.require_request, err))
+	    load_policy(o, &policy, &run, &p.require_request, &p.sample_pin, err))
 		goto done;
 	/* evidence that cannot be read is a mistake in the command, not a rejection */
 	if (mg_evidence_read(ev, o->evidence.n, &bad)) {

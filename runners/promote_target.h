@@ -53,6 +53,7 @@ struct promote {
 	bool write;          /* the decision is to be recorded */
 	/* Databricks transition requests (the request target) */
 	bool require_request;   /* policy promote.require_transition_request (default true) */
+	const char *sample_pin; /* policy compare.sample.sha256: compare evidence must carry it */
 	size_t nrequests;       /* open requests of the candidate to the target stage */
 	struct mg_buf requests; /* who asked, "alice (2026-12-01), bob (...)" */
 	struct mg_buf metrics;  /* the compare evidence's checks, one line each, for comments */
