@@ -1,5 +1,6 @@
 #include "setup.h"
 #include "evidence.h"
+#include "parse.h"
 #include "clock.h"
 #include "junit.h"
 
@@ -153,17 +154,6 @@ int mg_evidence_hmac(const struct mg_suite *s, const char *key, char hex[MG_EVID
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int mg_evidence_verify(const struct mg_suite *s, const char *key, struct mg_buf *why,
                        struct mg_err *err)
 {
@@ -180,7 +170,7 @@ int mg_evidence_verify(const struct mg_suite *s, const char *key, struct mg_buf 
 	if (strlen(given) != 2 * sizeof(got))
 		goto malformed;
 	for (size_t i = 0; i < sizeof(got); i++) {
-		int hi = hexval(given[2 * i]), lo = hexval(given[2 * i + 1]);
+		int hi = mg_hexval(given[2 * i]), lo = mg_hexval(given[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			goto malformed;

@@ -76,3 +76,14 @@ int mg_parse_bool(const char *what, const char *s, bool *out, struct mg_err *err
 	return mg_err_set(err, MG_EXIT_USAGE, "invalid value '%.*s' for %s: expected true or false",
 	                  QUOTE_MAX, s, what);
 }
+
+int mg_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -20,6 +20,9 @@ int mg_parse_ll(const char *what, const char *s, long long min, long long max, l
 int mg_parse_double(const char *what, const char *s, double *out, struct mg_err *err);
 
 /* true/false, 1/0, yes/no, on/off (any case). */
+/* The value of hex digit `c` (either case), -1 when it is none. */
+int mg_hexval(char c);
+
 int mg_parse_bool(const char *what, const char *s, bool *out, struct mg_err *err);
 
 #endif

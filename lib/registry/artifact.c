@@ -9,6 +9,7 @@
  */
 #include "setup.h"
 #include "rest.h"
+#include "parse.h"
 #include "alloc.h"
 #include "fileio.h"
 
@@ -153,17 +154,6 @@ int mg_artifact_proxy_url(const char *base, const char *artifact_uri, const char
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int mg_artifact_local_path(const char *artifact_uri, const char *path, struct mg_buf *out,
                            struct mg_err *err)
 {
@@ -183,7 +173,8 @@ int mg_artifact_local_path(const char *artifact_uri, const char *path, struct mg
 		}
 		/* file: URIs are %-escaped */
 		for (; *p && *p != '?' && *p != '#'; p++) {
-			int hi = *p == '%' ? hexval(p[1]) : -1, lo = hi >= 0 ? hexval(p[2]) : -1;
+			int hi = *p == '%' ? mg_hexval(p[1]) : -1,
+			    lo = hi >= 0 ? mg_hexval(p[2]) : -1;
 
 			if (lo >= 0 && (hi || lo)) {
 				mg_buf_addch(out, (char)(hi * 16 + lo));

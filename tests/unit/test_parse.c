@@ -2,6 +2,20 @@
 #include "unit.h"
 #include "parse.h"
 
+static void test_parse__hexval(void)
+{
+	static const char digits[] = "0123456789abcdefABCDEF";
+
+	for (size_t i = 0; i < sizeof(digits) - 1; i++)
+		CU_ASSERT_EQUAL(mg_hexval(digits[i]), i < 16 ? (int)i : (int)i - 6);
+	CU_ASSERT_EQUAL(mg_hexval('g'), -1);
+	CU_ASSERT_EQUAL(mg_hexval('G'), -1);
+	CU_ASSERT_EQUAL(mg_hexval('/'), -1);
+	CU_ASSERT_EQUAL(mg_hexval(':'), -1);
+	CU_ASSERT_EQUAL(mg_hexval('\0'), -1);
+	CU_ASSERT_EQUAL(mg_hexval((char)0xC3), -1);
+}
+
 static void test_parse__integers(void)
 {
 	struct mg_err err = MG_ERR_INIT;
@@ -94,6 +108,7 @@ static void test_parse__booleans(void)
 }
 
 static const struct unit_test tests[] = {
+        UNIT_TEST(test_parse__hexval),
         UNIT_TEST(test_parse__integers),
         UNIT_TEST(test_parse__integer_errors_name_the_value),
         UNIT_TEST(test_parse__integer_range),
