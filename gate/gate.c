@@ -341,6 +341,8 @@ static cJSON *json_doc(const struct mg_gate_run *run, const struct mg_suite *s,
 	cJSON_AddNumberToObject(counts, "failed", (double)c.failures);
 	cJSON_AddNumberToObject(counts, "errors", (double)c.errors);
 	cJSON_AddNumberToObject(counts, "skipped", (double)c.skipped);
+	/* seconds, to the millisecond as in the JUnit */
+	cJSON_AddNumberToObject(counts, "time", round(c.time * 1000) / 1000);
 	checks = cJSON_AddArrayToObject(o, "checks");
 	for (size_t i = 0; i < s->nchecks; i++) {
 		const struct mg_check *k = &s->checks[i];
@@ -349,6 +351,7 @@ static cJSON *json_doc(const struct mg_gate_run *run, const struct mg_suite *s,
 		cJSON_AddStringToObject(ch, "id", k->id);
 		cJSON_AddStringToObject(ch, "status", mg_status_name(k->status));
 		cJSON_AddStringToObject(ch, "message", k->message ? k->message : "");
+		cJSON_AddNumberToObject(ch, "time", round(k->duration * 1000) / 1000);
 		if (k->details)
 			cJSON_AddStringToObject(ch, "details", k->details);
 		if (k->file)

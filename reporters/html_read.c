@@ -52,6 +52,17 @@ static enum mg_status status_of(const char *s)
 }
 
 /* A JSON decision (gate.h: mg_gate_json) as a suite, the way its JUnit would carry it. */
+/* o's "time": seconds, a finite number >= 0, into *out; false (and *out kept) otherwise. */
+static bool json_seconds(const cJSON *o, double *out)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "time");
+
+	if (!cJSON_IsNumber(t) || !isfinite(t->valuedouble) || t->valuedouble < 0)
+		return false;
+	*out = t->valuedouble;
+	return true;
+}
+
 static int json_suite(const char *name, const char *data, size_t len, struct mg_html_evidence *ev,
                       struct mg_err *err)
 {
@@ -94,6 +105,9 @@ static int json_suite(const char *name, const char *data, size_t len, struct mg_
 		s->has_timestamp = true;
 	}
 	mg_err_clear(&ignored);
+	/* times: a decision of an older mlgate has none (then 0, as JUnit without time) */
+	s->has_duration =
+	        json_seconds(cJSON_GetObjectItemCaseSensitive(doc, "counts"), &s->duration);
 	checks = cJSON_GetObjectItemCaseSensitive(doc, "checks");
 	cJSON_ArrayForEach(c, checks)
 	{
@@ -106,6 +120,7 @@ static int json_suite(const char *name, const char *data, size_t len, struct mg_
 		                 *msg ? msg : NULL);
 		if (*det)
 			mg_check_set(&k->details, det);
+		json_seconds(c, &k->duration);
 	}
 	GROW(ev->json, ev->njson + 1, ev->json_alloc);
 	ev->json[ev->njson++] = mg_xstrndup(data, len);

@@ -96,6 +96,20 @@ gate 1 promote-v3-production "version 3 to Production: rejected on its compariso
 	--version 3 --to-stage Production --evidence demo/out/comply-v3.xml \
 	--evidence demo/out/compare-v3.xml
 
+n=$((n + 1))
+echo
+echo "== $n. the reviewer's page per version: verdicts, charts, each metric over the model's versions"
+for v in 1 2 3; do
+	argv=("$shown/mlgate-report" html -o "demo/out/report-v$v.html" --registry "$registry"
+		--model fraud-detector demo/out/*-v"$v".json demo/out/*-v"$v"-*.json)
+	show "${argv[@]}"
+	"${argv[@]}" 2>&1 | sed 's/^/   | /'
+	rc=${PIPESTATUS[0]}
+	[ "$rc" = 0 ] || {
+		echo "   !! expected exit 0, got $rc" >&2
+		status=1
+	}
+done
 echo
 echo "== The registry afterwards (MLflow's own tables):"
 sqlite3 -column -header demo/mlflow.db \
@@ -105,7 +119,8 @@ sqlite3 -column -header demo/mlflow.db \
 	        COALESCE((SELECT value FROM model_version_tags t WHERE t.name = v.name AND t.version = v.version AND t.key = 'mlgate.promote.verdict'), '-') AS promote
 	 FROM model_versions v WHERE v.name = 'fraud-detector' ORDER BY v.version" | sed 's/^/   /'
 echo
-echo "Evidence (JUnit, JSON decision, Markdown summary per gate run) is in demo/out/."
+echo "Evidence (JUnit, JSON decision, Markdown summary per gate run) is in demo/out/; open"
+echo "demo/out/report-v1.html (approved), -v2 (stopped at compliance), -v3 (rejected on comparison)."
 if [ "$status" = 0 ]; then
 	echo "mlgate demo: every gate decided as expected: version 1 is in Production, version 2 was"
 	echo "stopped at compliance, version 3 was rejected on its comparison and archived."
