@@ -35,7 +35,9 @@ CLANG_FORMAT ?= clang-format
 VALGRIND ?= valgrind
 
 PKGS := libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash
-# libraries without a pkg-config file: none (the CSV reader is hand-written, see README)
+# libraries without a pkg-config file (the CSV reader is hand-written, see README): libm
+# (statistics of compare and drift, the HTML report's chart scales) and POSIX threads
+# (the bootstrap's -j)
 NOPC_LIBS := -lm -pthread
 TEST_PKGS := cunit
 
@@ -79,7 +81,11 @@ endif
 LIB_DIRS := lib lib/registry
 LAYER_DIRS := $(LIB_DIRS) reporters gate
 GATE_DIRS := checks runners
-SRC_DIRS := $(LAYER_DIRS) $(GATE_DIRS)
+# relay/ (mlgate-relay, docs/relay.md): its own layer on lib/ alone; only its
+# executable links libmicrohttpd (RELAY_PKGS)
+RELAY_DIRS := relay
+RELAY_PKGS := libmicrohttpd
+SRC_DIRS := $(LAYER_DIRS) $(GATE_DIRS) $(RELAY_DIRS)
 MAIN_SRC := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/mlgate.c $(d)/mlgate-*.c)))
 LIB_SRC := $(sort $(filter-out $(MAIN_SRC),$(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c))))
 # Tests, tools, fuzz targets and benchmarks see every layer.
@@ -89,6 +95,8 @@ $(BUILD)/obj/lib/%.o: private LAYER_INC = -Ilib
 $(BUILD)/obj/lib/registry/%.o: private LAYER_INC = $(addprefix -I,$(LIB_DIRS))
 $(BUILD)/obj/reporters/%.o: private LAYER_INC = $(addprefix -I,$(LIB_DIRS) reporters)
 $(BUILD)/obj/gate/%.o: private LAYER_INC = $(addprefix -I,$(LAYER_DIRS))
+$(BUILD)/obj/relay/%.o: private LAYER_INC = -Ilib -Irelay $(shell $(PKG_CONFIG) --cflags $(RELAY_PKGS))
+$(OUT)/mlgate-relay: private EXTRA_LIBS = $(shell $(PKG_CONFIG) --libs $(RELAY_PKGS))
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 ITEST_SRC := $(sort $(wildcard tests/integration/*.c))
 TOOL_SRC := $(sort $(wildcard tools/*.c))
@@ -143,7 +151,7 @@ $(LIB_A): $(call obj,$(LIB_SRC))
 define PROGRAM_RULE
 $(OUT)/$(basename $(notdir $(1))): $(call obj,$(1)) $(LIB_A)
 	@mkdir -p $(OUT)
-	$$(QUIET_LINK)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+	$$(QUIET_LINK)$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(EXTRA_LIBS)
 endef
 $(foreach src,$(MAIN_SRC),$(eval $(call PROGRAM_RULE,$(src))))
 

@@ -3,6 +3,7 @@
 #include "compare_sample.h"
 #include "text.h"
 #include "alloc.h"
+#include "chart.h"
 #include "clock.h"
 #include "json.h"
 #include "markdown.h"
@@ -872,6 +873,40 @@ static void json_extra(void *arg, cJSON *doc)
 	mg_buf_release(&rt);
 }
 
+/* The table as a text chart too: a step summary shows Markdown, not SVG (chart.h). */
+static void md_bars(struct mg_md *md, const struct compare *c)
+{
+	struct mg_chart_compare *b = mg_xcalloc(c->nm + 1, sizeof(*b));
+	struct mg_buf out = MG_BUF_INIT(MG_BUF_SMALL * 4);
+
+	for (size_t i = 0; i < c->nm; i++) {
+		const struct metric *m = &c->m[i];
+
+		b[i].metric = m->r.name;
+		b[i].candidate = m->have_c ? m->c : NAN;
+		b[i].baseline = !c->first && m->have_b ? m->b : NAN;
+		b[i].threshold = m->r.has_threshold ? m->r.threshold : NAN;
+		b[i].verdict = mg_status_name(m->st);
+	}
+	mg_chart_text_bars(b, c->nm, &out);
+	if (out.len && !mg_buf_overflowed(&out))
+		mg_md_raw(md, out.buf);
+	mg_buf_release(&out);
+	free(b);
+}
+
+static void md_extra(struct mg_md *md, const void *arg);
+
+/* The gate's summary sections: the comparison as a table (md_extra), then as a text chart. */
+static void md_summary(struct mg_md *md, const void *arg)
+{
+	const struct compare *c = arg;
+
+	md_extra(md, arg);
+	if (c->evaluated)
+		md_bars(md, c);
+}
+
 static void md_extra(struct mg_md *md, const void *arg)
 {
 	const struct compare *c = arg;
@@ -1024,7 +1059,7 @@ static const struct mg_gate_hooks compare_hooks = {
         .before = compare_before,
         .props = compare_props,
         .json = json_extra,
-        .md = md_extra,
+        .md = md_summary,
 };
 
 /* The policy's compare section: metric source, first-deployment policy and rules. */
@@ -1084,7 +1119,7 @@ int mg_compare_run(struct mg_ctx *ctx, const struct mg_compare_opts *o, struct m
 		goto done;
 
 	mg_registry_resolve_uri(o->gate.registry, &uri);
-	if (mg_registry_open(ctx, uri.buf, &c.reg, err))
+	if (mg_registry_open(ctx, uri.buf, &c.reg, err) || mg_gate_artifact_check(&end, c.reg, err))
 		goto done;
 	end.reg = c.reg;
 	run.registry = mg_registry_uri(c.reg);

@@ -444,6 +444,11 @@ static int comment_result(struct mg_registry *reg, const struct mg_gate_run *run
 		            mg_status_name(run->suite->checks[i].status),
 		            run->suite->checks[i].message ? ": " : "",
 		            run->suite->checks[i].message ? run->suite->checks[i].message : "");
+	if (run->report_link) {
+		mg_buf_addch(&text, '\n');
+		mg_gate_report_line(true, &text);
+		mg_buf_truncate(&text, text.len - 1); /* its newline */
+	}
 	mg_buf_addf(&key, "mlgate.%s.comment", gate);
 	old = mg_kvlist_get(&mv->tags, key.buf);
 	edit = old && *old;
@@ -709,6 +714,11 @@ int mg_gate_finish(struct mg_gate_end *e, bool failed, struct mg_err *err)
 
 		if (h->before(e->arg, e->run, e->writes, &step, err))
 			end_failed(e, step, &code, err);
+	}
+	if (!code && e->o->log_artifact && mg_gate_artifact_upload(e, err)) {
+		mg_buf_reset(&id);
+		mg_buf_addf(&id, "%s.report_artifact", e->checks);
+		end_failed(e, id.buf, &code, err);
 	}
 	if (!code && (h->writeback ? h->writeback(e->arg, e->run, summary.buf, e->writes, err)
 	                           : mg_gate_writeback(e->reg, e->run, e->mv, summary.buf,

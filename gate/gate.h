@@ -27,6 +27,7 @@ struct mg_gate_opts {
 	const char *summary;  /* --summary FILE */
 	const char *ci;       /* --ci none|github|azure */
 	bool dry_run;         /* --dry-run */
+	bool log_artifact;    /* --log-artifact (compare, promote: MG_GATE_ARTIFACT_OPTION) */
 };
 
 #define MG_GATE_OPTIONS(o)                                                                    \
@@ -45,6 +46,12 @@ struct mg_gate_opts {
 	        MG_GATE_OUTPUT_OPTIONS(o),                                                    \
 	        MG_OPT_BOOL('n', "dry-run", &(o)->dry_run,                                    \
 	                    "evaluate, print the registry changes it would make, change nothing")
+
+/* --log-artifact, for the gates whose page reviewers read (compare, promote): gate/artifact.c. */
+#define MG_GATE_ARTIFACT_OPTION(o)                                             \
+	MG_OPT_BOOL(0, "log-artifact", &(o)->log_artifact,                     \
+	            "attach the HTML report to the candidate's MLflow run as " \
+	            "mlgate/<gate>-report.html\n(Databricks: link it from the comment)")
 
 /* How the model options combine, for a gate's rules table (opts.h). */
 #define MG_GATE_RULES MG_RULE(MG_RULE_ONE, "version", "alias", "stage")
@@ -120,6 +127,7 @@ struct mg_gate_run {
 	 * outputs (mg_gate_finish), write-back included.
 	 */
 	uint64_t started_ns;
+	bool report_link; /* --log-artifact on a registry with comments: they link the report */
 };
 
 /* Start `run` for gate `gate`: now, the model and version the options name, no commit, no policy.
@@ -259,6 +267,26 @@ struct mg_gate_hooks {
 /* The record hook of a gate that records nothing in a registry (release, smoke). */
 int mg_gate_no_record(void *arg, struct mg_gate_run *run, const char *summary, struct mg_writes *w,
                       struct mg_err *err);
+
+/*
+ * --log-artifact (gate/artifact.c), checked right after the registry `reg`
+ * is opened, before anything is read and before e->reg is set (a refusal is
+ * a usage error without evidence): Unity Catalog is refused (MG_EXIT_USAGE,
+ * saying why), a registry with comments (Databricks) needs a URL to link
+ * (MLGATE_REPORT_URL or the CI run) and gets run->report_link set.
+ */
+struct mg_gate_end;
+int mg_gate_artifact_check(struct mg_gate_end *e, struct mg_registry *reg, struct mg_err *err);
+/*
+ * Upload the gate's HTML report to the run of e->mv (mlgate/<gate>-report.html),
+ * recorded in e->writes like any registry write (with --dry-run, planned);
+ * nothing on a registry that links it instead. mg_gate_finish calls it after
+ * the writes before the record and before the record, so a failed upload
+ * leaves the verdict unrecorded.
+ */
+int mg_gate_artifact_upload(struct mg_gate_end *e, struct mg_err *err);
+/* "HTML report: URL\n" ($MLGATE_REPORT_URL, else the CI run) for comments, when `on`. */
+void mg_gate_report_line(bool on, struct mg_buf *out);
 
 /* One gate run's ending: what mg_gate_finish needs. */
 struct mg_gate_end {

@@ -47,5 +47,8 @@ const struct mg_doc_item mg_gate_env_common[] = {
         {"GITHUB_OUTPUT, GITHUB_STEP_SUMMARY",
          "in GitHub Actions, where the step outputs (verdict, tests, failures, errors, skipped, "
          "failed-checks) and the job summary go"},
+        {"MLGATE_REPORT_URL",
+         "compare and promote --log-artifact on a Databricks workspace registry: where CI "
+         "publishes the HTML report, linked from the comment (default: the CI run)"},
         {NULL, NULL},
 };

@@ -6,6 +6,7 @@
 #include "version.h"
 
 #include <curl/curl.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,6 +196,7 @@ void mg_http_response_init(struct mg_http_response *r)
 {
 	r->status = 0;
 	r->attempts = 0;
+	r->retry_after = 0;
 	mg_buf_init(&r->body, MG_BUF_LARGE);
 }
 
@@ -350,6 +352,17 @@ static struct curl_slist *slist_add(struct curl_slist *l, const char *s)
 	return n;
 }
 
+/* Whether `header` ("Name: value") is one the request sends a value of its own for. */
+static bool overridden(const char *header, const char *const *mine)
+{
+	size_t n = strcspn(header, ":");
+
+	for (; mine && *mine; mine++)
+		if (!strncasecmp(*mine, header, n) && (*mine)[n] == ':')
+			return true;
+	return false;
+}
+
 /*
  * The header list of one request: the client's prebuilt lists, or, when the
  * request brings a content type or headers of its own, a list made for it
@@ -365,7 +378,8 @@ static struct curl_slist *request_headers(struct mg_http *h, const struct mg_htt
 	if (!req->headers && !req->content_type)
 		return get ? h->headers : h->json_headers;
 	for (const struct curl_slist *p = h->headers; p; p = p->next)
-		l = slist_add(l, p->data);
+		if (!overridden(p->data, req->headers))
+			l = slist_add(l, p->data);
 	if (!get) {
 		struct mg_buf ct = MG_BUF_INIT(MG_BUF_SMALL);
 
@@ -438,6 +452,7 @@ static int perform(struct mg_http *h, const struct mg_http_req *req, struct curl
 			                  method, url, h->cfg.max_body);
 		if (rc == CURLE_OK) {
 			curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &resp->status);
+			resp->retry_after = retry_after(h);
 			mg_debug(h->log, "%s %s -> %ld (%.1f ms)", method, url, resp->status,
 			         mg_clock_since(start) * 1e3);
 			if (!retryable_status(resp->status) || attempt >= h->cfg.max_retries)

@@ -54,6 +54,7 @@ struct mg_http_response {
 	long status;        /* HTTP status of the final attempt */
 	struct mg_buf body; /* bounded by the configuration's max_body */
 	int attempts;       /* how many requests were sent */
+	double retry_after; /* the final response's Retry-After in seconds, 0 when none */
 };
 
 void mg_http_response_init(struct mg_http_response *r);
@@ -74,7 +75,8 @@ int mg_http_request(struct mg_http *h, const char *method, const char *url, cons
 /*
  * One request with settings of its own: `headers` ("Name: value", NULL-ended,
  * may be NULL) are sent with this request only, after the client's headers
- * (a per-request Authorization that changes when a token is refreshed);
+ * (a per-request Authorization that changes when a token is refreshed; a
+ * header the client also sends, Accept say, is sent with this value alone);
  * `body` is sent with Content-Type `content_type` (NULL: application/json).
  * Otherwise as mg_http_request() (retries, errors, bounds).
  */

@@ -11,7 +11,7 @@
 #include <regex.h>
 
 const char *const mg_policy_sections[] = {"compliance", "compare", "promote", "smoke",
-                                          "changes",    "release", NULL};
+                                          "changes",    "release", "drift",   NULL};
 
 const struct mg_schema mg_schema_string = {.type = MG_SCHEMA_STRING};
 const struct mg_schema mg_schema_nonempty_string = {.type = MG_SCHEMA_STRING,

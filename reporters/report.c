@@ -284,13 +284,18 @@ static int check_args(const struct mg_report_opts *o, struct mg_err *err)
 	                                 {"--summary", o->summary, false}};
 
 	if (!merge && !summary && strcmp(o->command, "annotate"))
-		return mg_err_set(err, MG_EXIT_USAGE,
-		                  "unknown command '%.64s': expected merge, summary or annotate",
-		                  o->command);
+		return mg_err_set(
+		        err, MG_EXIT_USAGE,
+		        "unknown command '%.64s': expected merge, summary, annotate or html",
+		        o->command);
 	if (!o->ninputs)
 		return mg_err_set(err, MG_EXIT_USAGE, "%s: no input files given", o->command);
 	if (merge && !o->output)
 		return mg_err_set(err, MG_EXIT_USAGE, "merge: missing -o OUT.xml");
+	if (o->registry || o->model || o->history)
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "%s: --registry, --model and --history are for html only",
+		                  o->command);
 	if (!merge && o->output)
 		return mg_err_set(err, MG_EXIT_USAGE, "%s: -o is for merge only", o->command);
 	if (!summary && o->summary)
@@ -307,6 +312,10 @@ int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_
 	int ret = -1;
 
 	mg_result_init(&r, "mlgate");
+	if (!strcmp(o->command, "html")) {
+		ret = mg_html_cmd(ctx, o, err);
+		goto done;
+	}
 	if (ci_prelude(ctx, err) || check_args(o, err) || read_inputs(ctx, o, &r, &passed, err))
 		goto done;
 	if (!strcmp(o->command, "merge")) {

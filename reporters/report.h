@@ -28,7 +28,10 @@ struct mg_report_opts {
 	const char *summary;       /* summary: --summary FILE */
 	const char *const *inputs; /* JUnit files, borrowed */
 	size_t ninputs;
-	size_t max_input; /* bytes per input; 0 for MG_JUNIT_READ_MAX */
+	size_t max_input;     /* bytes per input; 0 for MG_JUNIT_READ_MAX */
+	const char *registry; /* html: --registry URI for the history, or NULL */
+	const char *model;    /* html: --model NAME */
+	long long history;    /* html: --history N versions; 0 for 20 */
 };
 
 /*
@@ -39,6 +42,18 @@ struct mg_report_opts {
  * MG_EXIT_INFRA when an output could not be written.
  */
 int mg_report_run(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_err *err);
+
+/* html -o FILE EVIDENCE... (html_cmd.c): MG_EXIT_PASS once the page is written, or -1. */
+int mg_html_cmd(struct mg_ctx *ctx, const struct mg_report_opts *o, struct mg_err *err);
+
+/*
+ * html with --log-to-run RUN_ID (report_artifact.c): the registry checked
+ * first (one that takes no artifacts is MG_EXIT_USAGE), the page written
+ * (-o must be a file), then uploaded to the run as mlgate/report.html
+ * (registry.h: mg_registry_log_artifact). MG_EXIT_PASS, or -1.
+ */
+int mg_report_log_to_run(struct mg_ctx *ctx, const struct mg_report_opts *o, const char *run_id,
+                         struct mg_err *err);
 
 struct mg_md;
 struct mg_result;

@@ -11,7 +11,9 @@ static const struct mg_command commands[] = {
         {"promote", "approve or reject a registry transition from gate evidence"},
         {"changes", "list the models a git change touches, as a CI matrix"},
         {"release", "check a release-branch cut: commit on main, passing evidence"},
+        {"drift", "data and prediction drift of a window against the training reference"},
         {"report", "merge JUnit files, write summaries and CI annotations"},
+        {"relay", "registry webhooks in, CI dispatches out, through a durable queue"},
 };
 
 const struct mg_command *mg_commands(size_t *n)

@@ -17,6 +17,7 @@ int main(int argc, char **argv)
 	const struct mg_opt table[] = {
 	        MG_GATE_OPTIONS(&o.gate),
 	        MG_OPT_BOOL('q', "quiet", &o.quiet, "no per-check lines on stdout"),
+	        MG_GATE_ARTIFACT_OPTION(&o.gate),
 	        MG_OPT_GROUP_("Promotion"),
 	        MG_OPT_STR(0, "to-stage", "STAGE", &o.to_stage,
 	                   "move the version to Staging or Production, archiving what it replaces"),

@@ -611,7 +611,7 @@ int mg_promote_run(struct mg_ctx *ctx, const struct mg_promote_opts *o, struct m
 		goto done;
 	}
 	mg_registry_resolve_uri(g.registry, &uri);
-	if (mg_registry_open(ctx, uri.buf, &p.reg, err))
+	if (mg_registry_open(ctx, uri.buf, &p.reg, err) || mg_gate_artifact_check(&end, p.reg, err))
 		goto done;
 	end.reg = p.reg;
 	run.registry = mg_registry_uri(p.reg);

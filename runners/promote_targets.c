@@ -268,6 +268,7 @@ static void request_comment(const struct promote *p, const char *decision, struc
 	mg_gate_run_url(&url);
 	if (url.len)
 		mg_buf_addf(out, "CI run: %s\n", url.buf);
+	mg_gate_report_line(p->o->gate.log_artifact, out);
 	mg_buf_release(&url);
 }
 

@@ -3,6 +3,7 @@
 # order of the layers (README "Layout"):
 #
 #   lib (the core) -> lib/registry -> reporters -> gate -> checks | runners
+#   lib (the core) -> relay (mlgate-relay: on lib alone)
 #
 # A file may include headers of its own folder and of the layers before it;
 # checks/ and runners/ are peers that never include each other. Prints each
@@ -11,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-layers=(lib lib/registry reporters gate checks runners)
-declare -A rank=([lib]=0 [lib/registry]=1 [reporters]=2 [gate]=3 [checks]=4 [runners]=4)
+layers=(lib lib/registry reporters gate checks runners relay)
+declare -A rank=([lib]=0 [lib/registry]=1 [reporters]=2 [gate]=3 [checks]=4 [runners]=4 [relay]=4)
 declare -A home # header name -> folder
 for d in "${layers[@]}"; do
 	for h in "$d"/*.h; do

@@ -27,17 +27,20 @@ build=(
 	gcc libc6-dev make pkg-config
 	libcurl4-openssl-dev libcjson-dev libgit2-dev libxml2-dev libsqlite3-dev
 	libssl-dev libxxhash-dev
+	libmicrohttpd-dev
 	sqlite3 git
 )
 # Test-only: CUnit (unit tests), clang-format (make check-format), valgrind,
 # xmllint (JUnit against docs/junit.xsd), Python's venv (the MLflow server of
 # the integration tests, the CI checks' venv), curl and CA certificates (the
 # harness; pip and the Go module proxy over TLS), GNU time (make bench),
-# locales (the locale round-trip test), shellcheck (the scripts in ci/).
+# locales (the locale round-trip test), shellcheck (the scripts in ci/), Chromium and its
+# WebDriver (the HTML report's browser test, driven by selenium from the test venv).
 # Go for actionlint is scripts/actionlint.sh's business (any Go will do).
 test=(
 	libcunit1-dev clang-format valgrind libxml2-utils
 	python3 python3-venv curl ca-certificates time locales shellcheck
+	chromium chromium-driver
 )
 
 list=false
@@ -65,7 +68,7 @@ if ! command -v dpkg-query >/dev/null 2>&1; then
 		exit 2
 	fi
 	missing=()
-	pcs=(libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash)
+	pcs=(libcurl libcjson libgit2 libxml-2.0 sqlite3 libcrypto libxxhash libmicrohttpd)
 	[ "${1:-build}" = build ] || pcs+=(cunit)
 	for pc in "${pcs[@]}"; do
 		pkg-config --exists "$pc" 2>/dev/null || missing+=("$pc")

@@ -8,6 +8,7 @@
 #include "alloc.h"
 #include "compare.h"
 #include "comply.h"
+#include "drift.h"
 #include "json.h"
 #include "policy.h"
 #include "promote.h"
@@ -32,6 +33,7 @@ int main(void)
 	cJSON_AddItemToObject(props, "compare", mg_schema_to_json(mg_compare_policy_schema()));
 	cJSON_AddItemToObject(props, "smoke", mg_schema_to_json(mg_smoke_policy_schema()));
 	cJSON_AddItemToObject(props, "promote", mg_schema_to_json(mg_promote_policy_schema()));
+	cJSON_AddItemToObject(props, "drift", mg_schema_to_json(mg_drift_policy_schema()));
 	/* sections of gates still to come are accepted as objects for now */
 	for (size_t i = 0; mg_policy_sections[i]; i++)
 		if (!cJSON_GetObjectItemCaseSensitive(props, mg_policy_sections[i]))

@@ -370,6 +370,48 @@ int mg_registry_log_batch(struct mg_registry *reg, const char *run_id,
 int mg_registry_end_run(struct mg_registry *reg, const char *run_id, const char *status,
                         struct mg_err *err);
 
+/*
+ * Artifacts: put `len` bytes (text: no NUL byte) at `path` under the artifact
+ * root of run `run_id`, replacing a file already there, as MLflow's
+ * log_artifact does; the run's artifact_uri says where:
+ *   REST    mlflow-artifacts:/... (a server run with --serve-artifacts): PUT
+ *           <server>/api/2.0/mlflow-artifacts/artifacts/<root path>/<path>, as
+ *           MLflow's client does; an http(s) URI into that proxy: PUT there
+ *   SQLite  a local path or file:// URI: written atomically (temp + rename),
+ *           directories made
+ * `path` is relative, "/"-separated, without "." or ".." parts. Any other
+ * artifact location (s3://, a path on a REST server's own disk, dbfs:) is
+ * MG_EXIT_USAGE with MG_REASON_UNSUPPORTED naming the scheme and what to do;
+ * a refused upload is MG_EXIT_INFRA.
+ */
+int mg_registry_log_artifact(struct mg_registry *reg, const char *run_id, const char *path,
+                             const void *data, size_t len, struct mg_err *err);
+
+/* How a page for reviewers reaches the registry (mg_registry_artifact_mode). */
+enum {
+	MG_ARTIFACT_UPLOAD = 0, /* to the run's artifacts (REST, SQLite) */
+	MG_ARTIFACT_LINK = 1,   /* a link in the version's comments (Databricks workspace) */
+};
+
+/*
+ * MG_ARTIFACT_UPLOAD or MG_ARTIFACT_LINK for this registry, or -1 with
+ * MG_EXIT_USAGE / MG_REASON_UNSUPPORTED saying why neither (Unity Catalog).
+ * Reads nothing.
+ */
+int mg_registry_artifact_mode(struct mg_registry *reg, struct mg_err *err);
+
+/*
+ * Where an upload for `artifact_uri` goes on the REST registry at `base`
+ * (scheme://host[:port][/prefix]): the URL of MLflow's artifact proxy,
+ * appended to `out`, as MLflow's MlflowArtifactsRepository resolves it.
+ * Other schemes: MG_EXIT_USAGE, MG_REASON_UNSUPPORTED (see above).
+ */
+int mg_artifact_proxy_url(const char *base, const char *artifact_uri, const char *path,
+                          struct mg_buf *out, struct mg_err *err);
+/* The local file for `path` under a local `artifact_uri` (a path or file:// URI), into `out`. */
+int mg_artifact_local_path(const char *artifact_uri, const char *path, struct mg_buf *out,
+                           struct mg_err *err);
+
 /* Helpers shared by the backends and the gates. */
 
 /* The canonical spelling of a stage name ("production" -> "Production"), or NULL. */

@@ -70,6 +70,9 @@ struct mg_registry_ops {
 	                 const struct mg_kvlist *tags, struct mg_err *err);
 	int (*end_run)(struct mg_registry *reg, const char *run_id, const char *status,
 	               struct mg_err *err);
+	/* mg_registry_log_artifact, with the run's artifact URI read (never "") */
+	int (*log_artifact)(struct mg_registry *reg, const char *run_id, const char *artifact_uri,
+	                    const char *path, const void *data, size_t len, struct mg_err *err);
 };
 
 struct mg_registry {
@@ -87,6 +90,10 @@ struct mg_registry {
 int mg_registry_rest_open(struct mg_registry *reg, const char *uri, struct mg_err *err);
 int mg_registry_sqlite_open(struct mg_registry *reg, const char *uri, struct mg_err *err);
 int mg_registry_databricks_open(struct mg_registry *reg, const char *uri, struct mg_err *err);
+
+/* The log_artifact of registries whose runs keep their artifacts in local files (artifact.c). */
+int mg_local_log_artifact(struct mg_registry *reg, const char *run_id, const char *artifact_uri,
+                          const char *path, const void *data, size_t len, struct mg_err *err);
 
 /* A copy of `s`, or of "" when NULL: results never hold NULL strings. */
 char *mg_registry_strdup(const char *s);

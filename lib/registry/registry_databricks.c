@@ -267,6 +267,8 @@ int mg_registry_databricks_open(struct mg_registry *reg, const char *uri, struct
 	r->flavour_free = databricks_free;
 	auth = NULL;
 	r->authorize = db_authorize;
+	/* a Databricks run's artifacts are in DBFS or a volume: the gates link the page instead */
+	r->ops.log_artifact = NULL;
 	if (uc) {
 		r->ops.name = "databricks-uc";
 		r->ops.features = MG_REGISTRY_ALIASES;

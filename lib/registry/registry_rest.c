@@ -45,8 +45,8 @@ static void first_line(const struct mg_buf *body, struct mg_buf *out)
  * "not found"; other 400s are input errors the server named; everything
  * else (auth, 5xx, proxies, unknown endpoints) is infrastructure.
  */
-static int http_error(struct mg_registry *reg, const char *method, const char *path,
-                      const struct mg_http_response *resp, struct mg_err *err)
+int mg_rest_http_error(struct mg_registry *reg, const char *method, const char *path,
+                       const struct mg_http_response *resp, struct mg_err *err)
 {
 	struct mg_err ignore = MG_ERR_INIT;
 	struct mg_buf detail = MG_BUF_INIT(MG_BUF_SMALL);
@@ -157,7 +157,7 @@ int mg_rest_call(struct mg_registry *reg, const char *method, const char *path,
 	if (resp.status != 200) {
 		/* an error body may echo a credential: mask it before any part is cut out */
 		mg_secrets_redact(&reg->ctx->secrets, &resp.body);
-		http_error(reg, method, path, &resp, err);
+		mg_rest_http_error(reg, method, path, &resp, err);
 		goto done;
 	}
 	mg_buf_reset(&url); /* reused for the message: the query is in the debug log */
@@ -723,6 +723,7 @@ int mg_rest_init(struct mg_registry *reg, const char *base, struct mg_err *err)
 	r = mg_xcalloc(1, sizeof(*r));
 	r->ops = rest_ops;
 	mg_rest_tracking_ops(&r->ops);
+	r->ops.log_artifact = mg_rest_log_artifact;
 	r->api = mg_buf_take(&api, NULL);
 	r->http = mg_http_new(&cfg, &reg->ctx->log);
 	r->models = "";

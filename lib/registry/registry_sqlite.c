@@ -822,6 +822,7 @@ static const struct mg_registry_ops sqlite_ops = {
         .create_run = sqlite_create_run,
         .log_batch = sqlite_log_batch,
         .end_run = sqlite_end_run,
+        .log_artifact = mg_local_log_artifact,
 };
 
 int mg_registry_sqlite_open(struct mg_registry *reg, const char *uri, struct mg_err *err)

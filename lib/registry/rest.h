@@ -74,6 +74,18 @@ int mg_rest_paginate(struct mg_registry *reg, const char *path, const char **q, 
 /* {"name": name, "version": version} */
 cJSON *mg_rest_name_version(const char *name, const char *version);
 
+/*
+ * A non-200 answer to METHOD PATH as an error (MLflow's error body, or the
+ * first line or title of another one): MG_EXIT_INFRA, but 404
+ * RESOURCE_DOES_NOT_EXIST (MG_REASON_NOT_FOUND) and other 400s with an
+ * MLflow error code (MG_EXIT_USAGE). Returns -1.
+ */
+int mg_rest_http_error(struct mg_registry *reg, const char *method, const char *path,
+                       const struct mg_http_response *resp, struct mg_err *err);
+/* log_artifact of the REST backend: PUT through MLflow's artifact proxy (rest_artifact.c). */
+int mg_rest_log_artifact(struct mg_registry *reg, const char *run_id, const char *artifact_uri,
+                         const char *path, const void *data, size_t len, struct mg_err *err);
+
 /* The REST model-version search (filter, order, pages). */
 int mg_rest_search_versions(struct mg_registry *reg, const struct mg_version_query *qry,
                             mg_version_cb *cb, void *arg, struct mg_err *err);

@@ -19,7 +19,10 @@ GITHUB_ENV, GITHUB_PATH and GITHUB_STEP_SUMMARY files, parsed afterwards
 (NAME=VALUE and NAME<<DELIMITER heredocs). `run:` text is NOT expanded:
 mlgate's actions never put `${{ }}` in scripts (scripts/ci-check-actions.py
 enforces it), so a `${{` reaching bash here is a bug the tests see.
-`uses:` steps are not run, except actions/cache (below); others are noted.
+`uses:` steps are not run, except actions/cache (below) and
+actions/upload-artifact (the files of `path` must exist, or the step fails
+under if-no-files-found: error; recorded under "artifacts", with the outputs
+artifact-id and artifact-url); others are noted.
 
 Caches (actions/cache, Cache@2): a miss, unless CI_SIM_CACHE_DIR names a
 directory standing for the cache service: then a key saved there is
@@ -39,7 +42,8 @@ AGENT_TEMPDIRECTORY) and left alone when unknown, as the agent does.
 Bash@3 / CmdLine@2 on Linux). Logging commands on stdout and stderr are
 processed: task.setvariable (plain and isOutput; later steps see NAME and
 STEP_NAME in the environment), task.complete, task.logissue,
-task.uploadsummary, task.prependpath, task.setsecret. Step conditions
+task.uploadsummary, task.prependpath, task.setsecret, artifact.upload (the
+file must exist; recorded under "artifacts"). Step conditions
 (succeeded, failed, always, succeededOrFailed, canceled, variables[...]) and
 continueOnError are honoured. Tasks: PublishTestResults@2 is checked (files
 found, each a JUnit document), Cache@2 as actions/cache (above), others are
@@ -473,6 +477,7 @@ def github(args):
             v = v and not state["failed"]
         return v
 
+    artifacts = []
     log = open(args.log, "a", encoding="utf-8")
     cache = Cache(base_env, log)
     for n, step in enumerate(runs.get("steps") or []):
@@ -492,14 +497,20 @@ def github(args):
             uses = step["uses"]
             with_ = deep(step.get("with") or {}, lambda s: to_str(interpolate(s, evaluate)))
             outputs = {}
+            outcome = "success"
             if uses.split("@")[0] == "actions/cache":
                 hit = cache.restore(uses, with_.get("key", ""), with_.get("path", ""))
                 outputs = {"cache-hit": "true" if hit else "false"}
+            elif uses.split("@")[0] == "actions/upload-artifact":
+                outputs, ok = upload_artifact(with_, workdir, base_env, artifacts, log)
+                outcome = "success" if ok else "failure"
+                if not ok:
+                    state["failed"] = True
             else:
                 log.write(f"::sim:: {uses}: not run here\n")
-            rec.update(kind="uses", uses=uses, outcome="success", exit_code=0, outputs=outputs,
-                       with_=with_)
-            steps_ctx[sid] = {"outputs": outputs, "outcome": "success", "conclusion": "success"}
+            rec.update(kind="uses", uses=uses, outcome=outcome, exit_code=0 if outcome ==
+                       "success" else 1, outputs=outputs, with_=with_)
+            steps_ctx[sid] = {"outputs": outputs, "outcome": outcome, "conclusion": outcome}
             continue
         shell = step.get("shell")
         if not shell:
@@ -548,7 +559,34 @@ def github(args):
     return {"outcome": "failure" if state["failed"] else "success",
             "exit_code": failing[0]["exit_code"] if failing else 0,
             "outputs": outputs, "steps": results, "summary": "".join(summary),
-            "env": added_env, "path": added_path}
+            "env": added_env, "path": added_path, "artifacts": artifacts}
+
+
+def upload_artifact(with_, workdir, env, artifacts, log):
+    """actions/upload-artifact@v4: the files of `path` (lines, globs) found, or the step fails
+    under if-no-files-found: error (the default warns); the artifact recorded with its files,
+    and the outputs artifact-id and artifact-url as the action sets them."""
+    files = []
+    for line in (with_.get("path") or "").splitlines():
+        line = line.strip()
+        if line:
+            files += sorted(glob.glob(os.path.join(workdir, line), recursive=True))
+    name = with_.get("name") or "artifact"
+    if any(a["name"] == name for a in artifacts):
+        log.write(f"::error::an artifact named {name} already exists in this run\n")
+        return {}, False
+    if not files:
+        how = with_.get("if-no-files-found") or "warn"
+        log.write(f"::{'error' if how == 'error' else 'warning'}::no files found for {name}\n")
+        return {}, how != "error"
+    artifacts.append({"name": name, "files": files,
+                      "size": sum(os.path.getsize(f) for f in files)})
+    aid = str(len(artifacts))
+    url = (f"{env.get('GITHUB_SERVER_URL') or 'https://github.com'}/"
+           f"{env.get('GITHUB_REPOSITORY') or 'owner/repo'}/actions/runs/"
+           f"{env.get('GITHUB_RUN_ID') or '1'}/artifacts/{aid}")
+    log.write(f"::sim:: uploaded artifact {name}: {', '.join(files)}\n")
+    return {"artifact-id": aid, "artifact-url": url}, True
 
 
 # ---------------------------------------------------------------- Azure
@@ -696,6 +734,7 @@ def azure(args):
     prepend = []
     state = {"failed": False}
     issues, summaries, completes, published, results = [], [], [], [], []
+    artifacts = []
     funcs = az_funcs(state)
 
     def lookup(name):
@@ -790,6 +829,16 @@ def azure(args):
                     summaries.append({"step": name, "path": data, "text": text})
                 elif (area, action) == ("task", "prependpath"):
                     prepend.append(data)
+                elif (area, action) == ("artifact", "upload"):
+                    # the agent uploads the file as (part of) a build artifact
+                    there = os.path.isabs(data) and os.path.exists(data)
+                    artifacts.append({"step": name, "artifactname": props.get("artifactname", ""),
+                                      "containerfolder": props.get("containerfolder", ""),
+                                      "path": data, "exists": there})
+                    if not there:
+                        issues.append({"step": name, "type": "error",
+                                       "message": f"artifact.upload: no file {data}"})
+                        result = "Failed"
         if result == "Failed" and to_str(step.get("continueOnError", False)).lower() == "true":
             result = "SucceededWithIssues"
         if result == "Failed":
@@ -804,6 +853,7 @@ def azure(args):
             overall = r["result"]
     return {"result": overall, "steps": results, "variables": variables, "outputs": outputs,
             "issues": issues, "summaries": summaries, "completes": completes,
+            "artifacts": artifacts,
             "published": published, "path": prepend}
 
 

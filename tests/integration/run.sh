@@ -12,7 +12,10 @@
 # $$), and it never reads the whole registry. A test that has to (it lists
 # every experiment, say) has the line
 #   # harness: own-server
-# and gets a server of its own, started for it and stopped after it.
+# and gets a server of its own, started for it and stopped after it. A test
+# whose server needs settings has lines
+#   # harness: server-env NAME=VALUE
+# and gets a server of its own started with them in its environment.
 # Results print in sorted order, each with its duration, whatever order the
 # tests end in; a failed test's log follows its line.
 #
@@ -20,6 +23,9 @@
 #   MLGATE_TEST_MLFLOW_URI   http://127.0.0.1:PORT of the server
 #   MLGATE_TEST_MLFLOW_DB    the server's SQLite database file (shared: others
 #                            write to it at the same time)
+#   The server serves artifacts (--serve-artifacts): an experiment created
+#   at an mlflow-artifacts:/ location has its runs' artifacts uploaded through
+#   it (t_report_artifact.sh); others keep the local --default-artifact-root.
 #   MLGATE_TEST_PYTHON       the venv's python (has mlflow and scikit-learn): for
 #                            tests, a shim in a copy of the venv's bin/ whose
 #                            scripts are forks of one interpreter that has
@@ -231,14 +237,16 @@ fi
 # and log in DIR and wait for /health. Returns 0 when it answers (its pid is
 # the last of servers[]), 2 when it died because the port was taken, 1 on
 # any other failure.
+server_env=() # NAME=VALUE for the next server started (a test's server-env lines)
 try_server() {
 	local dir=$1 port=$2 deadline body pid
 	mkdir -p "$dir"
 	(
 		cd "$dir"
-		exec "${server_prefix[@]}" "$VENV/bin/mlflow" server \
+		exec "${server_prefix[@]}" env "${server_env[@]}" "$VENV/bin/mlflow" server \
 			--backend-store-uri "sqlite:///$dir/mlflow.db" \
 			--default-artifact-root "$dir/artifacts" \
+			--serve-artifacts --artifacts-destination "$dir/mlartifacts" \
 			--host 127.0.0.1 --port "$port" --workers 1
 	) </dev/null >"$dir/server.log" 2>&1 &
 	pid=$!
@@ -366,14 +374,18 @@ show_log() {
 # asks for one). A test that cannot start gets its result at once.
 declare -A start_of=() rc_of=() secs_of=() own_of=() note_of=()
 launch() {
-	local i=$1 t=${tests[$1]} name dir uri db
+	local i=$1 t=${tests[$1]} name dir uri db line
 	name=$(basename "$t" .sh)
 	dir=$tmp/tests/$name
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	uri=$MLGATE_TEST_MLFLOW_URI db=$MLGATE_TEST_MLFLOW_DB
 	start_of[$i]=$SECONDS
-	if grep -qx '# harness: own-server' "$t"; then
+	server_env=()
+	while IFS= read -r line; do
+		server_env+=("${line#'# harness: server-env '}")
+	done < <(grep -E '^# harness: server-env [A-Za-z_][A-Za-z0-9_]*=' "$t" || true)
+	if grep -qx '# harness: own-server' "$t" || ((${#server_env[@]})); then
 		if ! start_server "$tmp/servers/$name" >"$tmp/logs/$name.log" 2>&1; then
 			rc_of[$i]=1 secs_of[$i]=$((SECONDS - start_of[$i]))
 			note_of[$i]="its own MLflow server did not start"

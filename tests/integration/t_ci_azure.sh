@@ -13,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 export AGENT_TEMPDIRECTORY=$T_DIR/agent-temp PIPELINE_WORKSPACE=$T_DIR/pw
 export COMMON_TESTRESULTSDIRECTORY=$T_DIR/pw/TestResults
 export BUILD_SOURCESDIRECTORY=$T_DIR/pw/s SYSTEM_DEFAULTWORKINGDIRECTORY=$T_DIR/pw/s
-export AGENT_BUILDDIRECTORY=$T_DIR/pw
+export AGENT_BUILDDIRECTORY=$T_DIR/pw BUILD_ARTIFACTSTAGINGDIRECTORY=$T_DIR/pw/a
 mkdir -p "$AGENT_TEMPDIRECTORY" "$COMMON_TESTRESULTSDIRECTORY" "$BUILD_SOURCESDIRECTORY"
 export SYSTEM_COLLECTIONURI=https://dev.azure.example/acme/ SYSTEM_TEAMPROJECT=models BUILD_BUILDID=77
 export BUILD_REASON=Manual BUILD_REQUESTEDFOR=ci-test
@@ -169,6 +169,17 @@ if [ -x "$MLGATE_BIN/mlgate-changes" ]; then
 		expect_res report published.0.files.0 "$COMMON_TESTRESULTSDIRECTORY/TEST-mlgate.xml"
 		expect_res report published.0.tests 3
 		assert_match <(res report summaries.0.text) '2 suites'
+		# the HTML report: published with the build (artifact.upload) and linked from a summary
+		html=$BUILD_ARTIFACTSTAGINGDIRECTORY/mlgate-report/mlgate-report.html
+		expect_res report outputs.report.html "$html"
+		assert_match "$html" '^<!DOCTYPE html>'
+		expect_res report artifacts.0.artifactname mlgate-report
+		expect_res report artifacts.0.path "$html"
+		expect_res report artifacts.0.exists true
+		assert_match <(res report summaries.1.text) '^📄 \*\*\[HTML report\]\(https://dev\.azure\.example/acme/models/_build/results\?buildId=77&view=artifacts&type=publishedArtifacts\)\*\*: the file mlgate-report\.html of the build artifact `mlgate-report`'
+		az_run report2 report.yml files="$T_DIR/pw/evidence/**/*.xml" failOnFailure=false htmlArtifact=
+		expect_res report2 artifacts.# 0
+		expect_res report2 summaries.1 ''
 		# a shallow clone
 		git clone -q --depth 1 --branch feature "file://$app" "$T_DIR/shallow" 2>/dev/null
 		SYSTEM_DEFAULTWORKINGDIRECTORY=$T_DIR/shallow SYSTEM_PULLREQUEST_TARGETBRANCH=main \

@@ -184,9 +184,21 @@ JSON
 		grep -c '<testsuite ' "$app/mlgate-results/pr.xml" | grep -qx 2 || fail "merged file lacks a suite"
 		res report summary >"$T_DIR/report.md"
 		assert_match "$T_DIR/report.md" '2 suites'
-		gh_run report2 report files=mlgate-results/smoke-fraud-detector.xml fail-on-failure=false
+		# the HTML report: written (the run failed: reviewers read it most then), uploaded as the
+		# workflow artifact mlgate-report, linked from the step summary
+		expect_res report outputs.html "$app/mlgate-results/mlgate-report.html"
+		assert_match "$app/mlgate-results/mlgate-report.html" '^<!DOCTYPE html>'
+		expect_res report artifacts.0.name mlgate-report
+		expect_res report artifacts.0.files.0 "$app/mlgate-results/mlgate-report.html"
+		expect_res report outputs.html-url https://github.example/acme/models/actions/runs/4242/artifacts/1
+		assert_match "$T_DIR/report.md" '📄 \*\*\[HTML report\]\(https://github\.example/acme/models/actions/runs/4242/artifacts/1\)\*\*: .* the artifact `mlgate-report` of this run$'
+		gh_run report2 report files=mlgate-results/smoke-fraud-detector.xml fail-on-failure=false html=
 		[ "$RC" = 0 ] || fail "report of a passing run failed"
 		expect_res report2 outputs.verdict passed
+		# html '' : no page, nothing uploaded, no link
+		expect_res report2 outputs.html ''
+		expect_res report2 artifacts.# 0
+		assert_no_match <(res report2 summary) 'HTML report'
 		# a shallow clone: exit 2, and the error says what to fetch
 		git clone -q --depth 1 --branch feature "file://$app" "$T_DIR/shallow" 2>/dev/null
 		cd "$T_DIR/shallow"

@@ -41,8 +41,10 @@ static void test_dispatch__knows_the_commands(void)
 	size_t n;
 	const struct mg_command *cmds = mg_commands(&n);
 
-	CU_ASSERT_EQUAL(n, 7);
+	CU_ASSERT_EQUAL(n, 9);
+	CU_ASSERT_PTR_NOT_NULL(mg_command_find("drift"));
 	CU_ASSERT_PTR_NOT_NULL(mg_command_find("comply"));
+	CU_ASSERT_PTR_NOT_NULL(mg_command_find("relay"));
 	CU_ASSERT_PTR_NOT_NULL(mg_command_find("report"));
 	CU_ASSERT_PTR_NULL(mg_command_find("../../bin/sh"));
 	CU_ASSERT_PTR_NULL(mg_command_find("Comply"));

@@ -93,7 +93,7 @@ static void test_report__errors(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "-o: cannot write '"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "no/such/dir.xml': directory '"));
 	CU_ASSERT_EQUAL(run("frob", NULL, NULL, MG_CI_NONE, good, 1, &err), -1);
-	ASSERT_STR(err.msg, "unknown command 'frob': expected merge, summary or annotate");
+	ASSERT_STR(err.msg, "unknown command 'frob': expected merge, summary, annotate or html");
 	CU_ASSERT_EQUAL(run("merge", NULL, NULL, MG_CI_NONE, good, 1, &err), -1);
 	ASSERT_STR(err.msg, "merge: missing -o OUT.xml");
 	CU_ASSERT_EQUAL(run("summary", NULL, NULL, MG_CI_NONE, good, 0, &err), -1);
