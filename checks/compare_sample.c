@@ -366,7 +366,8 @@ static void precondition(const struct mg_compare_sample *cs, struct smetric *m, 
 		         "%llu positives and %llu negatives: fewer than significance.min_class "
 		         "%lld of a class",
 		         (unsigned long long)cs->positives, (unsigned long long)neg, cs->min_class);
-	else if (m->have_mcnemar && (long long)(m->mc.b + m->mc.c) < cs->min_discordant)
+	else if (m->have_mcnemar && m->superiority &&
+	         (long long)(m->mc.b + m->mc.c) < cs->min_discordant)
 		snprintf(out, n,
 		         "%llu discordant rows (the models disagree on correctness), fewer than "
 		         "significance.min_discordant %lld",

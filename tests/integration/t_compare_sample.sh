@@ -30,6 +30,15 @@ for kind in cls reg; do
 		fail "mlgate-compare disagrees with the oracle ($kind)"
 done
 
+# one thread gives the same replicates as two: identical intervals, bit for bit
+run_cmd "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --stage Staging \
+	--policy policy_cls.json --json cls1.json -q --dry-run -j 1
+python3 - cls.json cls1.json <<'PY' || fail "-j 1 and -j 2 give different intervals"
+import json, sys
+a, b = ([m["statistics"] for m in json.load(open(f))["compare"]["metrics"]] for f in sys.argv[1:])
+sys.exit(0 if a == b else 1)
+PY
+
 # 40 rows: the interval contains -margin, a human decides
 expect_rc 4 "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --stage Staging \
 	--policy policy_small.json --dry-run --ci none

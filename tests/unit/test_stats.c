@@ -379,7 +379,8 @@ static void test_stats__auc_jackknife_matches_refit(void)
 	mg_stats_prep_release(&p);
 }
 
-/* weighted AUC and average precision against their definitions, on tie-heavy random samples */
+/* weighted AUC and average precision against their definitions, on random samples with and
+ * without ties */
 static void test_stats__weighted_rank_metrics_brute_force(void)
 {
 	struct mg_rng g;
@@ -394,8 +395,10 @@ static void test_stats__weighted_rank_metrics_brute_force(void)
 
 		for (size_t i = 0; i < n; i++) {
 			y[i] = (double)mg_rng_bounded(&g, 2);
-			a[i] = (double)mg_rng_bounded(&g, 5) / 4; /* five values: many ties */
-			b[i] = (double)mg_rng_bounded(&g, 3) / 2;
+			/* five and three values (many ties), or continuous (none) every other trial
+			 */
+			a[i] = trial % 2 ? mg_rng_uniform(&g) : (double)mg_rng_bounded(&g, 5) / 4;
+			b[i] = trial % 2 ? mg_rng_uniform(&g) : (double)mg_rng_bounded(&g, 3) / 2;
 			w[i] = (uint8_t)mg_rng_bounded(&g, 4);
 		}
 		struct mg_sample s = {n, y, a, b};
