@@ -8,6 +8,7 @@
 #include "csvstream.h"
 #include "json.h"
 #include "policy.h"
+#include "stats.h"
 
 #include <math.h>
 #include <xxhash.h>
@@ -126,19 +127,10 @@ enum mg_drift_value mg_drift_parse(const char *s, size_t len, double *out)
 
 /* --- reservoir sampling ------------------------------------------------------ */
 
-static uint64_t splitmix64(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9E3779B97F4A7C15ULL);
-
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-	return z ^ (z >> 31);
-}
-
 /* Uniform in (0, 1). */
 static double unif(uint64_t *state)
 {
-	return ((double)(splitmix64(state) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+	return ((double)(mg_splitmix64(state) >> 11) + 0.5) * (1.0 / 9007199254740992.0);
 }
 
 static void sample_init(struct mg_drift_sample *r, size_t cap, uint64_t seed, uint64_t stream)
@@ -173,7 +165,7 @@ static void sample_take(struct mg_drift_sample *r, double v)
 		}
 		return;
 	}
-	r->v[splitmix64(&r->rng) % r->cap] = v;
+	r->v[mg_splitmix64(&r->rng) % r->cap] = v;
 	r->w *= exp(log(unif(&r->rng)) / (double)r->cap);
 	sample_skip(r);
 }
