@@ -11,13 +11,16 @@ integrity=sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76AS
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 dir=${1:-$repo/build/axe-core-$version}
 if [ ! -s "$dir/axe.min.js" ]; then
-	command -v npm >/dev/null || {
-		echo "axe_fetch.sh: npm is needed to fetch axe-core $version" >&2
-		exit 2
-	}
 	tmp=$(mktemp -d)
 	trap 'rm -rf "$tmp"' EXIT
-	(cd "$tmp" && npm pack --silent "axe-core@$version" >/dev/null)
+	# the registry's tarball URL, fetched with curl (a bare Debian has no npm);
+	# npm's registry setting is honoured where one is configured
+	registry=${npm_config_registry:-https://registry.npmjs.org/}
+	curl -fsS --retry 3 -o "$tmp/axe-core-$version.tgz" \
+		"${registry%/}/axe-core/-/axe-core-$version.tgz" || {
+		echo "axe_fetch.sh: could not download axe-core $version from $registry" >&2
+		exit 2
+	}
 	tgz=$tmp/axe-core-$version.tgz
 	got=sha512-$(openssl dgst -sha512 -binary "$tgz" | base64 -w0)
 	[ "$got" = "$integrity" ] || {
