@@ -25,7 +25,8 @@
 # missing) and Debian's mirror, taken from this host's apt sources (the entry
 # for bookworm; MLGATE_DEBIAN_MIRROR overrides). The host's network set-up is
 # carried into the root as an administrator would set it: its resolv.conf,
-# the CA certificates it added locally (/usr/local/share/ca-certificates) and
+# the /etc/hosts Debian's installer writes (debootstrap writes none, and
+# without it "localhost" does not resolve), the CA certificates it added locally (/usr/local/share/ca-certificates) and
 # /etc/pip.conf; nothing of the project is installed by hand.
 #
 # Mounts (/proc, /sys, /dev, /dev/pts, /dev/shm) live in a private mount
@@ -161,6 +162,9 @@ for m in proc sys dev dev/pts dev/shm; do
 	mounted+=("$root/$m")
 done
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+if [ ! -s "$root/etc/hosts" ]; then
+	printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+fi
 mkdir -p "$root/usr/local/share/ca-certificates"
 for crt in /usr/local/share/ca-certificates/*.crt; do
 	if [ -f "$crt" ]; then cp "$crt" "$root/usr/local/share/ca-certificates/"; fi
