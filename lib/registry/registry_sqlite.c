@@ -79,7 +79,7 @@ static int check_model_rows(struct mg_registry *reg, const char *name, struct mg
 		           "refusing to read the model",
 		           sq->path, (const char *)sqlite3_column_text(st, 0),
 		           (const char *)sqlite3_column_text(st, 1), name);
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	if (rc)
 		return -1;
 	free(sq->clean_model);
@@ -161,6 +161,7 @@ static int load_extras(struct mg_registry *reg, struct mg_model_version *mv, boo
 	struct sq *sq = sq_of(reg);
 	int64_t v = version_number(mv->version);
 	struct sq_row tags = SQ_ROW(sq, NULL, "model_version_tags", err);
+	sqlite3_stmt *st_tags = NULL, *st_aliases = NULL;
 	int rc, ret = -1;
 
 	/*
@@ -169,25 +170,17 @@ static int load_extras(struct mg_registry *reg, struct mg_model_version *mv, boo
 	 * of sorting the few rows the (workspace, name, version) index finds. The
 	 * run queries below do the same for their (key, run_uuid) keys.
 	 */
-	if (!sq->st_tags &&
-	    sq_prepare(
+	if (sq_prepare(
 	            sq,
 	            "SELECT key, value FROM model_version_tags WHERE workspace = ?1 AND name = ?2 "
 	            "AND version = ?3 ORDER BY key || ''",
-	            &sq->st_tags, err))
-		return -1;
-	if (!sq->st_aliases &&
-	    sq_prepare(
-	            sq,
-	            "SELECT alias, version FROM registered_model_aliases WHERE workspace = ?1 AND "
-	            "name = ?2 AND version = ?3 ORDER BY alias",
-	            &sq->st_aliases, err))
+	            &st_tags, err))
 		return -1;
 	mg_kvlist_release(&mv->tags);
 	mg_kvlist_release(&mv->aliases);
-	tags.st = sq->st_tags;
-	sq_bindf(sq->st_tags, "tti", reg->workspace, mv->name, v);
-	while ((rc = sq_step(sq, sq->st_tags, "reading version tags", err)) == 1) {
+	tags.st = st_tags;
+	sq_bindf(st_tags, "tti", reg->workspace, mv->name, v);
+	while ((rc = sq_step(sq, st_tags, "reading version tags", err)) == 1) {
 		const char *key = sq_text_ref(&tags, 0, SQ_REQUIRED);
 		const char *value = sq_text_ref(&tags, 1, SQ_OPTIONAL);
 
@@ -201,13 +194,19 @@ static int load_extras(struct mg_registry *reg, struct mg_model_version *mv, boo
 		ret = 0;
 		goto done;
 	}
-	sq_bindf(sq->st_aliases, "tti", reg->workspace, mv->name, v);
-	if (read_aliases(sq, sq->st_aliases, &mv->aliases, err) < 0)
+	if (sq_prepare(
+	            sq,
+	            "SELECT alias, version FROM registered_model_aliases WHERE workspace = ?1 AND "
+	            "name = ?2 AND version = ?3 ORDER BY alias",
+	            &st_aliases, err))
+		goto done;
+	sq_bindf(st_aliases, "tti", reg->workspace, mv->name, v);
+	if (read_aliases(sq, st_aliases, &mv->aliases, err) < 0)
 		goto done;
 	ret = 0;
 done:
-	sqlite3_reset(sq->st_tags);
-	sqlite3_reset(sq->st_aliases);
+	sq_finish(sq, st_tags);
+	sq_finish(sq, st_aliases);
 	return ret;
 }
 
@@ -223,7 +222,7 @@ static int model_exists(struct mg_registry *reg, const char *name, struct mg_err
 	             reg->workspace, name))
 		return -1;
 	rc = sq_step(sq, st, "reading a registered model", err);
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return rc;
 }
 
@@ -259,7 +258,7 @@ static int find_version(struct mg_registry *reg, const char *name, int64_t v,
 	rc = sq_step(sq, st, "reading a model version", err);
 	if (rc == 1 && mv && row_to_version(sq, st, mv, &has_updated, err))
 		rc = -1;
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return rc;
 }
 
@@ -303,7 +302,7 @@ static int sqlite_get_model(struct mg_registry *reg, const char *name,
 	out->creation_timestamp = sq_int(&r, 1, SQ_OPTIONAL);
 	out->last_updated_timestamp = sq_int(&r, 2, SQ_OPTIONAL);
 	out->description = sq_text(&r, 3, SQ_OPTIONAL);
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	st = NULL;
 	if (r.failed)
 		goto done;
@@ -320,7 +319,7 @@ static int sqlite_get_model(struct mg_registry *reg, const char *name,
 		goto done;
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	sq_end_read(sq);
 	if (ret)
 		mg_registered_model_release(out);
@@ -401,7 +400,7 @@ static int sqlite_get_version_by_alias(struct mg_registry *reg, const char *name
 		goto done;
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	sq_end_read(sq);
 	if (ret)
 		mg_model_version_release(out);
@@ -446,7 +445,7 @@ static int stream_versions(struct mg_registry *reg, const struct sq_selection *s
 		if (n < (size_t)page_size && rc < 0)
 			goto done;
 		/* the page is read: no statement or transaction stays open for the callbacks */
-		sqlite3_finalize(st);
+		sq_finish(sq, st);
 		st = NULL;
 		for (size_t i = 0; i < n; i++) {
 			int r = load_extras(reg, &page[i], sel->aliases, err);
@@ -470,7 +469,7 @@ static int stream_versions(struct mg_registry *reg, const struct sq_selection *s
 done:
 	for (size_t i = 0; i < n; i++)
 		mg_model_version_release(&page[i]);
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	sq_query_release(&q);
 	sq_cursor_release(&cur);
 	free(page);
@@ -698,7 +697,7 @@ static int move_holders(struct mg_registry *reg, const struct mg_registry_move *
 		}
 		mg_buf_addf(held, "%s%lld", (*n)++ ? ", " : "", (long long)held_v);
 	}
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return rc;
 }
 

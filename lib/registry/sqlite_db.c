@@ -134,13 +134,40 @@ int sq_not_found(struct mg_err *err, const char *fmt, ...)
 
 int sq_prepare(struct sq *sq, const char *sql, sqlite3_stmt **st, struct mg_err *err)
 {
-	int rc = sqlite3_prepare_v2(sq->db, sql, -1, st, NULL);
+	int rc;
 
+	for (size_t k = 0; k < sq->ncache; k++) {
+		struct sq_cached *c = &sq->cache[k];
+
+		if (!c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = true;
+			*st = c->st;
+			return 0;
+		}
+	}
+	rc = sqlite3_prepare_v2(sq->db, sql, -1, st, NULL);
 	if (rc != SQLITE_OK) {
 		*st = NULL;
 		return sq_fail(sq, rc, "preparing a query", err);
 	}
+	if (sq->ncache < SQ_CACHE_MAX)
+		sq->cache[sq->ncache++] = (struct sq_cached){mg_xstrdup(sql), *st, true};
 	return 0;
+}
+
+void sq_finish(struct sq *sq, sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	for (size_t k = 0; k < sq->ncache; k++) {
+		if (sq->cache[k].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			sq->cache[k].busy = false;
+			return;
+		}
+	}
+	sqlite3_finalize(st);
 }
 
 void sq_bind(sqlite3_stmt *st, const struct sq_val *vals, size_t n)
@@ -239,7 +266,7 @@ int sq_exec(struct sq *sq, const char *doing, struct mg_err *err, const char *sq
 	vbind(st, types, ap);
 	va_end(ap);
 	ret = sq_run(sq, st, doing, err);
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return ret;
 }
 
@@ -267,15 +294,22 @@ int sq_kvlist(struct sq *sq, const char *table, struct mg_kvlist *out, struct mg
 		}
 		mg_kvlist_set(out, key, value);
 	}
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return rc;
 }
 
+/* Run one statement without parameters, through the statement cache (a read's
+ * BEGIN and COMMIT come once per version of a history, ~500 compilations). */
 static int exec_sql(struct sq *sq, const char *sql, const char *doing, struct mg_err *err)
 {
-	int rc = sqlite3_exec(sq->db, sql, NULL, NULL, NULL);
+	sqlite3_stmt *st;
+	int rc;
 
-	return rc == SQLITE_OK ? 0 : sq_fail(sq, rc, doing, err);
+	if (sq_prepare(sq, sql, &st, err))
+		return -1;
+	rc = sq_run(sq, st, doing, err);
+	sq_finish(sq, st);
+	return rc;
 }
 
 /* --- reading a row strictly ------------------------------------------------ */
@@ -386,12 +420,12 @@ static int check_tables(struct sq *sq, const char *const *tables, size_t n, stru
 			           sq->path, tables[i], msg ? msg : "NULL");
 			goto done;
 		}
-		sqlite3_finalize(st);
+		sq_finish(sq, st);
 		st = NULL;
 	}
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return ret;
 }
 
@@ -422,14 +456,17 @@ int sq_commit(struct sq *sq, struct mg_err *err)
 
 void sq_rollback(struct sq *sq)
 {
+	struct mg_err ignored = MG_ERR_INIT;
+
 	if (!sqlite3_get_autocommit(sq->db))
-		sqlite3_exec(sq->db, "ROLLBACK", NULL, NULL, NULL);
+		exec_sql(sq, "ROLLBACK", "rolling back", &ignored);
 }
 
 void sq_end_read(struct sq *sq)
 {
-	if (!sqlite3_get_autocommit(sq->db) &&
-	    sqlite3_exec(sq->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+	struct mg_err ignored = MG_ERR_INIT;
+
+	if (!sqlite3_get_autocommit(sq->db) && exec_sql(sq, "COMMIT", "ending a read", &ignored))
 		sq_rollback(sq);
 }
 
@@ -545,7 +582,7 @@ static int check_revision(struct sq *sq, struct mg_err *err)
 		        sq->path, rev, supported_revisions[MG_ARRAY_SIZE(supported_revisions) - 1]);
 	}
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	free(rev);
 	return ret;
 }
@@ -594,8 +631,8 @@ static int check_columns(struct sq *sq, struct mg_err *err)
 	}
 	ret = 0;
 done:
-	sqlite3_finalize(st);
-	sqlite3_finalize(table);
+	sq_finish(sq, st);
+	sq_finish(sq, table);
 	return ret;
 }
 
@@ -650,8 +687,10 @@ int sq_open(struct sq *sq, const char *uri, struct mg_err *err)
 
 void sq_close(struct sq *sq)
 {
-	sqlite3_finalize(sq->st_tags);
-	sqlite3_finalize(sq->st_aliases);
+	for (size_t k = 0; k < sq->ncache; k++) {
+		sqlite3_finalize(sq->cache[k].st);
+		free(sq->cache[k].sql);
+	}
 	sqlite3_close_v2(sq->db);
 	free(sq->path);
 	free(sq->clean_model);

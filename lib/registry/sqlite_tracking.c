@@ -105,7 +105,7 @@ static int check_run_rows(struct sq *sq, const char *run_id, struct mg_err *err)
 		        "registry database '%s': %s.run_uuid: a row of run '%.64s' holds its run "
 		        "id as a blob, not the text MLflow writes: refusing to read the run",
 		        sq->path, (const char *)sqlite3_column_text(st, 0), run_id);
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return rc ? -1 : 0;
 }
 
@@ -144,7 +144,7 @@ int sqlite_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *o
 	out->artifact_uri = sq_text(&r, 8, SQ_OPTIONAL);
 	if (r.failed)
 		goto done;
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	st = NULL;
 
 	/* run metrics are the latest values (latest_metrics), NaN kept as is_nan */
@@ -168,7 +168,7 @@ int sqlite_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *o
 	}
 	if (rc < 0)
 		goto done;
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	st = NULL;
 
 	if (sq_kvlist(sq, "params", &out->params, err,
@@ -185,7 +185,7 @@ int sqlite_get_run(struct mg_registry *reg, const char *run_id, struct mg_run *o
 	}
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	sq_end_read(sq);
 	if (ret)
 		mg_run_release(out);
@@ -226,7 +226,7 @@ int sqlite_get_logged_model(struct mg_registry *reg, const char *model_id,
 	out->source_run_id = sq_text(&r, 3, SQ_OPTIONAL);
 	if (r.failed)
 		goto done;
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	st = NULL;
 	if (sq_query(sq, &st, err,
 	             "SELECT metric_name, metric_value, metric_timestamp_ms, metric_step, run_id, "
@@ -250,7 +250,7 @@ int sqlite_get_logged_model(struct mg_registry *reg, const char *model_id,
 		goto done;
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	sq_end_read(sq);
 	if (ret)
 		mg_logged_model_release(out);
@@ -312,7 +312,7 @@ int sqlite_metric_history(struct mg_registry *reg, const char *run_id, const cha
 		}
 		if (n < HISTORY_PAGE_SIZE && rc < 0)
 			goto done;
-		sqlite3_finalize(st);
+		sq_finish(sq, st);
 		st = NULL;
 		for (size_t i = 0; i < n; i++) {
 			int stop = cb(arg, &page[i], err);
@@ -334,7 +334,7 @@ int sqlite_metric_history(struct mg_registry *reg, const char *run_id, const cha
 	n = 0;
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	for (size_t i = 0; i < n; i++)
 		free(page[i].key);
 	free(page);
@@ -460,7 +460,7 @@ int sqlite_experiment_id(struct mg_registry *reg, const char *name, bool create,
 		sq_not_found(err, "experiment '%.200s' not found", name);
 		goto done;
 	}
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	st = NULL;
 	now = sq_now_ms();
 	if (sq_query(sq, &st, err,
@@ -472,7 +472,7 @@ int sqlite_experiment_id(struct mg_registry *reg, const char *name, bool create,
 	if (sq_run(sq, st, "creating an experiment", err))
 		goto done;
 	id = sqlite3_last_insert_rowid(sq->db);
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	st = NULL;
 	snprintf(num, sizeof(num), "%lld", (long long)id);
 	root = artifact_root();
@@ -485,7 +485,7 @@ int sqlite_experiment_id(struct mg_registry *reg, const char *name, bool create,
 	*id_out = mg_xstrdup(num);
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	free(root);
 	free(location);
 	sq_rollback(sq); /* a lookup, or a failed creation: nothing to keep */
@@ -548,7 +548,7 @@ static int need_active_run(struct mg_registry *reg, const char *run_id, struct m
 	}
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return ret;
 }
 
@@ -619,7 +619,7 @@ int sqlite_create_run(struct mg_registry *reg, const char *experiment_id, const 
 		           "experiment '%lld' is deleted: cannot create runs in it", exp_id);
 		goto done;
 	}
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	st = NULL;
 	suffix = mg_xmalloc(sizeof(run_id) + sizeof("/artifacts"));
 	snprintf(suffix, sizeof(run_id) + sizeof("/artifacts"), "%s/artifacts", run_id);
@@ -648,7 +648,7 @@ int sqlite_create_run(struct mg_registry *reg, const char *experiment_id, const 
 	*run_id_out = mg_xstrdup(run_id);
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	free(location);
 	free(artifact_uri);
 	free(suffix);
@@ -697,7 +697,7 @@ static int log_metric(struct sq *sq, const char *run_id, const struct mg_metric 
 		        : m->timestamp != t ? m->timestamp > t
 		                            : value > v;
 	}
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	if (rc < 0 || !newer)
 		return rc < 0 ? -1 : 0;
 	return sq_exec(sq, "updating a latest metric", err,
@@ -745,7 +745,7 @@ static int log_param(struct mg_registry *reg, const char *run_id, const char *ke
 		goto done;
 	ret = 0;
 done:
-	sqlite3_finalize(st);
+	sq_finish(sq, st);
 	return ret;
 }
 
