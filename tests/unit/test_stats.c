@@ -459,6 +459,164 @@ static void test_stats__weighted_rank_metrics_brute_force(void)
 	}
 }
 
+/*
+ * The Poisson(1) counts of the Poisson bootstrap: the thresholds are
+ * floor(2^32 P(X <= k)) (from 80-digit arithmetic; the double formula agrees
+ * to 1), every count is the number of thresholds at or below its 32-bit
+ * uniform, and 2^22 counts have Poisson(1)'s frequencies.
+ */
+static void test_stats__poisson_counts(void)
+{
+	static const uint64_t T[12] = {1580030168, 3160060337, 3950075421, 4213413783,
+	                               4279248373, 4292415291, 4294609777, 4294923276,
+	                               4294962463, 4294966817, 4294967252, 4294967292};
+	size_t N = (size_t)1 << 22, freq[13] = {0}, big = 0;
+	uint8_t *w = malloc(N);
+	struct mg_rng g, h;
+	uint64_t x = 0;
+	double F = 0, term = exp(-1), sum = 0, sq = 0;
+
+	for (int k = 0; k < 12; k++) {
+		F += k ? (term /= k) : term;
+		CU_ASSERT(fabs(floor(ldexp(F, 32)) - (double)T[k]) <= 1);
+	}
+	mg_rng_seed(&g, 5);
+	h = g;
+	mg_stats_poisson1(&g, w, 1001); /* odd: the last from a low half */
+	for (size_t j = 0; j < 1001; j++) {
+		uint32_t u;
+		unsigned c = 0;
+
+		if (j % 2 == 0)
+			x = mg_rng_next(&h);
+		u = (uint32_t)(j % 2 ? x >> 32 : x);
+
+		for (int k = 0; k < 12; k++)
+			c += u >= T[k];
+		CU_ASSERT_EQUAL(w[j], c);
+	}
+	mg_stats_poisson1(&g, w, N);
+	for (size_t j = 0; j < N; j++) {
+		freq[w[j] <= 12 ? w[j] : 12]++;
+		big += w[j] > 12;
+		sum += w[j];
+		sq += (double)w[j] * w[j];
+	}
+	CU_ASSERT_EQUAL(big, 0);
+	term = exp(-1);
+	for (int k = 0; k < 7; k++) {
+		double p = k ? (term /= k) : term, se = sqrt(p * (1 - p) / (double)N);
+
+		CU_ASSERT(fabs((double)freq[k] / (double)N - p) < 5 * se);
+	}
+	CU_ASSERT(fabs(sum / (double)N - 1) < 5 / sqrt((double)N));
+	CU_ASSERT(fabs(sq / (double)N - sum * sum / ((double)N * N) - 1) <
+	          5 * sqrt(3.0 / (double)N));
+	free(w);
+}
+
+/* a sample above MG_STATS_POISSON_MIN rows: scores in hundredths, so many ties */
+static void big_sample(struct mg_sample *s, size_t n, uint64_t seed)
+{
+	struct mg_rng g;
+
+	mg_rng_seed(&g, seed);
+	s->n = n;
+	s->y = malloc(n * sizeof(double));
+	s->a = malloc(n * sizeof(double));
+	s->b = malloc(n * sizeof(double));
+	for (size_t i = 0; i < n; i++) {
+		double z = mg_rng_uniform(&g) + mg_rng_uniform(&g) - 1;
+		double e = mg_rng_uniform(&g) + mg_rng_uniform(&g) - 1;
+
+		s->y[i] = mg_rng_uniform(&g) < 0.3;
+		s->a[i] = round(100 / (1 + exp(-(2 * s->y[i] - 1 + 2 * z)))) / 100;
+		s->b[i] = round(100 / (1 + exp(-(2.2 * s->y[i] - 1.1 + 1.8 * z + e)))) / 100;
+	}
+}
+
+static void big_sample_free(struct mg_sample *s)
+{
+	free(s->y);
+	free(s->a);
+	free(s->b);
+}
+
+/* the Poisson bootstrap gives the same replicates whatever the number of threads */
+static void test_stats__bootstrap_poisson_threads_agree(void)
+{
+	struct mg_sample s;
+	enum mg_metric_kind k[4] = {MG_METRIC_ROC_AUC, MG_METRIC_PR_AUC, MG_METRIC_ACCURACY,
+	                            MG_METRIC_LOG_LOSS};
+	struct mg_stats_prep p;
+	double *r1[4], *r3[4];
+	struct mg_err err = {0};
+
+	big_sample(&s, MG_STATS_POISSON_MIN + 1001, 3);
+	mg_stats_prepare(&p, &s, k, NULL, 4);
+	for (int i = 0; i < 4; i++) {
+		r1[i] = calloc(7, sizeof(double));
+		r3[i] = calloc(7, sizeof(double));
+	}
+	CU_ASSERT_EQUAL(mg_stats_bootstrap(&p, 7, 9, 1, r1, &err), 0);
+	CU_ASSERT_EQUAL(mg_stats_bootstrap(&p, 7, 9, 3, r3, &err), 0);
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(memcmp(r1[i], r3[i], 7 * sizeof(double)), 0);
+		for (int r = 0; r < 7; r++)
+			CU_ASSERT(isfinite(r1[i][r]));
+		free(r1[i]);
+		free(r3[i]);
+	}
+	mg_stats_prep_release(&p);
+	big_sample_free(&s);
+}
+
+/*
+ * Above MG_STATS_POISSON_MIN rows the Poisson bootstrap of a ROC AUC
+ * difference has the spread and centre of the multinomial one (index draws,
+ * done here), to Monte-Carlo error: 400 replicates each, the SD ratio within
+ * 4 standard errors (~5 % each) and the means within 4.
+ */
+static void test_stats__bootstrap_poisson_matches_multinomial(void)
+{
+	enum { B = 400 };
+	struct mg_sample s;
+	enum mg_metric_kind k = MG_METRIC_ROC_AUC;
+	struct mg_stats_prep p;
+	double *rp = malloc(B * sizeof(double)), rm[B], va, vb, mp = 0, mm = 0, vp = 0, vm = 0;
+	uint8_t *w;
+	struct mg_err err = {0};
+	struct mg_rng g;
+	size_t n = 2 * MG_STATS_POISSON_MIN;
+
+	big_sample(&s, n, 4);
+	mg_stats_prepare(&p, &s, &k, NULL, 1);
+	w = malloc(n);
+	CU_ASSERT_EQUAL(mg_stats_bootstrap(&p, B, 21, 1, &rp, &err), 0);
+	mg_rng_seed(&g, 22);
+	for (int r = 0; r < B; r++) {
+		memset(w, 0, n);
+		for (size_t j = 0; j < n; j++)
+			w[mg_rng_bounded(&g, n)]++;
+		rm[r] = mg_stats_eval(&p, 0, w, &va, &vb);
+	}
+	for (int r = 0; r < B; r++) {
+		mp += rp[r] / B;
+		mm += rm[r] / B;
+	}
+	for (int r = 0; r < B; r++) {
+		vp += (rp[r] - mp) * (rp[r] - mp) / (B - 1);
+		vm += (rm[r] - mm) * (rm[r] - mm) / (B - 1);
+	}
+	CU_ASSERT(vm > 0);
+	CU_ASSERT(fabs(sqrt(vp / vm) - 1) < 4 * sqrt(1.0 / B));
+	CU_ASSERT(fabs(mp - mm) < 4 * sqrt((vp + vm) / B));
+	free(rp);
+	free(w);
+	mg_stats_prep_release(&p);
+	big_sample_free(&s);
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_stats__generators),
         UNIT_TEST(test_stats__normal_and_binomial),
@@ -472,6 +630,9 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_stats__bootstrap_threads_agree),
         UNIT_TEST(test_stats__auc_jackknife_matches_refit),
         UNIT_TEST(test_stats__weighted_rank_metrics_brute_force),
+        UNIT_TEST(test_stats__poisson_counts),
+        UNIT_TEST(test_stats__bootstrap_poisson_threads_agree),
+        UNIT_TEST(test_stats__bootstrap_poisson_matches_multinomial),
         UNIT_END,
 };
 
