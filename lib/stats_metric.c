@@ -11,6 +11,9 @@
 
 #include <float.h>
 #include <math.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 static const struct mg_metric_info infos[MG_METRIC_COUNT] = {
         [MG_METRIC_ROC_AUC] = {"roc_auc", true, true, false, false},
@@ -350,6 +353,67 @@ static const uint8_t *sorted_w(const struct mg_stats_ranks *rk, int m, const uin
 }
 
 /*
+ * The strict part of auc_w's sweep 16 rows at a time with SSE2 (every x86-64
+ * has it): per 8 rows, the sums of positive and negative weights (psadbw),
+ * and the positives' share of the negatives before them in the 8 (a prefix
+ * sum in 16-bit lanes, then pmaddwd). The same integers as the scalar loop,
+ * which does the rest (and all of it without SSE2). Returns the rows done.
+ * Bounds: a lane's prefix is at most 8 x 255; a 32-bit lane of acc gains at
+ * most 2 x 2 x 255 x 1785 < 2^21 a step, flushed every 1024 steps.
+ */
+static size_t sweep_simd(const uint8_t *ws, const int8_t *pm, size_t n, uint64_t *num,
+                         uint64_t *wpos, uint64_t *negbelow)
+{
+	size_t j = 0;
+#ifdef __SSE2__
+	const __m128i z = _mm_setzero_si128();
+	uint64_t nb = *negbelow, nm = *num, wp_all = *wpos;
+
+	while (j + 16 <= n) {
+		__m128i acc = z;
+		uint32_t a[4];
+
+		for (int step = 0; step < 1024 && j + 16 <= n; step++, j += 16) {
+			__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(ws + j));
+			__m128i msk = _mm_loadu_si128((const __m128i *)(const void *)(pm + j));
+			__m128i wp = _mm_and_si128(w, msk), wn = _mm_xor_si128(w, wp);
+			__m128i sp = _mm_sad_epu8(wp, z), sn = _mm_sad_epu8(wn, z);
+			uint64_t p0 = (uint32_t)_mm_cvtsi128_si32(sp);
+			uint64_t p1 = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(sp, 8));
+			uint64_t n0 = (uint32_t)_mm_cvtsi128_si32(sn);
+			uint64_t n1 = (uint32_t)_mm_cvtsi128_si32(_mm_srli_si128(sn, 8));
+			__m128i lo = _mm_unpacklo_epi8(wn, z), hi = _mm_unpackhi_epi8(wn, z);
+
+			nm += nb * p0;
+			nb += n0;
+			nm += nb * p1;
+			nb += n1;
+			wp_all += p0 + p1;
+			/* inclusive prefix sums of the negative weights in 8 lanes */
+			lo = _mm_add_epi16(lo, _mm_slli_si128(lo, 2));
+			hi = _mm_add_epi16(hi, _mm_slli_si128(hi, 2));
+			lo = _mm_add_epi16(lo, _mm_slli_si128(lo, 4));
+			hi = _mm_add_epi16(hi, _mm_slli_si128(hi, 4));
+			lo = _mm_add_epi16(lo, _mm_slli_si128(lo, 8));
+			hi = _mm_add_epi16(hi, _mm_slli_si128(hi, 8));
+			acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_unpacklo_epi8(wp, z),
+			                                        _mm_slli_si128(lo, 2)));
+			acc = _mm_add_epi32(acc, _mm_madd_epi16(_mm_unpackhi_epi8(wp, z),
+			                                        _mm_slli_si128(hi, 2)));
+		}
+		_mm_storeu_si128((__m128i *)(void *)a, acc);
+		nm += (uint64_t)a[0] + a[1] + a[2] + a[3];
+	}
+	*num = nm;
+	*wpos = wp_all;
+	*negbelow = nb;
+#else
+	(void)ws, (void)pm, (void)n, (void)num, (void)wpos, (void)negbelow;
+#endif
+	return j;
+}
+
+/*
  * ROC AUC of model m under weights (ws in its sorted order), in exact
  * integer sums. Within a tie group positives come first, so one
  * branch-free sweep gives each positive the negatives strictly below (num);
@@ -363,8 +427,9 @@ static double auc_w(const struct mg_stats_ranks *rk, int m, const uint8_t *ws, s
 	const int8_t *pm = rk->pm[m];
 	const uint32_t *mix = rk->mix[m];
 	uint64_t negbelow = 0, num = 0, wpos = 0, tied = 0, gp = 0;
+	size_t j = sweep_simd(ws, pm, n, &num, &wpos, &negbelow);
 
-	for (size_t j = 0; j < n; j++) {
+	for (; j < n; j++) {
 		uint64_t wj = ws[j], wp = wj & (uint64_t)(int64_t)pm[j];
 
 		num += wp * negbelow;

@@ -617,6 +617,88 @@ static void test_stats__bootstrap_poisson_matches_multinomial(void)
 	big_sample_free(&s);
 }
 
+static const double *ref_score;
+
+static int by_ref_score(const void *x, const void *y)
+{
+	double a = ref_score[*(const size_t *)x], b = ref_score[*(const size_t *)y];
+
+	return a < b ? -1 : a > b;
+}
+
+/* the weighted ROC AUC of mg_stats_eval against a plain sweep over tie groups written here */
+static void check_weighted_auc(size_t n, double *y, double *a, double *b, const uint8_t *w)
+{
+	size_t *idx = malloc(n * sizeof(size_t));
+	uint8_t *wp = malloc(n);
+	enum mg_metric_kind k = MG_METRIC_ROC_AUC;
+	struct mg_stats_prep p;
+	struct mg_sample s = {n, y, a, b};
+	double va, vb;
+
+	mg_stats_prepare(&p, &s, &k, NULL, 1);
+	for (size_t i = 0; i < n; i++)
+		wp[p.pos ? p.pos[i] : i] = w[i];
+	mg_stats_eval(&p, 0, wp, &va, &vb);
+	for (int m = 0; m < 2; m++) {
+		double num2 = 0, nb = 0, wpos = 0;
+
+		ref_score = m ? b : a;
+		for (size_t i = 0; i < n; i++)
+			idx[i] = i;
+		qsort(idx, n, sizeof(size_t), by_ref_score);
+		for (size_t i = 0, e; i < n; i = e) {
+			double pg = 0, ng = 0;
+
+			for (e = i; e < n && ref_score[idx[e]] == ref_score[idx[i]]; e++)
+				*(y[idx[e]] == 1 ? &pg : &ng) += w[idx[e]];
+			num2 += pg * (2 * nb + ng);
+			nb += ng;
+			wpos += pg;
+		}
+		NEAR(m ? vb : va, num2 / (2 * wpos * nb), 1e-12);
+	}
+	mg_stats_prep_release(&p);
+	free(idx);
+	free(wp);
+}
+
+/*
+ * Weighted ROC AUC with large counts: random counts up to 255 on 40,000
+ * rows with scores in thousandths (ties of both labels), then the SIMD
+ * sweep's worst case: 100,000 rows of count 255, four negatives then four
+ * positives, where the 32-bit partial sums would wrap without their flush
+ * every 16,384 rows.
+ */
+static void test_stats__weighted_auc_large_counts(void)
+{
+	size_t n = 100000;
+	double *y = malloc(n * sizeof(double)), *a = malloc(n * sizeof(double));
+	double *b = malloc(n * sizeof(double));
+	uint8_t *w = malloc(n);
+	struct mg_rng g;
+
+	mg_rng_seed(&g, 17);
+	for (size_t i = 0; i < 40000; i++) {
+		y[i] = mg_rng_uniform(&g) < 0.4;
+		a[i] = (double)mg_rng_bounded(&g, 1000) / 1000 + 0.1 * y[i];
+		b[i] = (double)mg_rng_bounded(&g, 1000) / 1000 + 0.2 * y[i];
+		w[i] = (uint8_t)(i % 7 ? mg_rng_bounded(&g, 256) : 255);
+	}
+	check_weighted_auc(40000, y, a, b, w);
+	for (size_t i = 0; i < n; i++) {
+		y[i] = i % 8 >= 4;
+		a[i] = (double)i;
+		b[i] = (double)(i / 8);
+		w[i] = 255;
+	}
+	check_weighted_auc(n, y, a, b, w);
+	free(y);
+	free(a);
+	free(b);
+	free(w);
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_stats__generators),
         UNIT_TEST(test_stats__normal_and_binomial),
@@ -630,6 +712,7 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_stats__bootstrap_threads_agree),
         UNIT_TEST(test_stats__auc_jackknife_matches_refit),
         UNIT_TEST(test_stats__weighted_rank_metrics_brute_force),
+        UNIT_TEST(test_stats__weighted_auc_large_counts),
         UNIT_TEST(test_stats__poisson_counts),
         UNIT_TEST(test_stats__bootstrap_poisson_threads_agree),
         UNIT_TEST(test_stats__bootstrap_poisson_matches_multinomial),
