@@ -213,6 +213,9 @@ void mg_stats_prep_release(struct mg_stats_prep *p);
  */
 double mg_stats_eval(const struct mg_stats_prep *p, size_t i, const uint8_t *w, double *va,
                      double *vb);
+/* The same with `tmp`, n bytes of scratch space for the rank metrics (else allocated). */
+double mg_stats_eval_tmp(const struct mg_stats_prep *p, size_t i, const uint8_t *w, uint8_t *tmp,
+                         double *va, double *vb);
 /* Delta oriented so that positive means the candidate is better. */
 double mg_stats_delta(enum mg_metric_kind k, double va, double vb);
 
@@ -228,9 +231,19 @@ void mg_stats_jackknife(const struct mg_stats_prep *p, size_t i, double **jk, si
 /*
  * The paired bootstrap: replicate r draws n row indices with replacement
  * (generator mg_rng_replicate(seed, r)), as counts, and evaluates every
- * metric on them: reps[i][r] = delta of metric i (NaN: undefined).
+ * metric on them: reps[i][r] = delta of metric i (NaN: undefined). Above
+ * MG_STATS_POISSON_MIN rows every row's count is an independent Poisson(1)
+ * draw instead (the Poisson bootstrap: the same intervals at that size, and
+ * no scatter into random places).
  * `threads` >= 1 split the replicates; the result does not depend on it.
  */
+#define MG_STATS_POISSON_MIN 10000
+/*
+ * n independent Poisson(1) counts from g (at most 12 each): the count of a
+ * 32-bit uniform u is the number of thresholds floor(2^32 P(X <= k)),
+ * k = 0..11, at or below u; two uniforms per output, low half first.
+ */
+void mg_stats_poisson1(struct mg_rng *g, uint8_t *w, size_t n);
 int mg_stats_bootstrap(const struct mg_stats_prep *p, size_t B, uint64_t seed, unsigned threads,
                        double **reps, struct mg_err *err);
 

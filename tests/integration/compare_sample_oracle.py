@@ -1,7 +1,7 @@
 """Oracle for mlgate-compare on a pinned sample (t_compare_sample.sh).
 
-  compare_sample_oracle.py gen DIR SEED        write DIR/cls.csv, DIR/reg.csv, DIR/small.csv
-                                               and DIR/policy*.json
+  compare_sample_oracle.py gen DIR SEED        write DIR/cls.csv, DIR/reg.csv, DIR/small.csv,
+                                               DIR/large.csv and DIR/policy*.json
   compare_sample_oracle.py check DIR OUT.json  compare mlgate's JSON decision with
                                                scikit-learn, statsmodels, scipy and a DeLong
                                                written here from the 1988 definition
@@ -9,7 +9,9 @@
 Point metrics and closed-form tests must agree to 1e-9; bootstrap interval
 endpoints (mlgate's paired BCa vs scipy.stats.bootstrap(paired=True,
 method='BCa') at the same B) within 5 Monte-Carlo standard errors of an
-endpoint, estimated from scipy's bootstrap distribution.
+endpoint, estimated from scipy's bootstrap distribution. The large sample
+(12,000 rows, above MG_STATS_POISSON_MIN: mlgate draws Poisson(1) row counts
+there, scipy resamples indices) uses percentile intervals on both sides.
 """
 import json
 import sys
@@ -72,6 +74,18 @@ def gen(d, seed):
     small["compare"]["significance"]["min_class"] = 5
     small["compare"]["metrics"] = small["compare"]["metrics"][:1]
     json.dump(small, open(f"{d}/policy_small.json", "w"))
+    n = 12000
+    y = (r.random(n) < 0.3).astype(int)
+    z, e = r.standard_normal(n), r.standard_normal(n)
+    a = np.round(1 / (1 + np.exp(-(1.2 * y - 0.6 + z))), 3)
+    b = np.round(1 / (1 + np.exp(-(1.3 * y - 0.65 + 0.9 * z + 0.4 * e))), 3)
+    write(f"{d}/large.csv", (y, a, b), ("y", "p_prod", "p_cand"))
+    large = json.loads(json.dumps(cls))
+    large["compare"]["sample"]["path"] = "large.csv"
+    large["compare"]["significance"]["method"] = "percentile"
+    large["compare"]["metrics"] = [m for m in large["compare"]["metrics"]
+                                   if m["name"] in ("roc_auc", "accuracy", "log_loss")]
+    json.dump(large, open(f"{d}/policy_large.json", "w"))
 
 
 def delong_1988(y, a, b):
@@ -151,7 +165,8 @@ def check(d, out_path, kind):
     pol = json.load(open(f"{d}/policy_{kind}.json"))["compare"]
     data = np.loadtxt(f"{d}/{pol['sample']['path']}", delimiter=",", skiprows=1)
     y, a, b = data[:, 0], data[:, 1], data[:, 2]
-    fn = cls_metric if kind == "cls" else reg_metric
+    fn = reg_metric if kind == "reg" else cls_metric
+    method = "percentile" if pol["significance"]["method"] == "percentile" else "BCa"
     bad, lines = [], []
     for m in out["metrics"]:
         name, st = m["name"], m["statistics"]
@@ -172,7 +187,7 @@ def check(d, out_path, kind):
         if name not in VEC:
             continue
         res = stats.bootstrap((y, a, b), lambda *v, axis=-1, f=VEC[name]: f(*v), paired=True, vectorized=True, n_resamples=B,
-                              method="BCa", confidence_level=CONF, batch=500,
+                              method=method, confidence_level=CONF, batch=500,
                               random_state=np.random.default_rng(11))
         sd = np.std(res.bootstrap_distribution)
         # an endpoint's Monte-Carlo SE ~ sd * sqrt(q (1-q) / B) / phi(z_q); two independent runs

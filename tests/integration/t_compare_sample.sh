@@ -4,7 +4,8 @@
 # numbers from generated samples, checked by compare_sample_oracle.py against
 # scikit-learn (every metric), a DeLong written from the 1988 definition,
 # statsmodels' exact McNemar and scipy.stats.bootstrap (paired, BCa, same B:
-# endpoints within Monte-Carlo error). A 40-row sample is inconclusive (exit 4);
+# endpoints within Monte-Carlo error; percentile on a 12,000-row sample, where
+# mlgate's replicates are Poisson bootstrap ones). A 40-row sample is inconclusive (exit 4);
 # mlgate-promote refuses compare evidence whose sample digest is not the pinned one.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,7 +18,7 @@ cd "$T_DIR"
 model=$(python3 -c 'import json; print(json.load(open("seed.json"))["model"])')
 "$py" "$here/compare_sample_oracle.py" gen "$T_DIR" 20261205 || fail "cannot generate the samples"
 
-for kind in cls reg; do
+for kind in cls reg large; do
 	run_cmd "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --stage Staging \
 		--policy "policy_$kind.json" --json "$kind.json" --junit "$kind.xml" -q --dry-run -j 2
 	case $RC in 0 | 1 | 4) ;; *) cat "$ERR" >&2; fail "mlgate-compare ($kind) exited $RC" ;; esac
@@ -31,13 +32,16 @@ for kind in cls reg; do
 done
 
 # one thread gives the same replicates as two: identical intervals, bit for bit
-run_cmd "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --stage Staging \
-	--policy policy_cls.json --json cls1.json -q --dry-run -j 1
-python3 - cls.json cls1.json <<'PY' || fail "-j 1 and -j 2 give different intervals"
+# (index draws on cls, Poisson counts on large)
+for kind in cls large; do
+	run_cmd "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --stage Staging \
+		--policy "policy_$kind.json" --json "${kind}1.json" -q --dry-run -j 1
+	python3 - "$kind.json" "${kind}1.json" <<'PY' || fail "-j 1 and -j 2 give different intervals ($kind)"
 import json, sys
 a, b = ([m["statistics"] for m in json.load(open(f))["compare"]["metrics"]] for f in sys.argv[1:])
 sys.exit(0 if a == b else 1)
 PY
+done
 
 # 40 rows: the interval contains -margin, a human decides
 expect_rc 4 "$MLGATE_BIN/mlgate-compare" --registry "$uri" --model "$model" --stage Staging \

@@ -459,6 +459,246 @@ static void test_stats__weighted_rank_metrics_brute_force(void)
 	}
 }
 
+/*
+ * The Poisson(1) counts of the Poisson bootstrap: the thresholds are
+ * floor(2^32 P(X <= k)) (from 80-digit arithmetic; the double formula agrees
+ * to 1), every count is the number of thresholds at or below its 32-bit
+ * uniform, and 2^22 counts have Poisson(1)'s frequencies.
+ */
+static void test_stats__poisson_counts(void)
+{
+	static const uint64_t T[12] = {1580030168, 3160060337, 3950075421, 4213413783,
+	                               4279248373, 4292415291, 4294609777, 4294923276,
+	                               4294962463, 4294966817, 4294967252, 4294967292};
+	size_t N = (size_t)1 << 22, freq[13] = {0}, big = 0;
+	uint8_t *w = malloc(N);
+	struct mg_rng g, h;
+	uint64_t x = 0;
+	double F = 0, term = exp(-1), sum = 0, sq = 0;
+
+	for (int k = 0; k < 12; k++) {
+		F += k ? (term /= k) : term;
+		CU_ASSERT(fabs(floor(ldexp(F, 32)) - (double)T[k]) <= 1);
+	}
+	mg_rng_seed(&g, 5);
+	h = g;
+	mg_stats_poisson1(&g, w, 1001); /* odd: the last from a low half */
+	for (size_t j = 0; j < 1001; j++) {
+		uint32_t u;
+		unsigned c = 0;
+
+		if (j % 2 == 0)
+			x = mg_rng_next(&h);
+		u = (uint32_t)(j % 2 ? x >> 32 : x);
+
+		for (int k = 0; k < 12; k++)
+			c += u >= T[k];
+		CU_ASSERT_EQUAL(w[j], c);
+	}
+	mg_stats_poisson1(&g, w, N);
+	for (size_t j = 0; j < N; j++) {
+		freq[w[j] <= 12 ? w[j] : 12]++;
+		big += w[j] > 12;
+		sum += w[j];
+		sq += (double)w[j] * w[j];
+	}
+	CU_ASSERT_EQUAL(big, 0);
+	term = exp(-1);
+	for (int k = 0; k < 7; k++) {
+		double p = k ? (term /= k) : term, se = sqrt(p * (1 - p) / (double)N);
+
+		CU_ASSERT(fabs((double)freq[k] / (double)N - p) < 5 * se);
+	}
+	CU_ASSERT(fabs(sum / (double)N - 1) < 5 / sqrt((double)N));
+	CU_ASSERT(fabs(sq / (double)N - sum * sum / ((double)N * N) - 1) <
+	          5 * sqrt(3.0 / (double)N));
+	free(w);
+}
+
+/* a sample above MG_STATS_POISSON_MIN rows: scores in hundredths, so many ties */
+static void big_sample(struct mg_sample *s, size_t n, uint64_t seed)
+{
+	struct mg_rng g;
+
+	mg_rng_seed(&g, seed);
+	s->n = n;
+	s->y = malloc(n * sizeof(double));
+	s->a = malloc(n * sizeof(double));
+	s->b = malloc(n * sizeof(double));
+	for (size_t i = 0; i < n; i++) {
+		double z = mg_rng_uniform(&g) + mg_rng_uniform(&g) - 1;
+		double e = mg_rng_uniform(&g) + mg_rng_uniform(&g) - 1;
+
+		s->y[i] = mg_rng_uniform(&g) < 0.3;
+		s->a[i] = round(100 / (1 + exp(-(2 * s->y[i] - 1 + 2 * z)))) / 100;
+		s->b[i] = round(100 / (1 + exp(-(2.2 * s->y[i] - 1.1 + 1.8 * z + e)))) / 100;
+	}
+}
+
+static void big_sample_free(struct mg_sample *s)
+{
+	free(s->y);
+	free(s->a);
+	free(s->b);
+}
+
+/* the Poisson bootstrap gives the same replicates whatever the number of threads */
+static void test_stats__bootstrap_poisson_threads_agree(void)
+{
+	struct mg_sample s;
+	enum mg_metric_kind k[4] = {MG_METRIC_ROC_AUC, MG_METRIC_PR_AUC, MG_METRIC_ACCURACY,
+	                            MG_METRIC_LOG_LOSS};
+	struct mg_stats_prep p;
+	double *r1[4], *r3[4];
+	struct mg_err err = {0};
+
+	big_sample(&s, MG_STATS_POISSON_MIN + 1001, 3);
+	mg_stats_prepare(&p, &s, k, NULL, 4);
+	for (int i = 0; i < 4; i++) {
+		r1[i] = calloc(7, sizeof(double));
+		r3[i] = calloc(7, sizeof(double));
+	}
+	CU_ASSERT_EQUAL(mg_stats_bootstrap(&p, 7, 9, 1, r1, &err), 0);
+	CU_ASSERT_EQUAL(mg_stats_bootstrap(&p, 7, 9, 3, r3, &err), 0);
+	for (int i = 0; i < 4; i++) {
+		CU_ASSERT_EQUAL(memcmp(r1[i], r3[i], 7 * sizeof(double)), 0);
+		for (int r = 0; r < 7; r++)
+			CU_ASSERT(isfinite(r1[i][r]));
+		free(r1[i]);
+		free(r3[i]);
+	}
+	mg_stats_prep_release(&p);
+	big_sample_free(&s);
+}
+
+/*
+ * Above MG_STATS_POISSON_MIN rows the Poisson bootstrap of a ROC AUC
+ * difference has the spread and centre of the multinomial one (index draws,
+ * done here), to Monte-Carlo error: 400 replicates each, the SD ratio within
+ * 4 standard errors (~5 % each) and the means within 4.
+ */
+static void test_stats__bootstrap_poisson_matches_multinomial(void)
+{
+	enum { B = 400 };
+	struct mg_sample s;
+	enum mg_metric_kind k = MG_METRIC_ROC_AUC;
+	struct mg_stats_prep p;
+	double *rp = malloc(B * sizeof(double)), rm[B], va, vb, mp = 0, mm = 0, vp = 0, vm = 0;
+	uint8_t *w;
+	struct mg_err err = {0};
+	struct mg_rng g;
+	size_t n = 2 * MG_STATS_POISSON_MIN;
+
+	big_sample(&s, n, 4);
+	mg_stats_prepare(&p, &s, &k, NULL, 1);
+	w = malloc(n);
+	CU_ASSERT_EQUAL(mg_stats_bootstrap(&p, B, 21, 1, &rp, &err), 0);
+	mg_rng_seed(&g, 22);
+	for (int r = 0; r < B; r++) {
+		memset(w, 0, n);
+		for (size_t j = 0; j < n; j++)
+			w[mg_rng_bounded(&g, n)]++;
+		rm[r] = mg_stats_eval(&p, 0, w, &va, &vb);
+	}
+	for (int r = 0; r < B; r++) {
+		mp += rp[r] / B;
+		mm += rm[r] / B;
+	}
+	for (int r = 0; r < B; r++) {
+		vp += (rp[r] - mp) * (rp[r] - mp) / (B - 1);
+		vm += (rm[r] - mm) * (rm[r] - mm) / (B - 1);
+	}
+	CU_ASSERT(vm > 0);
+	CU_ASSERT(fabs(sqrt(vp / vm) - 1) < 4 * sqrt(1.0 / B));
+	CU_ASSERT(fabs(mp - mm) < 4 * sqrt((vp + vm) / B));
+	free(rp);
+	free(w);
+	mg_stats_prep_release(&p);
+	big_sample_free(&s);
+}
+
+static const double *ref_score;
+
+static int by_ref_score(const void *x, const void *y)
+{
+	double a = ref_score[*(const size_t *)x], b = ref_score[*(const size_t *)y];
+
+	return a < b ? -1 : a > b;
+}
+
+/* the weighted ROC AUC of mg_stats_eval against a plain sweep over tie groups written here */
+static void check_weighted_auc(size_t n, double *y, double *a, double *b, const uint8_t *w)
+{
+	size_t *idx = malloc(n * sizeof(size_t));
+	uint8_t *wp = malloc(n);
+	enum mg_metric_kind k = MG_METRIC_ROC_AUC;
+	struct mg_stats_prep p;
+	struct mg_sample s = {n, y, a, b};
+	double va, vb;
+
+	mg_stats_prepare(&p, &s, &k, NULL, 1);
+	for (size_t i = 0; i < n; i++)
+		wp[p.pos ? p.pos[i] : i] = w[i];
+	mg_stats_eval(&p, 0, wp, &va, &vb);
+	for (int m = 0; m < 2; m++) {
+		double num2 = 0, nb = 0, wpos = 0;
+
+		ref_score = m ? b : a;
+		for (size_t i = 0; i < n; i++)
+			idx[i] = i;
+		qsort(idx, n, sizeof(size_t), by_ref_score);
+		for (size_t i = 0, e; i < n; i = e) {
+			double pg = 0, ng = 0;
+
+			for (e = i; e < n && ref_score[idx[e]] == ref_score[idx[i]]; e++)
+				*(y[idx[e]] == 1 ? &pg : &ng) += w[idx[e]];
+			num2 += pg * (2 * nb + ng);
+			nb += ng;
+			wpos += pg;
+		}
+		NEAR(m ? vb : va, num2 / (2 * wpos * nb), 1e-12);
+	}
+	mg_stats_prep_release(&p);
+	free(idx);
+	free(wp);
+}
+
+/*
+ * Weighted ROC AUC with large counts: random counts up to 255 on 40,000
+ * rows with scores in thousandths (ties of both labels), then the SIMD
+ * sweep's worst case: 100,000 rows of count 255, four negatives then four
+ * positives, where the 32-bit partial sums would wrap without their flush
+ * every 16,384 rows.
+ */
+static void test_stats__weighted_auc_large_counts(void)
+{
+	size_t n = 100000;
+	double *y = malloc(n * sizeof(double)), *a = malloc(n * sizeof(double));
+	double *b = malloc(n * sizeof(double));
+	uint8_t *w = malloc(n);
+	struct mg_rng g;
+
+	mg_rng_seed(&g, 17);
+	for (size_t i = 0; i < 40000; i++) {
+		y[i] = mg_rng_uniform(&g) < 0.4;
+		a[i] = (double)mg_rng_bounded(&g, 1000) / 1000 + 0.1 * y[i];
+		b[i] = (double)mg_rng_bounded(&g, 1000) / 1000 + 0.2 * y[i];
+		w[i] = (uint8_t)(i % 7 ? mg_rng_bounded(&g, 256) : 255);
+	}
+	check_weighted_auc(40000, y, a, b, w);
+	for (size_t i = 0; i < n; i++) {
+		y[i] = i % 8 >= 4;
+		a[i] = (double)i;
+		b[i] = (double)(i / 8);
+		w[i] = 255;
+	}
+	check_weighted_auc(n, y, a, b, w);
+	free(y);
+	free(a);
+	free(b);
+	free(w);
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_stats__generators),
         UNIT_TEST(test_stats__normal_and_binomial),
@@ -472,6 +712,10 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_stats__bootstrap_threads_agree),
         UNIT_TEST(test_stats__auc_jackknife_matches_refit),
         UNIT_TEST(test_stats__weighted_rank_metrics_brute_force),
+        UNIT_TEST(test_stats__weighted_auc_large_counts),
+        UNIT_TEST(test_stats__poisson_counts),
+        UNIT_TEST(test_stats__bootstrap_poisson_threads_agree),
+        UNIT_TEST(test_stats__bootstrap_poisson_matches_multinomial),
         UNIT_END,
 };
 
