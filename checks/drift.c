@@ -240,8 +240,10 @@ static void judge_missing(struct drift *d, struct colres *r)
 	lv = judge_metric(d, c->name, M_MISSING, fabs(r->miss_cur - r->miss_ref), &msg);
 	mg_buf_addch(&msg, ')');
 	if (c->cur_invalid)
-		mg_buf_addf(&msg, "; %llu values in the current window are not numbers",
-		            (unsigned long long)c->cur_invalid);
+		mg_buf_addf(&msg, "; %llu %s in the current window %s not numbers",
+		            (unsigned long long)c->cur_invalid,
+		            mg_plural(c->cur_invalid, "value", "values"),
+		            mg_plural(c->cur_invalid, "is", "are"));
 	add_stat(d, r, "missing", lv, msg.buf);
 	mg_buf_release(&msg);
 }
@@ -557,6 +559,15 @@ static int load_reference(struct drift *d, struct mg_err *err)
 			return mg_err_set(err, MG_EXIT_USAGE,
 			                  "the %s column '%s' is not in the reference '%s'", opt[i],
 			                  named[i], o->profile ? o->profile : o->reference);
+	/* a column the reference does not have is a typo: its thresholds would never apply */
+	for (const cJSON *c = get(d->pol, "columns") ? get(d->pol, "columns")->child : NULL; c;
+	     c = c->next)
+		if (!mg_drift_profile_col(&d->prof, c->string))
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "policy '%s': drift.columns.%s: no such column in the "
+			                  "reference '%s'",
+			                  o->gate.policy, c->string,
+			                  o->profile ? o->profile : o->reference);
 	return 0;
 }
 
