@@ -462,6 +462,76 @@ static size_t setting(long long opt, const cJSON *pol, const char *key, size_t d
 	return opt ? (size_t)opt : v ? (size_t)v->valuedouble : dflt;
 }
 
+/*
+ * The thresholds of one metric map (drift.defaults or a column's metrics): in range, and warn
+ * reached before fail; a swapped band would never warn, a negative one always fail.
+ */
+static int check_bands(const char *path, const char *where, const cJSON *map, struct mg_err *err)
+{
+	for (size_t m = 0; map && m < M_COUNT; m++) {
+		double warn = band_value(map, m, "warn"), fail = band_value(map, m, "fail");
+		bool p = metrics[m].low_is_drift;
+		const char *bad = NULL;
+
+		if (warn < 0 || fail < 0 || (p && (warn > 1 || fail > 1)))
+			bad = p ? "a p-value threshold is between 0 and 1"
+			        : "a threshold is 0 or more";
+		else if (p ? warn < fail : warn > fail)
+			bad = p ? "warn is below fail (a p-value warns first: warn >= fail)"
+			        : "warn is above fail (warn <= fail)";
+		if (bad)
+			return mg_err_set(err, MG_EXIT_USAGE, "policy '%s': %s.%s: %s", path, where,
+			                  metrics[m].key, bad);
+	}
+	return 0;
+}
+
+static int check_policy_bands(const char *path, const cJSON *pol, struct mg_err *err)
+{
+	const cJSON *c;
+	char where[256];
+
+	if (check_bands(path, "drift.defaults", get(pol, "defaults"), err))
+		return -1;
+	cJSON_ArrayForEach(c, get(pol, "columns"))
+	{
+		snprintf(where, sizeof(where), "drift.columns.%s.metrics", c->string);
+		if (check_bands(path, where, get(c, "metrics"), err))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * With --profile the sampling settings are the profile's: one asked for by an option or the
+ * policy and different from them is refused rather than silently not applied.
+ */
+static int profile_settings(const struct drift *d, const struct mg_drift_config *want,
+                            struct mg_err *err)
+{
+	const struct mg_drift_config *got = &d->prof.cfg;
+	const struct {
+		const char *key;
+		long long opt;
+		uint64_t want, got;
+	} s[] = {
+	        {"reservoir", d->o->reservoir, want->reservoir, got->reservoir},
+	        {"bins", d->o->bins, want->bins, got->bins},
+	        {"max_categories", 0, want->max_categories, got->max_categories},
+	        {"seed", d->o->seed, want->seed, got->seed},
+	};
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if ((s[i].opt || get(d->pol, s[i].key)) && s[i].want != s[i].got)
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "profile '%s': saved with %s %llu, %s%s asks for %llu: "
+			                  "save the profile again with these settings",
+			                  d->o->profile, s[i].key, (unsigned long long)s[i].got,
+			                  s[i].opt ? "--" : "the policy's drift.", s[i].key,
+			                  (unsigned long long)s[i].want);
+	return 0;
+}
+
 /* Options and policy: nothing is read before they are known to be sane. */
 static int configure(struct drift *d, struct mg_policy *policy, struct mg_gate_run *run,
                      struct mg_err *err)
@@ -485,6 +555,8 @@ static int configure(struct drift *d, struct mg_policy *policy, struct mg_gate_r
 	if (mg_gate_check_outputs(g->junit, g->json, g->summary, &save, err))
 		return -1;
 	if (g->policy && mg_gate_load_policy(g, "drift", &drift_section, policy, &d->pol, run, err))
+		return -1;
+	if (check_policy_bands(g->policy, d->pol, err))
 		return -1;
 	cfg.reservoir = setting(o->reservoir, d->pol, "reservoir", cfg.reservoir);
 	cfg.bins = setting(o->bins, d->pol, "bins", cfg.bins);
@@ -533,8 +605,10 @@ static int load_reference(struct drift *d, struct mg_err *err)
 
 	if (o->profile) {
 		struct mg_buf text = MG_BUF_INIT(MG_DRIFT_PROFILE_MAX);
+		struct mg_drift_config want = d->prof.cfg;
 		int rc = mg_file_read(o->profile, &text, err) ||
-		         mg_drift_profile_parse(&d->prof, o->profile, text.buf, text.len, err);
+		         mg_drift_profile_parse(&d->prof, o->profile, text.buf, text.len, err) ||
+		         profile_settings(d, &want, err);
 
 		mg_buf_release(&text);
 		if (rc)
