@@ -240,10 +240,10 @@ static void judge_missing(struct drift *d, struct colres *r)
 	lv = judge_metric(d, c->name, M_MISSING, fabs(r->miss_cur - r->miss_ref), &msg);
 	mg_buf_addch(&msg, ')');
 	if (c->cur_invalid)
-		mg_buf_addf(&msg, "; %llu %s in the current window %s not numbers",
+		mg_buf_addf(&msg, "; %llu %s in the current window %s",
 		            (unsigned long long)c->cur_invalid,
 		            mg_plural(c->cur_invalid, "value", "values"),
-		            mg_plural(c->cur_invalid, "is", "are"));
+		            mg_plural(c->cur_invalid, "is not a number", "are not numbers"));
 	add_stat(d, r, "missing", lv, msg.buf);
 	mg_buf_release(&msg);
 }
