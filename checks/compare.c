@@ -64,6 +64,10 @@ static bool opt_num(const cJSON *o, const char *key, double *out)
 	return true;
 }
 
+/* A metric's keys that only a pinned sample gives a meaning: refused without one. */
+static const char *const sample_only[] = {"non_inferiority_margin", "superiority",
+                                          "decision_threshold"};
+
 /* The rules, with what the schema cannot say checked here (MetricThreshold's rules). */
 static int load_rules(struct compare *c, const char *where, struct mg_err *err)
 {
@@ -115,6 +119,14 @@ static int load_rules(struct compare *c, const char *where, struct mg_err *err)
 			        where, i);
 			goto done;
 		}
+		for (size_t k = 0; !c->smp && k < MG_ARRAY_SIZE(sample_only); k++)
+			if (pol_get(e, sample_only[k])) {
+				mg_err_set(err, MG_EXIT_USAGE,
+				           "%s: compare.metrics[%zu].%s: only meaningful with "
+				           "compare.sample",
+				           where, i, sample_only[k]);
+				goto done;
+			}
 		if (!r->has_threshold && !mg_compare_rule_comparative(r) &&
 		    !(c->smp &&
 		      (pol_get(e, "non_inferiority_margin") || pol_get(e, "superiority")))) {
