@@ -245,6 +245,35 @@ static int parse_source(struct mg_relay_source *s, const cJSON *v, const char *w
 	return 0;
 }
 
+/* The keys each target type reads: another type's key would be silently ignored. */
+static const char *const type_keys[][9] = {
+        [MG_RELAY_GITHUB_DISPATCH] = {"type", "repo", "event_type", "token_env", "api_url", "url"},
+        [MG_RELAY_GITHUB_WORKFLOW] = {"type", "repo", "workflow", "ref", "inputs", "token_env",
+                                      "api_url", "url"},
+        [MG_RELAY_AZURE] = {"type", "org", "webhook", "url", "secret_env", "header", "sha1_prefix"},
+};
+
+static int foreign_key(const struct mg_relay_target *t, const cJSON *v, const char *type,
+                       const char *where, const char *path, struct mg_err *err)
+{
+	const cJSON *k;
+
+	cJSON_ArrayForEach(k, v)
+	{
+		size_t i = 0;
+
+		while (type_keys[t->type][i] && strcmp(type_keys[t->type][i], k->string))
+			i++;
+		if (!type_keys[t->type][i]) {
+			char key[256];
+
+			snprintf(key, sizeof(key), "%s.%s", path, k->string);
+			return bad(err, where, key, "not read by a target of type '%s'", type);
+		}
+	}
+	return 0;
+}
+
 static int parse_target(struct mg_relay_target *t, const cJSON *v, const char *where,
                         struct mg_err *err)
 {
@@ -264,6 +293,8 @@ static int parse_target(struct mg_relay_target *t, const cJSON *v, const char *w
 	t->type = !strcmp(type, "github")            ? MG_RELAY_GITHUB_DISPATCH
 	          : !strcmp(type, "github-workflow") ? MG_RELAY_GITHUB_WORKFLOW
 	                                             : MG_RELAY_AZURE;
+	if (foreign_key(t, v, type, where, path, err))
+		goto done;
 	api = dup_or(v, "api_url", "https://api.github.com");
 	repo = dup_or_null(v, "repo");
 	workflow = dup_or_null(v, "workflow");
