@@ -15,6 +15,7 @@ The source `mlflow` signs with the secret in $S. Each REQUEST is one word:
     big                 a signed body of 70,000 bytes
     get:PATH            GET PATH (prints the status and, for /metrics, the mlgate_ lines)
     post:PATH           an empty POST to PATH
+    sleep:SECONDS       wait (for the worker)
 
 and prints "REQUEST STATUS BODY" per request, then SIGTERMs the relay and prints
 "serve exit N". Standard library only.
@@ -51,6 +52,9 @@ def main():
     last = None
     for req in sys.argv[3:]:
         kind, _, arg = req.partition(":")
+        if kind == "sleep":
+            time.sleep(float(arg))
+            continue
         method, path, body, headers = "POST", "/hooks/mlflow", b"", {"Content-Type": "application/json"}
         if kind in ("get", "post"):
             method, path = kind.upper(), arg
