@@ -570,6 +570,20 @@ static int configure(struct drift *d, struct mg_policy *policy, struct mg_gate_r
 	                                            : NULL;
 	d->label = o->label ? o->label : get(d->pol, "label") ? mg_json_str(d->pol, "label") : NULL;
 	d->window = o->window ? o->window : o->current;
+	if (d->window && !o->window) {
+		char why[80];
+
+		/* the label goes into a tag and the description's line: one line of text */
+		if (mg_text_check(d->window, strlen(d->window), true, why, sizeof(why)))
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "the --current path cannot be the window's label (%s): "
+			                  "give --window LABEL",
+			                  why);
+	}
+	if (d->prediction && d->label && !strcmp(d->prediction, d->label))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "the prediction and the label are the same column '%s'",
+		                  d->prediction);
 	return 0;
 }
 
