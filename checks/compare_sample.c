@@ -280,7 +280,7 @@ static int init(const cJSON *pol, const char *where, const char *path, unsigned 
 	*out = cs;
 	snprintf(cs->where, sizeof(cs->where), "%s", where);
 	cs->jobs = jobs ? jobs : 1;
-	cs->path = path ? path : mg_json_str(smp, "path");
+	cs->path = path ? path : get(smp, "path") ? mg_json_str(smp, "path") : NULL;
 	cs->col[0] = mg_json_str(smp, "label");
 	cs->col[1] = mg_json_str(smp, "production");
 	cs->col[2] = mg_json_str(smp, "candidate");
@@ -304,6 +304,11 @@ static int init(const cJSON *pol, const char *where, const char *path, unsigned 
 		return mg_err_set(err, MG_EXIT_USAGE,
 		                  "%s: compare.sample.path: no sample file (give it here or with "
 		                  "--sample FILE)",
+		                  where);
+	if (cs->pin && (strlen(cs->pin) != 64 || strspn(cs->pin, "0123456789abcdef") != 64))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "%s: compare.sample.sha256: expected 64 lowercase hexadecimal "
+		                  "digits (as sha256sum prints them)",
 		                  where);
 	return load_metrics(cs, pol, err);
 }
