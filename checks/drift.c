@@ -392,6 +392,21 @@ static void judge_column(struct drift *d, struct colres *r)
 		mg_buf_release(&id);
 		return;
 	}
+	if (c->type == MG_DRIFT_NUMERIC && !c->ref.n && c->ref_invalid) {
+		struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL);
+
+		/* declared numeric, but text: every statistic would be skipped, the column unjudged
+		 */
+		mg_buf_addf(&id, "drift.%s.%s.type", r->role, r->slug);
+		ADD_CHECK(d, id.buf, MG_STATUS_ERROR,
+		          "declared numeric, but none of the reference's %llu values is a number: "
+		          "fix its type in the policy (drift.columns.<name>.type)",
+		          (unsigned long long)c->ref_invalid);
+		r->note = "declared numeric: no numbers";
+		r->level = L_FAIL;
+		mg_buf_release(&id);
+		return;
+	}
 	if (c->type == MG_DRIFT_NUMERIC)
 		judge_numeric(d, r);
 	else
