@@ -547,6 +547,27 @@ static int profile_settings(const struct drift *d, const struct mg_drift_config 
 	return 0;
 }
 
+/* An output naming an input file would destroy it (the training reference, the window). */
+static int outputs_spare_inputs(const struct mg_drift_opts *o, struct mg_err *err)
+{
+	const char *in[][2] = {{"--reference", o->reference},
+	                       {"--profile", o->profile},
+	                       {"--current", o->current}};
+	const char *out[][2] = {{"--junit", o->gate.junit},
+	                        {"--json", o->gate.json},
+	                        {"--summary", o->gate.summary},
+	                        {"--save-profile", o->save_profile}};
+
+	for (size_t i = 0; i < MG_ARRAY_SIZE(out); i++)
+		for (size_t j = 0; j < MG_ARRAY_SIZE(in); j++)
+			if (mg_output_replaces_input(out[i][1], in[j][1]))
+				return mg_err_set(err, MG_EXIT_USAGE,
+				                  "%s '%s' would replace the %s file: give it "
+				                  "another name",
+				                  out[i][0], out[i][1], in[j][0]);
+	return 0;
+}
+
 /* Options and policy: nothing is read before they are known to be sane. */
 static int configure(struct drift *d, struct mg_policy *policy, struct mg_gate_run *run,
                      struct mg_err *err)
@@ -567,7 +588,8 @@ static int configure(struct drift *d, struct mg_policy *policy, struct mg_gate_r
 	} else if (mg_ci_resolve(g->ci, &d->ctx->ci, err)) {
 		return -1;
 	}
-	if (mg_gate_check_outputs(g->junit, g->json, g->summary, &save, err))
+	if (mg_gate_check_outputs(g->junit, g->json, g->summary, &save, err) ||
+	    outputs_spare_inputs(o, err))
 		return -1;
 	if (g->policy && mg_gate_load_policy(g, "drift", &drift_section, policy, &d->pol, run, err))
 		return -1;
