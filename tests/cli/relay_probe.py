@@ -16,6 +16,7 @@ The source `mlflow` signs with the secret in $S. Each REQUEST is one word:
     get:PATH            GET PATH (prints the status and, for /metrics, the mlgate_ lines)
     post:PATH           an empty POST to PATH
     sleep:SECONDS       wait (for the worker)
+    replay:ID           run `mlgate-relay replay ID` beside the running serve
 
 and prints "REQUEST STATUS BODY" per request, then SIGTERMs the relay and prints
 "serve exit N". Standard library only.
@@ -54,6 +55,10 @@ def main():
         kind, _, arg = req.partition(":")
         if kind == "sleep":
             time.sleep(float(arg))
+            continue
+        if kind == "replay":
+            r = subprocess.run([relay, "replay", arg, "--config", config], capture_output=True, text=True)
+            print(req, r.returncode, r.stdout.strip())
             continue
         method, path, body, headers = "POST", "/hooks/mlflow", b"", {"Content-Type": "application/json"}
         if kind in ("get", "post"):
