@@ -127,15 +127,22 @@ static const struct verdict_look *look(const char *verdict)
 	return &looks[2];
 }
 
+/*
+ * A gate's verdict: the one it recorded, but never better than its checks say (a "passed"
+ * beside a failed check is edited evidence: shown failed); without one, its checks'.
+ */
 static const char *suite_verdict(const struct mg_suite *s)
 {
 	const char *v = mg_suite_prop(s, "mlgate.verdict");
 	struct mg_counts c;
 
-	if (v && (!strcmp(v, "passed") || !strcmp(v, "failed") || !strcmp(v, "manual") ||
-	          !strcmp(v, "error")))
-		return v;
 	mg_suite_counts(s, &c);
+	if (v && (!strcmp(v, "passed") || !strcmp(v, "failed") || !strcmp(v, "manual") ||
+	          !strcmp(v, "error"))) {
+		if (c.failures)
+			return "failed";
+		return c.errors && strcmp(v, "failed") ? "error" : v;
+	}
 	if (c.errors || !c.tests)
 		return "error";
 	return c.failures ? "failed" : "passed";
