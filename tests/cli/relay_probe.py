@@ -15,6 +15,7 @@ The source `mlflow` signs with the secret in $S. Each REQUEST is one word:
     big                 a signed body of 70,000 bytes
     get:PATH            GET PATH (prints the status and, for /metrics, the mlgate_ lines)
     post:PATH           an empty POST to PATH
+    body:JSON           a signed delivery of this body (one word: no blanks)
     sleep:SECONDS       wait (for the worker)
     replay:ID           run `mlgate-relay replay ID` beside the running serve
 
@@ -65,7 +66,9 @@ def main():
             method, path = kind.upper(), arg
         else:
             name, model = (arg.split(":") + ["fraud-model"])[:2] if arg else ("champion", "fraud-model")
-            if kind == "malformed":
+            if kind == "body":
+                body = arg.encode()
+            elif kind == "malformed":
                 body = b'{"entity": "model_version_alias", "action": "created", "data": []}'
             else:
                 body = json.dumps({"entity": "model_version_alias", "action": "created",
