@@ -395,8 +395,7 @@ static void judge_column(struct drift *d, struct colres *r)
 	if (c->type == MG_DRIFT_NUMERIC && !c->ref.n && c->ref_invalid) {
 		struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL);
 
-		/* declared numeric, but text: every statistic would be skipped, the column unjudged
-		 */
+		/* declared numeric, but text: every statistic skipped, the column unjudged */
 		mg_buf_addf(&id, "drift.%s.%s.type", r->role, r->slug);
 		ADD_CHECK(d, id.buf, MG_STATUS_ERROR,
 		          "declared numeric, but none of the reference's %llu values is a number: "
@@ -536,7 +535,7 @@ static int profile_settings(const struct drift *d, const struct mg_drift_config 
 	        {"seed", d->o->seed, want->seed, got->seed},
 	};
 
-	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+	for (size_t i = 0; i < MG_ARRAY_SIZE(s); i++)
 		if ((s[i].opt || get(d->pol, s[i].key)) && s[i].want != s[i].got)
 			return mg_err_set(err, MG_EXIT_USAGE,
 			                  "profile '%s': saved with %s %llu, %s%s asks for %llu: "
@@ -653,6 +652,7 @@ static int load_reference(struct drift *d, struct mg_err *err)
 {
 	const struct mg_drift_opts *o = d->o;
 	const char *named[2] = {d->prediction, d->label}, *opt[2] = {"prediction", "label"};
+	const cJSON *pc;
 
 	if (o->profile) {
 		struct mg_buf text = MG_BUF_INIT(MG_DRIFT_PROFILE_MAX);
@@ -685,14 +685,15 @@ static int load_reference(struct drift *d, struct mg_err *err)
 			                  "the %s column '%s' is not in the reference '%s'", opt[i],
 			                  named[i], o->profile ? o->profile : o->reference);
 	/* a column the reference does not have is a typo: its thresholds would never apply */
-	for (const cJSON *c = get(d->pol, "columns") ? get(d->pol, "columns")->child : NULL; c;
-	     c = c->next)
-		if (!mg_drift_profile_col(&d->prof, c->string))
+	cJSON_ArrayForEach(pc, get(d->pol, "columns"))
+	{
+		if (!mg_drift_profile_col(&d->prof, pc->string))
 			return mg_err_set(err, MG_EXIT_USAGE,
 			                  "policy '%s': drift.columns.%s: no such column in the "
 			                  "reference '%s'",
-			                  o->gate.policy, c->string,
+			                  o->gate.policy, pc->string,
 			                  o->profile ? o->profile : o->reference);
+	}
 	return 0;
 }
 
