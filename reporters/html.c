@@ -129,7 +129,8 @@ static const struct verdict_look *look(const char *verdict)
 
 /*
  * A gate's verdict: the one it recorded, but never better than its checks say (a "passed"
- * beside a failed check is edited evidence: shown failed); without one, its checks'.
+ * beside a failed or an error check is edited evidence: shown failed or error); without one,
+ * its checks'.
  */
 static const char *suite_verdict(const struct mg_suite *s)
 {
@@ -137,12 +138,14 @@ static const char *suite_verdict(const struct mg_suite *s)
 	struct mg_counts c;
 
 	mg_suite_counts(s, &c);
-	if (v && (!strcmp(v, "passed") || !strcmp(v, "failed") || !strcmp(v, "manual") ||
-	          !strcmp(v, "error"))) {
-		if (c.failures)
-			return "failed";
-		return c.errors && strcmp(v, "failed") ? "error" : v;
+	if (v && (!strcmp(v, "passed") || !strcmp(v, "manual"))) {
+		/* as mg_gate_verdict: an error check first, then a failed one */
+		if (c.errors || c.failures)
+			return c.errors ? "error" : "failed";
+		return v;
 	}
+	if (v && (!strcmp(v, "failed") || !strcmp(v, "error")))
+		return v;
 	if (c.errors || !c.tests)
 		return "error";
 	return c.failures ? "failed" : "passed";
