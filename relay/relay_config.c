@@ -5,6 +5,7 @@
 #include "fileio.h"
 #include "policy.h"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
 /* --- the schema (docs/relay.md "Configuration") ------------------------- */
@@ -38,7 +39,7 @@ static const struct mg_schema_field listen_fields[] = {
         {"max_body", &body_bytes, false},         {"timeout_s", &seconds, false},
         {"max_connections", &connections, false}, {NULL, NULL, false},
 };
-static const struct mg_schema listen = {.type = MG_SCHEMA_OBJECT, .fields = listen_fields};
+static const struct mg_schema listen_section = {.type = MG_SCHEMA_OBJECT, .fields = listen_fields};
 
 static const struct mg_schema_field queue_fields[] = {
         {"path", &mg_schema_name, false},       {"max_tries", &tries, false},
@@ -94,7 +95,7 @@ static const struct mg_schema routes = {.type = MG_SCHEMA_ARRAY, .items = &route
 
 static const struct mg_schema_field top_fields[] = {
         {"version", &one, true},
-        {"listen", &listen, false},
+        {"listen", &listen_section, false},
         {"queue", &queue, false},
         {"sources", &sources, true},
         {"targets", &targets, true},
@@ -179,6 +180,14 @@ static bool plain_name(const char *s, const char *extra, size_t max)
 		      (*s >= '0' && *s <= '9') || strchr(extra, *s)))
 			return false;
 	return true;
+}
+
+/* An IPv4 or IPv6 address, as listen.address must be (no name: nothing is resolved). */
+static bool ip_address(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(strchr(s, ':') ? AF_INET6 : AF_INET, s, buf) == 1;
 }
 
 /* https, or http to a loopback address only (tests, a local proxy) */
@@ -455,6 +464,10 @@ int mg_relay_config_parse(const char *text, size_t len, const char *where,
 	cfg->log_deliveries = !cJSON_IsFalse(it);
 	if (cfg->backoff_max_s < cfg->backoff_s) {
 		bad(err, where, "queue.backoff_max_s", "must not be less than backoff_s%s", "");
+		goto done;
+	}
+	if (!ip_address(cfg->address)) { /* what serve binds: check-config says it first */
+		bad(err, where, "listen.address", "'%s' is not an IP address", cfg->address);
 		goto done;
 	}
 
