@@ -4,6 +4,7 @@
 #include "text.h"
 #include "alloc.h"
 #include "clock.h"
+#include "fileio.h"
 #include "json.h"
 #include "policy.h"
 
@@ -64,6 +65,10 @@ static bool opt_num(const cJSON *o, const char *key, double *out)
 	return true;
 }
 
+/* A metric's keys that only a pinned sample gives a meaning: refused without one. */
+static const char *const sample_only[] = {"non_inferiority_margin", "superiority",
+                                          "decision_threshold"};
+
 /* The rules, with what the schema cannot say checked here (MetricThreshold's rules). */
 static int load_rules(struct compare *c, const char *where, struct mg_err *err)
 {
@@ -115,6 +120,14 @@ static int load_rules(struct compare *c, const char *where, struct mg_err *err)
 			        where, i);
 			goto done;
 		}
+		for (size_t k = 0; !c->smp && k < MG_ARRAY_SIZE(sample_only); k++)
+			if (pol_get(e, sample_only[k])) {
+				mg_err_set(err, MG_EXIT_USAGE,
+				           "%s: compare.metrics[%zu].%s: only meaningful with "
+				           "compare.sample",
+				           where, i, sample_only[k]);
+				goto done;
+			}
 		if (!r->has_threshold && !mg_compare_rule_comparative(r) &&
 		    !(c->smp &&
 		      (pol_get(e, "non_inferiority_margin") || pol_get(e, "superiority")))) {
@@ -584,6 +597,25 @@ static const struct mg_gate_hooks compare_hooks = {
         .md = cmp_md_summary,
 };
 
+/* An output naming the pinned sample would destroy it. */
+static int outputs_spare_sample(const struct compare *c, struct mg_err *err)
+{
+	const cJSON *path = pol_get(pol_get(c->pol, "sample"), "path");
+	const char *sample = c->o->sample ? c->o->sample : cJSON_GetStringValue(path);
+	const char *out[][2] = {{"--junit", c->o->gate.junit},
+	                        {"--json", c->o->gate.json},
+	                        {"--summary", c->o->gate.summary},
+	                        {"--results", c->o->results}};
+
+	for (size_t i = 0; i < MG_ARRAY_SIZE(out); i++)
+		if (mg_output_replaces_input(out[i][1], sample))
+			return mg_err_set(
+			        err, MG_EXIT_USAGE,
+			        "%s '%s' would replace the sample file: give it another name",
+			        out[i][0], out[i][1]);
+	return 0;
+}
+
 /* The policy's compare section: metric source, first-deployment policy and rules. */
 static int read_policy(struct compare *c, const struct mg_policy *policy, struct mg_err *err)
 {
@@ -606,6 +638,8 @@ static int read_policy(struct compare *c, const struct mg_policy *policy, struct
 		return mg_err_set(err, MG_EXIT_USAGE,
 		                  "%s: compare.significance: only meaningful with compare.sample",
 		                  where);
+	if (outputs_spare_sample(c, err))
+		return -1;
 	if ((pol_get(c->pol, "sample") || c->o->sample) &&
 	    mg_compare_sample_load(c->pol, where, c->o->sample, (unsigned)c->o->jobs, &c->smp, err))
 		return -1;

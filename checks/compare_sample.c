@@ -146,6 +146,12 @@ static int load_metrics(struct mg_compare_sample *cs, const cJSON *pol, struct m
 		m->superiority = cJSON_IsTrue(get(e, "superiority"));
 		m->bound = m->superiority ? 0 : -m->margin;
 		m->threshold = num_or(e, "decision_threshold", 0.5);
+		if (get(e, "decision_threshold") && !mg_metric_info(m->kind)->thresholded)
+			return mg_err_set(
+			        err, MG_EXIT_USAGE,
+			        "%s: compare.metrics[%zu].decision_threshold: %s uses no "
+			        "decision threshold (accuracy, precision, recall and f1 do)",
+			        cs->where, i, m->name);
 		i++;
 	}
 	return 0;
@@ -185,11 +191,10 @@ static int on_row(void *arg, uint64_t row, const struct mg_csv_field *f, size_t 
 	}
 	for (int c = 0; c < 3; c++) {
 		const char *s = f[cs->idx[c]].s;
-		char *end;
+		struct mg_err why = MG_ERR_INIT; /* the row and column say it better */
 
-		errno = 0;
-		v[c] = strtod(s, &end);
-		if (!*s || *end || !isfinite(v[c]))
+		/* a decimal number as pandas reads it: not hexadecimal, no leading blanks */
+		if (mg_parse_double("", s, &v[c], &why) || !isfinite(v[c]))
 			return mg_err_set(err, MG_EXIT_USAGE,
 			                  "sample '%s': row %llu, column %d ('%s'): not a finite "
 			                  "number: '%.40s'",
@@ -275,7 +280,7 @@ static int init(const cJSON *pol, const char *where, const char *path, unsigned 
 	*out = cs;
 	snprintf(cs->where, sizeof(cs->where), "%s", where);
 	cs->jobs = jobs ? jobs : 1;
-	cs->path = path ? path : mg_json_str(smp, "path");
+	cs->path = path ? path : get(smp, "path") ? mg_json_str(smp, "path") : NULL;
 	cs->col[0] = mg_json_str(smp, "label");
 	cs->col[1] = mg_json_str(smp, "production");
 	cs->col[2] = mg_json_str(smp, "candidate");
@@ -299,6 +304,11 @@ static int init(const cJSON *pol, const char *where, const char *path, unsigned 
 		return mg_err_set(err, MG_EXIT_USAGE,
 		                  "%s: compare.sample.path: no sample file (give it here or with "
 		                  "--sample FILE)",
+		                  where);
+	if (cs->pin && (strlen(cs->pin) != 64 || strspn(cs->pin, "0123456789abcdef") != 64))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "%s: compare.sample.sha256: expected 64 lowercase hexadecimal "
+		                  "digits (as sha256sum prints them)",
 		                  where);
 	return load_metrics(cs, pol, err);
 }

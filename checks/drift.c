@@ -240,8 +240,10 @@ static void judge_missing(struct drift *d, struct colres *r)
 	lv = judge_metric(d, c->name, M_MISSING, fabs(r->miss_cur - r->miss_ref), &msg);
 	mg_buf_addch(&msg, ')');
 	if (c->cur_invalid)
-		mg_buf_addf(&msg, "; %llu values in the current window are not numbers",
-		            (unsigned long long)c->cur_invalid);
+		mg_buf_addf(&msg, "; %llu %s in the current window %s",
+		            (unsigned long long)c->cur_invalid,
+		            mg_plural(c->cur_invalid, "value", "values"),
+		            mg_plural(c->cur_invalid, "is not a number", "are not numbers"));
 	add_stat(d, r, "missing", lv, msg.buf);
 	mg_buf_release(&msg);
 }
@@ -390,6 +392,20 @@ static void judge_column(struct drift *d, struct colres *r)
 		mg_buf_release(&id);
 		return;
 	}
+	if (c->type == MG_DRIFT_NUMERIC && !c->ref.n && c->ref_invalid) {
+		struct mg_buf id = MG_BUF_INIT(MG_BUF_SMALL);
+
+		/* declared numeric, but text: every statistic skipped, the column unjudged */
+		mg_buf_addf(&id, "drift.%s.%s.type", r->role, r->slug);
+		ADD_CHECK(d, id.buf, MG_STATUS_ERROR,
+		          "declared numeric, but none of the reference's %llu values is a number: "
+		          "fix its type in the policy (drift.columns.<name>.type)",
+		          (unsigned long long)c->ref_invalid);
+		r->note = "declared numeric: no numbers";
+		r->level = L_FAIL;
+		mg_buf_release(&id);
+		return;
+	}
 	if (c->type == MG_DRIFT_NUMERIC)
 		judge_numeric(d, r);
 	else
@@ -460,6 +476,97 @@ static size_t setting(long long opt, const cJSON *pol, const char *key, size_t d
 	return opt ? (size_t)opt : v ? (size_t)v->valuedouble : dflt;
 }
 
+/*
+ * The thresholds of one metric map (drift.defaults or a column's metrics): in range, and warn
+ * reached before fail; a swapped band would never warn, a negative one always fail.
+ */
+static int check_bands(const char *path, const char *where, const cJSON *map, struct mg_err *err)
+{
+	for (size_t m = 0; map && m < M_COUNT; m++) {
+		double warn = band_value(map, m, "warn"), fail = band_value(map, m, "fail");
+		bool p = metrics[m].low_is_drift;
+		const char *bad = NULL;
+
+		if (warn < 0 || fail < 0 || (p && (warn > 1 || fail > 1)))
+			bad = p ? "a p-value threshold is between 0 and 1"
+			        : "a threshold is 0 or more";
+		else if (p ? warn < fail : warn > fail)
+			bad = p ? "warn is below fail (a p-value warns first: warn >= fail)"
+			        : "warn is above fail (warn <= fail)";
+		if (bad)
+			return mg_err_set(err, MG_EXIT_USAGE, "policy '%s': %s.%s: %s", path, where,
+			                  metrics[m].key, bad);
+	}
+	return 0;
+}
+
+static int check_policy_bands(const char *path, const cJSON *pol, struct mg_err *err)
+{
+	const cJSON *c;
+	char where[256];
+
+	if (check_bands(path, "drift.defaults", get(pol, "defaults"), err))
+		return -1;
+	cJSON_ArrayForEach(c, get(pol, "columns"))
+	{
+		snprintf(where, sizeof(where), "drift.columns.%s.metrics", c->string);
+		if (check_bands(path, where, get(c, "metrics"), err))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * With --profile the sampling settings are the profile's: one asked for by an option or the
+ * policy and different from them is refused rather than silently not applied.
+ */
+static int profile_settings(const struct drift *d, const struct mg_drift_config *want,
+                            struct mg_err *err)
+{
+	const struct mg_drift_config *got = &d->prof.cfg;
+	const struct {
+		const char *key;
+		long long opt;
+		uint64_t want, got;
+	} s[] = {
+	        {"reservoir", d->o->reservoir, want->reservoir, got->reservoir},
+	        {"bins", d->o->bins, want->bins, got->bins},
+	        {"max_categories", 0, want->max_categories, got->max_categories},
+	        {"seed", d->o->seed, want->seed, got->seed},
+	};
+
+	for (size_t i = 0; i < MG_ARRAY_SIZE(s); i++)
+		if ((s[i].opt || get(d->pol, s[i].key)) && s[i].want != s[i].got)
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "profile '%s': saved with %s %llu, %s%s asks for %llu: "
+			                  "save the profile again with these settings",
+			                  d->o->profile, s[i].key, (unsigned long long)s[i].got,
+			                  s[i].opt ? "--" : "the policy's drift.", s[i].key,
+			                  (unsigned long long)s[i].want);
+	return 0;
+}
+
+/* An output naming an input file would destroy it (the training reference, the window). */
+static int outputs_spare_inputs(const struct mg_drift_opts *o, struct mg_err *err)
+{
+	const char *in[][2] = {{"--reference", o->reference},
+	                       {"--profile", o->profile},
+	                       {"--current", o->current}};
+	const char *out[][2] = {{"--junit", o->gate.junit},
+	                        {"--json", o->gate.json},
+	                        {"--summary", o->gate.summary},
+	                        {"--save-profile", o->save_profile}};
+
+	for (size_t i = 0; i < MG_ARRAY_SIZE(out); i++)
+		for (size_t j = 0; j < MG_ARRAY_SIZE(in); j++)
+			if (mg_output_replaces_input(out[i][1], in[j][1]))
+				return mg_err_set(err, MG_EXIT_USAGE,
+				                  "%s '%s' would replace the %s file: give it "
+				                  "another name",
+				                  out[i][0], out[i][1], in[j][0]);
+	return 0;
+}
+
 /* Options and policy: nothing is read before they are known to be sane. */
 static int configure(struct drift *d, struct mg_policy *policy, struct mg_gate_run *run,
                      struct mg_err *err)
@@ -480,9 +587,12 @@ static int configure(struct drift *d, struct mg_policy *policy, struct mg_gate_r
 	} else if (mg_ci_resolve(g->ci, &d->ctx->ci, err)) {
 		return -1;
 	}
-	if (mg_gate_check_outputs(g->junit, g->json, g->summary, &save, err))
+	if (mg_gate_check_outputs(g->junit, g->json, g->summary, &save, err) ||
+	    outputs_spare_inputs(o, err))
 		return -1;
 	if (g->policy && mg_gate_load_policy(g, "drift", &drift_section, policy, &d->pol, run, err))
+		return -1;
+	if (check_policy_bands(g->policy, d->pol, err))
 		return -1;
 	cfg.reservoir = setting(o->reservoir, d->pol, "reservoir", cfg.reservoir);
 	cfg.bins = setting(o->bins, d->pol, "bins", cfg.bins);
@@ -496,6 +606,20 @@ static int configure(struct drift *d, struct mg_policy *policy, struct mg_gate_r
 	                                            : NULL;
 	d->label = o->label ? o->label : get(d->pol, "label") ? mg_json_str(d->pol, "label") : NULL;
 	d->window = o->window ? o->window : o->current;
+	if (d->window && !o->window) {
+		char why[80];
+
+		/* the label goes into a tag and the description's line: one line of text */
+		if (mg_text_check(d->window, strlen(d->window), true, why, sizeof(why)))
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "the --current path cannot be the window's label (%s): "
+			                  "give --window LABEL",
+			                  why);
+	}
+	if (d->prediction && d->label && !strcmp(d->prediction, d->label))
+		return mg_err_set(err, MG_EXIT_USAGE,
+		                  "the prediction and the label are the same column '%s'",
+		                  d->prediction);
 	return 0;
 }
 
@@ -528,11 +652,14 @@ static int load_reference(struct drift *d, struct mg_err *err)
 {
 	const struct mg_drift_opts *o = d->o;
 	const char *named[2] = {d->prediction, d->label}, *opt[2] = {"prediction", "label"};
+	const cJSON *pc;
 
 	if (o->profile) {
 		struct mg_buf text = MG_BUF_INIT(MG_DRIFT_PROFILE_MAX);
+		struct mg_drift_config want = d->prof.cfg;
 		int rc = mg_file_read(o->profile, &text, err) ||
-		         mg_drift_profile_parse(&d->prof, o->profile, text.buf, text.len, err);
+		         mg_drift_profile_parse(&d->prof, o->profile, text.buf, text.len, err) ||
+		         profile_settings(d, &want, err);
 
 		mg_buf_release(&text);
 		if (rc)
@@ -557,6 +684,16 @@ static int load_reference(struct drift *d, struct mg_err *err)
 			return mg_err_set(err, MG_EXIT_USAGE,
 			                  "the %s column '%s' is not in the reference '%s'", opt[i],
 			                  named[i], o->profile ? o->profile : o->reference);
+	/* a column the reference does not have is a typo: its thresholds would never apply */
+	cJSON_ArrayForEach(pc, get(d->pol, "columns"))
+	{
+		if (!mg_drift_profile_col(&d->prof, pc->string))
+			return mg_err_set(err, MG_EXIT_USAGE,
+			                  "policy '%s': drift.columns.%s: no such column in the "
+			                  "reference '%s'",
+			                  o->gate.policy, pc->string,
+			                  o->profile ? o->profile : o->reference);
+	}
 	return 0;
 }
 

@@ -26,14 +26,15 @@ int main(int argc, char **argv)
 	        MG_OPT_STR(0, "current", "FILE", &o.current, "the current window to judge (CSV)"),
 	        MG_OPT_STR(0, "save-profile", "FILE", &o.save_profile,
 	                   "write the reference's profile (JSON) to FILE"),
-	        MG_OPT_STR(0, "window", "LABEL", &o.window,
-	                   "what the current window is, for the mlgate.drift.window tag (default: "
-	                   "the --current file)"),
-	        MG_OPT_STR(0, "prediction", "COLUMN", &o.prediction,
-	                   "the prediction column (default: the policy's drift.prediction)"),
-	        MG_OPT_STR(0, "label", "COLUMN", &o.label,
-	                   "the label column, judged when the current window has it (default: "
-	                   "drift.label)"),
+	        MG_OPT_NAME_STR(
+	                0, "window", "LABEL", &o.window,
+	                "what the current window is, for the mlgate.drift.window tag (default: "
+	                "the --current file)"),
+	        MG_OPT_NAME_STR(0, "prediction", "COLUMN", &o.prediction,
+	                        "the prediction column (default: the policy's drift.prediction)"),
+	        MG_OPT_NAME_STR(0, "label", "COLUMN", &o.label,
+	                        "the label column, judged when the current window has it (default: "
+	                        "drift.label)"),
 	        MG_OPT_INTEGER(0, "reservoir", "N", &o.reservoir, 100, 10000000,
 	                       "values sampled per numeric column (default: 20000)"),
 	        MG_OPT_INTEGER(0, "bins", "N", &o.bins, 2, 100,

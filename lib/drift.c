@@ -450,6 +450,8 @@ int mg_drift_read_reference(struct mg_drift_profile *p, const char *path,
 		return -1;
 	if (!p->ncols)
 		return mg_err_set(err, MG_EXIT_USAGE, "'%s': no header row", path);
+	if (!rows) /* nothing to compare with: never a pass */
+		return mg_err_set(err, MG_EXIT_USAGE, "'%s': no rows after the header", path);
 	p->ref_rows = rows;
 	finish_reference(p);
 	return 0;
@@ -534,6 +536,8 @@ int mg_drift_read_current(struct mg_drift_profile *p, const char *path, struct m
 		return -1;
 	if (!ps.nmap)
 		return mg_err_set(err, MG_EXIT_USAGE, "'%s': no header row", path);
+	if (!rows) /* an empty window (a failed export) is not a window without drift */
+		return mg_err_set(err, MG_EXIT_USAGE, "'%s': no rows after the header", path);
 	p->cur_rows = rows;
 	for (size_t i = 0; i < p->ncols; i++) {
 		/* every record has every field: the window's rows are each present column's */

@@ -168,9 +168,11 @@ static const cJSON *member(const cJSON *o, const char *key)
 	return cJSON_GetObjectItemCaseSensitive(o, key);
 }
 
-static int bad(const char *what, size_t i, const char *msg, struct mg_err *err)
+/* Column i (JSON o) of the profile is refused: its index and its name, then why. */
+static int bad(const char *what, size_t i, const cJSON *o, const char *msg, struct mg_err *err)
 {
-	return mg_err_set(err, MG_EXIT_USAGE, "profile '%s': columns[%zu]: %s", what, i, msg);
+	return mg_err_set(err, MG_EXIT_USAGE, "profile '%s': columns[%zu] '%s': %s", what, i,
+	                  mg_json_str(o, "name"), msg);
 }
 
 /* The members of one type only: a numeric column with categories is refused, and so on. */
@@ -180,31 +182,31 @@ static int check_members(const cJSON *o, bool numeric, const char *what, size_t 
 	static const char *const num_only[] = {"invalid", "numbers", "sample", "edges", "bins"};
 	static const char *const cat_only[] = {"categories", "other", "mixed"};
 
+	char msg[64];
+
 	for (size_t k = 0; k < MG_ARRAY_SIZE(num_only); k++) {
 		bool has = member(o, num_only[k]) != NULL;
 
-		if (numeric && !has && strcmp(num_only[k], "invalid"))
-			return mg_err_set(err, MG_EXIT_USAGE,
-			                  "profile '%s': columns[%zu]: a numeric column needs '%s'",
-			                  what, i, num_only[k]);
-		if (!numeric && has)
-			return mg_err_set(
-			        err, MG_EXIT_USAGE,
-			        "profile '%s': columns[%zu]: '%s' in a categorical column", what, i,
-			        num_only[k]);
+		if (numeric && !has && strcmp(num_only[k], "invalid")) {
+			snprintf(msg, sizeof(msg), "a numeric column needs '%s'", num_only[k]);
+			return bad(what, i, o, msg, err);
+		}
+		if (!numeric && has) {
+			snprintf(msg, sizeof(msg), "'%s' in a categorical column", num_only[k]);
+			return bad(what, i, o, msg, err);
+		}
 	}
 	for (size_t k = 0; k < MG_ARRAY_SIZE(cat_only); k++) {
 		bool has = member(o, cat_only[k]) != NULL;
 
-		if (!numeric && !has && strcmp(cat_only[k], "mixed"))
-			return mg_err_set(
-			        err, MG_EXIT_USAGE,
-			        "profile '%s': columns[%zu]: a categorical column needs '%s'", what,
-			        i, cat_only[k]);
-		if (numeric && has)
-			return mg_err_set(err, MG_EXIT_USAGE,
-			                  "profile '%s': columns[%zu]: '%s' in a numeric column",
-			                  what, i, cat_only[k]);
+		if (!numeric && !has && strcmp(cat_only[k], "mixed")) {
+			snprintf(msg, sizeof(msg), "a categorical column needs '%s'", cat_only[k]);
+			return bad(what, i, o, msg, err);
+		}
+		if (numeric && has) {
+			snprintf(msg, sizeof(msg), "'%s' in a numeric column", cat_only[k]);
+			return bad(what, i, o, msg, err);
+		}
 	}
 	return 0;
 }
@@ -231,24 +233,24 @@ static int load_numeric(struct mg_drift_profile *p, struct mg_drift_col *c, cons
 	c->ref_invalid = u64(o, "invalid");
 	c->ref.seen = u64(o, "numbers");
 	if (c->ref_invalid > c->ref_missing)
-		return bad(what, i, "more invalid values than missing ones", err);
+		return bad(what, i, o, "more invalid values than missing ones", err);
 	if (c->ref.seen != c->ref_rows - c->ref_missing)
-		return bad(what, i, "'numbers' is not rows - missing", err);
+		return bad(what, i, o, "'numbers' is not rows - missing", err);
 	c->ref.v = read_doubles(member(o, "sample"), &c->ref.n);
 	c->ref.alloc = c->ref.n;
 	if (c->ref.n != (c->ref.seen < p->cfg.reservoir ? c->ref.seen : p->cfg.reservoir))
-		return bad(what, i, "the sample's size is not min(numbers, reservoir)", err);
+		return bad(what, i, o, "the sample's size is not min(numbers, reservoir)", err);
 	for (size_t j = 0; j < c->ref.n; j++)
 		if (j && c->ref.v[j] < c->ref.v[j - 1])
-			return bad(what, i, "the sample is not sorted", err);
+			return bad(what, i, o, "the sample is not sorted", err);
 	c->edges = read_doubles(member(o, "edges"), &c->nedges);
 	if (c->nedges >= p->cfg.bins)
-		return bad(what, i, "more edges than bins - 1", err);
+		return bad(what, i, o, "more edges than bins - 1", err);
 	for (size_t j = 1; j < c->nedges; j++)
 		if (!(c->edges[j] > c->edges[j - 1]))
-			return bad(what, i, "the edges do not increase", err);
+			return bad(what, i, o, "the edges do not increase", err);
 	if (nb != c->nedges + 1)
-		return bad(what, i, "'bins' does not have one count more than 'edges'", err);
+		return bad(what, i, o, "'bins' does not have one count more than 'edges'", err);
 	c->ref_bins = mg_xcalloc(nb, sizeof(*c->ref_bins));
 	c->cur_bins = mg_xcalloc(nb, sizeof(*c->cur_bins));
 	cJSON_ArrayForEach(e, member(o, "bins")) c->ref_bins[k++] = (uint64_t)e->valuedouble;
@@ -260,7 +262,7 @@ static int load_numeric(struct mg_drift_profile *p, struct mg_drift_col *c, cons
 		same = same && rebin[j] == c->ref_bins[j];
 	free(rebin);
 	if (!same)
-		return bad(what, i, "'bins' are not the sample's counts in the edges", err);
+		return bad(what, i, o, "'bins' are not the sample's counts in the edges", err);
 	return 0;
 }
 
@@ -272,7 +274,7 @@ static int load_categorical(struct mg_drift_profile *p, struct mg_drift_col *c, 
 
 	c->mixed = cJSON_IsTrue(member(o, "mixed"));
 	if ((size_t)cJSON_GetArraySize(member(o, "categories")) > p->cfg.max_categories)
-		return bad(what, i, "more categories than max_categories", err);
+		return bad(what, i, o, "more categories than max_categories", err);
 	cJSON_ArrayForEach(e, member(o, "categories"))
 	{
 		const char *v = mg_json_str(e, "value");
@@ -285,16 +287,16 @@ static int load_categorical(struct mg_drift_profile *p, struct mg_drift_col *c, 
 
 			mg_drift_count_category(c, p->cfg.max_categories, v, strlen(v), true);
 			if (c->ncats == before || c->ref_other != other)
-				return bad(what, i, "a category is listed twice", err);
+				return bad(what, i, o, "a category is listed twice", err);
 			c->cats[c->ncats - 1].ref = n;
 		}
 		total += n;
 	}
 	c->ref_other = u64(o, "other");
 	if (c->mixed && (c->ncats || c->ref_other))
-		return bad(what, i, "a mixed column has no category counts", err);
+		return bad(what, i, o, "a mixed column has no category counts", err);
 	if (!c->mixed && total != c->ref_rows - c->ref_missing)
-		return bad(what, i, "the category counts do not add up to rows - missing", err);
+		return bad(what, i, o, "the category counts do not add up to rows - missing", err);
 	return 0;
 }
 
@@ -325,7 +327,7 @@ int mg_drift_profile_parse(struct mg_drift_profile *p, const char *what, const c
 		struct mg_drift_col *c;
 
 		if (mg_drift_profile_col(p, name)) {
-			bad(what, i, "the column name is used twice", err);
+			bad(what, i, o, "the column name is used twice", err);
 			goto done;
 		}
 		if (check_members(o, numeric, what, i, err))
@@ -336,7 +338,7 @@ int mg_drift_profile_parse(struct mg_drift_profile *p, const char *what, const c
 		c->ref_rows = u64(o, "rows");
 		c->ref_missing = u64(o, "missing");
 		if (c->ref_rows != p->ref_rows || c->ref_missing > c->ref_rows) {
-			bad(what, i, "'rows' is not the profile's or 'missing' is more", err);
+			bad(what, i, o, "'rows' is not the profile's or 'missing' is more", err);
 			goto done;
 		}
 		if (numeric ? load_numeric(p, c, o, what, i, err)

@@ -376,6 +376,15 @@ bool mg_output_is_file(const char *path)
 	return file;
 }
 
+bool mg_output_replaces_input(const char *out, const char *in)
+{
+	struct stat a, b;
+
+	if (!out || !in || !strcmp(out, "-") || !strcmp(in, "-") || stat(out, &a) || stat(in, &b))
+		return false;
+	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 /* --- checking outputs before a run -------------------------------------------------- */
 
 /* Check one output, `t` resolved; "OPTION: cannot write 'PATH': why" otherwise. */

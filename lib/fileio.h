@@ -70,6 +70,12 @@ void mg_atomic_abort(struct mg_atomic_file *f);
  */
 bool mg_output_is_file(const char *path);
 
+/*
+ * Would writing output `out` replace input `in`? True when both name one
+ * existing regular file (symbolic links followed); "-" and NULL never do.
+ */
+bool mg_output_replaces_input(const char *out, const char *in);
+
 /* One output option of a command, for mg_outputs_check(). */
 struct mg_output {
 	const char *option; /* "--junit" */

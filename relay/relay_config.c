@@ -5,6 +5,7 @@
 #include "fileio.h"
 #include "policy.h"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
 /* --- the schema (docs/relay.md "Configuration") ------------------------- */
@@ -38,7 +39,7 @@ static const struct mg_schema_field listen_fields[] = {
         {"max_body", &body_bytes, false},         {"timeout_s", &seconds, false},
         {"max_connections", &connections, false}, {NULL, NULL, false},
 };
-static const struct mg_schema listen = {.type = MG_SCHEMA_OBJECT, .fields = listen_fields};
+static const struct mg_schema listen_section = {.type = MG_SCHEMA_OBJECT, .fields = listen_fields};
 
 static const struct mg_schema_field queue_fields[] = {
         {"path", &mg_schema_name, false},       {"max_tries", &tries, false},
@@ -94,7 +95,7 @@ static const struct mg_schema routes = {.type = MG_SCHEMA_ARRAY, .items = &route
 
 static const struct mg_schema_field top_fields[] = {
         {"version", &one, true},
-        {"listen", &listen, false},
+        {"listen", &listen_section, false},
         {"queue", &queue, false},
         {"sources", &sources, true},
         {"targets", &targets, true},
@@ -181,6 +182,14 @@ static bool plain_name(const char *s, const char *extra, size_t max)
 	return true;
 }
 
+/* An IPv4 or IPv6 address, as listen.address must be (no name: nothing is resolved). */
+static bool ip_address(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(strchr(s, ':') ? AF_INET6 : AF_INET, s, buf) == 1;
+}
+
 /* https, or http to a loopback address only (tests, a local proxy) */
 static bool url_allowed(const char *url)
 {
@@ -245,6 +254,35 @@ static int parse_source(struct mg_relay_source *s, const cJSON *v, const char *w
 	return 0;
 }
 
+/* The keys each target type reads: another type's key would be silently ignored. */
+static const char *const type_keys[][9] = {
+        [MG_RELAY_GITHUB_DISPATCH] = {"type", "repo", "event_type", "token_env", "api_url", "url"},
+        [MG_RELAY_GITHUB_WORKFLOW] = {"type", "repo", "workflow", "ref", "inputs", "token_env",
+                                      "api_url", "url"},
+        [MG_RELAY_AZURE] = {"type", "org", "webhook", "url", "secret_env", "header", "sha1_prefix"},
+};
+
+static int foreign_key(const struct mg_relay_target *t, const cJSON *v, const char *type,
+                       const char *where, const char *path, struct mg_err *err)
+{
+	const cJSON *k;
+
+	cJSON_ArrayForEach(k, v)
+	{
+		size_t i = 0;
+
+		while (type_keys[t->type][i] && strcmp(type_keys[t->type][i], k->string))
+			i++;
+		if (!type_keys[t->type][i]) {
+			char key[256];
+
+			snprintf(key, sizeof(key), "%s.%s", path, k->string);
+			return bad(err, where, key, "not read by a target of type '%s'", type);
+		}
+	}
+	return 0;
+}
+
 static int parse_target(struct mg_relay_target *t, const cJSON *v, const char *where,
                         struct mg_err *err)
 {
@@ -264,6 +302,8 @@ static int parse_target(struct mg_relay_target *t, const cJSON *v, const char *w
 	t->type = !strcmp(type, "github")            ? MG_RELAY_GITHUB_DISPATCH
 	          : !strcmp(type, "github-workflow") ? MG_RELAY_GITHUB_WORKFLOW
 	                                             : MG_RELAY_AZURE;
+	if (foreign_key(t, v, type, where, path, err))
+		goto done;
 	api = dup_or(v, "api_url", "https://api.github.com");
 	repo = dup_or_null(v, "repo");
 	workflow = dup_or_null(v, "workflow");
@@ -424,6 +464,10 @@ int mg_relay_config_parse(const char *text, size_t len, const char *where,
 	cfg->log_deliveries = !cJSON_IsFalse(it);
 	if (cfg->backoff_max_s < cfg->backoff_s) {
 		bad(err, where, "queue.backoff_max_s", "must not be less than backoff_s%s", "");
+		goto done;
+	}
+	if (!ip_address(cfg->address)) { /* what serve binds: check-config says it first */
+		bad(err, where, "listen.address", "'%s' is not an IP address", cfg->address);
 		goto done;
 	}
 

@@ -186,14 +186,20 @@ enum mg_relay_reject mg_relay_verify_databricks(const struct mg_relay_source *sr
 	return MG_RELAY_OK;
 }
 
-/* Copy member `key` of `obj` (a string, or a whole number) into out; false when it does not fit. */
+/*
+ * Copy member `key` of `obj` (a string, or a whole number) into out; absent or null leaves it
+ * empty. False when it does not fit, is an empty string or another type (an object, a list,
+ * true): a value of the wrong type is never read as "absent".
+ */
 static bool field(const cJSON *obj, const char *key, char *out, size_t size)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
 
 	out[0] = '\0';
+	if (v && !cJSON_IsNull(v) && !cJSON_IsString(v) && !cJSON_IsNumber(v))
+		return false;
 	if (cJSON_IsString(v)) {
-		if (strlen(v->valuestring) >= size)
+		if (!*v->valuestring || strlen(v->valuestring) >= size)
 			return false;
 		memcpy(out, v->valuestring, strlen(v->valuestring) + 1);
 	} else if (cJSON_IsNumber(v)) {

@@ -310,6 +310,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				mg_buf_release(&b);
 				return ret;
 			}
+			/* a source's endpoint exists: only its method is wrong */
+			if (!strncmp(url, "/hooks/", 7) && mg_relay_config_source(r->cfg, url + 7))
+				return reject(r, NULL, c, MG_RELAY_METHOD);
 			return reject(r, NULL, c, MG_RELAY_NOT_FOUND);
 		}
 		name = !strncmp(url, "/hooks/", 7) ? url + 7 : NULL;

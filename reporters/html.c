@@ -127,15 +127,25 @@ static const struct verdict_look *look(const char *verdict)
 	return &looks[2];
 }
 
+/*
+ * A gate's verdict: the one it recorded, but never better than its checks say (a "passed"
+ * beside a failed or an error check is edited evidence: shown failed or error); without one,
+ * its checks'.
+ */
 static const char *suite_verdict(const struct mg_suite *s)
 {
 	const char *v = mg_suite_prop(s, "mlgate.verdict");
 	struct mg_counts c;
 
-	if (v && (!strcmp(v, "passed") || !strcmp(v, "failed") || !strcmp(v, "manual") ||
-	          !strcmp(v, "error")))
-		return v;
 	mg_suite_counts(s, &c);
+	if (v && (!strcmp(v, "passed") || !strcmp(v, "manual"))) {
+		/* as mg_gate_verdict: an error check first, then a failed one */
+		if (c.errors || c.failures)
+			return c.errors ? "error" : "failed";
+		return v;
+	}
+	if (v && (!strcmp(v, "failed") || !strcmp(v, "error")))
+		return v;
 	if (c.errors || !c.tests)
 		return "error";
 	return c.failures ? "failed" : "passed";
@@ -472,6 +482,36 @@ static void gate_section(struct mg_html_page *p, const struct mg_html_gate *g)
 	mg_buf_adds(p->out, "</section>");
 }
 
+/*
+ * One page is one promotion: evidence of two models or two versions would show one version's
+ * verdicts under the other's name.
+ */
+static int one_promotion(const struct mg_html_page *p, struct mg_err *err)
+{
+	static const char *const props[] = {"mlgate.model", "mlgate.version"};
+
+	for (size_t k = 0; k < MG_ARRAY_SIZE(props); k++) {
+		const struct mg_html_gate *first = NULL;
+
+		for (size_t i = 0; i < p->n; i++) {
+			const char *v = mg_suite_prop(p->g[i].s, props[k]);
+
+			if (!v || !*v)
+				continue;
+			if (!first)
+				first = &p->g[i];
+			else if (strcmp(mg_suite_prop(first->s, props[k]), v))
+				return mg_err_set(err, MG_EXIT_USAGE,
+				                  "html: the %s evidence is of %s '%s', the %s "
+				                  "evidence of '%s': one page is one promotion",
+				                  first->gate, props[k] + 7,
+				                  mg_suite_prop(first->s, props[k]), p->g[i].gate,
+				                  v);
+		}
+	}
+	return 0;
+}
+
 int mg_html_render(const struct mg_html_in *in, struct mg_buf *out, struct mg_err *err)
 {
 	struct mg_html_page p = {.in = in, .out = out};
@@ -479,7 +519,7 @@ int mg_html_render(const struct mg_html_in *in, struct mg_buf *out, struct mg_er
 	char t[MG_TIME_LEN];
 	int ret = -1;
 
-	if (collect(&p, err))
+	if (collect(&p, err) || one_promotion(&p, err))
 		goto done;
 	model = first_prop(&p, "mlgate.model");
 	version = first_prop(&p, "mlgate.version");

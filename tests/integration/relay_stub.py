@@ -11,7 +11,8 @@ HMAC-SHA1 of the body with S in header H, bare or after "sha1=") was right, the 
 written out). What it answers is planned per model in DIR/plan.json, read
 at each request: {"MODEL": ["500", "429:1", "hang:5", "204"], ...}: each
 request for that model takes the next entry ("429:N" adds Retry-After: N,
-"hang:N" touches DIR/hanging, waits N s and answers 500); when a model's list
+"hang:N" touches DIR/hanging, waits N s and answers 500; a 3xx carries
+Location: /followed); when a model's list
 is used up (or absent) it answers 204 (GitHub) or 200 (Azure).
 """
 
@@ -99,6 +100,8 @@ def main():
                     status = int(kind)
                     if status == 429 and arg:
                         extra["Retry-After"] = arg
+                    if 300 <= status < 400:
+                        extra["Location"] = "/followed"  # the relay must not follow it
             entry["answer"] = status
             try:
                 self.send_response(status)

@@ -338,6 +338,30 @@ static void test_fileio__outputs_check(void)
 	unlink(file);
 }
 
+static void test_fileio__output_replaces_input(void)
+{
+	struct mg_err err = MG_ERR_INIT;
+	char a[4096], b[4096], link[4096], missing[4096];
+
+	path_in(a, sizeof(a), "in.csv");
+	path_in(b, sizeof(b), "other.csv");
+	path_in(link, sizeof(link), "in-link.csv");
+	path_in(missing, sizeof(missing), "missing.csv");
+	CU_ASSERT_EQUAL(mg_file_write_atomic(a, "x\n1\n", 4, &err), 0);
+	CU_ASSERT_EQUAL(mg_file_write_atomic(b, "x\n1\n", 4, &err), 0);
+	CU_ASSERT_EQUAL_FATAL(symlink("in.csv", link), 0);
+	CU_ASSERT_TRUE(mg_output_replaces_input(a, a));
+	CU_ASSERT_TRUE(mg_output_replaces_input(link, a)); /* links followed */
+	CU_ASSERT_FALSE(mg_output_replaces_input(b, a));   /* same bytes, another file */
+	CU_ASSERT_FALSE(mg_output_replaces_input(missing, a));
+	CU_ASSERT_FALSE(mg_output_replaces_input("-", a));
+	CU_ASSERT_FALSE(mg_output_replaces_input(NULL, a));
+	CU_ASSERT_FALSE(mg_output_replaces_input("/dev/null", "/dev/null")); /* not a file */
+	unlink(link);
+	unlink(a);
+	unlink(b);
+}
+
 static const struct unit_test tests[] = {
         UNIT_TEST(test_fileio__atomic_write_then_read),
         UNIT_TEST(test_fileio__write_failure_leaves_nothing),
@@ -348,6 +372,7 @@ static const struct unit_test tests[] = {
         UNIT_TEST(test_fileio__symlink_target_replaced_link_kept),
         UNIT_TEST(test_fileio__devices_and_descriptors_written_through),
         UNIT_TEST(test_fileio__outputs_check),
+        UNIT_TEST(test_fileio__output_replaces_input),
         UNIT_END,
 };
 
