@@ -6,6 +6,7 @@
 #include "setup.h"
 #include "unit.h"
 #include "sqlite_query.h"
+#include "alloc.h"
 
 #include <math.h>
 
@@ -85,7 +86,7 @@ static void test_sqlite_query__keyset_after_cursor(void)
 /* Each column read as MLflow's schema types it; anything else names table.column. */
 static void test_sqlite_query__strict_rows(void)
 {
-	struct sq sq = {.path = (char *)"mem.db"};
+	struct sq sq = {.path = mg_xstrdup("mem.db")};
 	sqlite3_stmt *st = NULL;
 	struct mg_err err = MG_ERR_INIT;
 	struct sq_row r;
@@ -130,8 +131,8 @@ static void test_sqlite_query__strict_rows(void)
 	sq_text_ref(&r, 1, SQ_REQUIRED);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "expected text, got an integer"));
 	CU_ASSERT_TRUE(isnan(sq_real(&r, 2, SQ_OPTIONAL)));
-	sqlite3_finalize(st);
-	sqlite3_close(sq.db);
+	sq_finish(&sq, st); /* kept by the statement cache, which sq_close empties */
+	sq_close(&sq);
 }
 
 static const struct unit_test tests[] = {
