@@ -601,19 +601,14 @@ static const struct mg_gate_hooks compare_hooks = {
 static int outputs_spare_sample(const struct compare *c, struct mg_err *err)
 {
 	const cJSON *path = pol_get(pol_get(c->pol, "sample"), "path");
-	const char *sample = c->o->sample ? c->o->sample : cJSON_GetStringValue(path);
-	const char *out[][2] = {{"--junit", c->o->gate.junit},
-	                        {"--json", c->o->gate.json},
-	                        {"--summary", c->o->gate.summary},
-	                        {"--results", c->o->results}};
+	const struct mg_output sample = {
+	        "sample", c->o->sample ? c->o->sample : cJSON_GetStringValue(path), false};
+	const struct mg_output out[] = {{"--junit", c->o->gate.junit, false},
+	                                {"--json", c->o->gate.json, false},
+	                                {"--summary", c->o->gate.summary, false},
+	                                {"--results", c->o->results, false}};
 
-	for (size_t i = 0; i < MG_ARRAY_SIZE(out); i++)
-		if (mg_output_replaces_input(out[i][1], sample))
-			return mg_err_set(
-			        err, MG_EXIT_USAGE,
-			        "%s '%s' would replace the sample file: give it another name",
-			        out[i][0], out[i][1]);
-	return 0;
+	return mg_outputs_spare_inputs(out, MG_ARRAY_SIZE(out), &sample, 1, err);
 }
 
 /* The policy's compare section: metric source, first-deployment policy and rules. */

@@ -549,22 +549,15 @@ static int profile_settings(const struct drift *d, const struct mg_drift_config 
 /* An output naming an input file would destroy it (the training reference, the window). */
 static int outputs_spare_inputs(const struct mg_drift_opts *o, struct mg_err *err)
 {
-	const char *in[][2] = {{"--reference", o->reference},
-	                       {"--profile", o->profile},
-	                       {"--current", o->current}};
-	const char *out[][2] = {{"--junit", o->gate.junit},
-	                        {"--json", o->gate.json},
-	                        {"--summary", o->gate.summary},
-	                        {"--save-profile", o->save_profile}};
+	const struct mg_output in[] = {{"--reference", o->reference, false},
+	                               {"--profile", o->profile, false},
+	                               {"--current", o->current, false}};
+	const struct mg_output out[] = {{"--junit", o->gate.junit, false},
+	                                {"--json", o->gate.json, false},
+	                                {"--summary", o->gate.summary, false},
+	                                {"--save-profile", o->save_profile, false}};
 
-	for (size_t i = 0; i < MG_ARRAY_SIZE(out); i++)
-		for (size_t j = 0; j < MG_ARRAY_SIZE(in); j++)
-			if (mg_output_replaces_input(out[i][1], in[j][1]))
-				return mg_err_set(err, MG_EXIT_USAGE,
-				                  "%s '%s' would replace the %s file: give it "
-				                  "another name",
-				                  out[i][0], out[i][1], in[j][0]);
-	return 0;
+	return mg_outputs_spare_inputs(out, MG_ARRAY_SIZE(out), in, MG_ARRAY_SIZE(in), err);
 }
 
 /* Options and policy: nothing is read before they are known to be sane. */

@@ -385,6 +385,20 @@ bool mg_output_replaces_input(const char *out, const char *in)
 	return S_ISREG(a.st_mode) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
+int mg_outputs_spare_inputs(const struct mg_output *outs, size_t nout, const struct mg_output *ins,
+                            size_t nin, struct mg_err *err)
+{
+	for (size_t i = 0; i < nout; i++)
+		for (size_t j = 0; j < nin; j++)
+			if (mg_output_replaces_input(outs[i].path, ins[j].path))
+				return mg_err_set(err, MG_EXIT_USAGE,
+				                  "%s '%s' would replace the %s file '%s': give it "
+				                  "another name",
+				                  outs[i].option, outs[i].path, ins[j].option,
+				                  ins[j].path);
+	return 0;
+}
+
 /* --- checking outputs before a run -------------------------------------------------- */
 
 /* Check one output, `t` resolved; "OPTION: cannot write 'PATH': why" otherwise. */

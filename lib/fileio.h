@@ -70,12 +70,6 @@ void mg_atomic_abort(struct mg_atomic_file *f);
  */
 bool mg_output_is_file(const char *path);
 
-/*
- * Would writing output `out` replace input `in`? True when both name one
- * existing regular file (symbolic links followed); "-" and NULL never do.
- */
-bool mg_output_replaces_input(const char *out, const char *in);
-
 /* One output option of a command, for mg_outputs_check(). */
 struct mg_output {
 	const char *option; /* "--junit" */
@@ -94,6 +88,20 @@ struct mg_output {
  * MG_EXIT_USAGE naming the option and the path. NULL paths are skipped.
  */
 int mg_outputs_check(const struct mg_output *outs, size_t n, struct mg_err *err);
+
+/*
+ * Would writing output `out` replace input `in`? True when both name one
+ * existing regular file (symbolic links followed); "-" and NULL never do.
+ */
+bool mg_output_replaces_input(const char *out, const char *in);
+
+/*
+ * No output may replace one of the command's inputs (`ins`: the input's option
+ * and path, NULL paths skipped): MG_EXIT_USAGE "--junit 'ref.csv' would replace
+ * the --reference file 'ref.csv': give it another name" otherwise.
+ */
+int mg_outputs_spare_inputs(const struct mg_output *outs, size_t nout, const struct mg_output *ins,
+                            size_t nin, struct mg_err *err);
 
 /*
  * The one way results leave mlgate: mask registered secrets in `content`

@@ -38,13 +38,12 @@ static int check_args(const struct mg_report_opts *o, struct mg_err *err)
 	if (o->history && !o->registry)
 		return mg_err_set(err, MG_EXIT_USAGE,
 		                  "html: --history needs --registry and --model");
-	for (size_t i = 0; i < o->ninputs; i++)
-		if (mg_output_replaces_input(o->output, o->inputs[i]))
-			return mg_err_set(
-			        err, MG_EXIT_USAGE,
-			        "html: -o '%s' would replace the evidence file '%s': give it "
-			        "another name",
-			        o->output, o->inputs[i]);
+	for (size_t i = 0; i < o->ninputs; i++) {
+		const struct mg_output in = {"evidence", o->inputs[i], false};
+
+		if (mg_outputs_spare_inputs(outs, MG_ARRAY_SIZE(outs), &in, 1, err))
+			return -1;
+	}
 	return mg_outputs_check(outs, MG_ARRAY_SIZE(outs), err);
 }
 

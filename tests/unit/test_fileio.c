@@ -357,6 +357,18 @@ static void test_fileio__output_replaces_input(void)
 	CU_ASSERT_FALSE(mg_output_replaces_input("-", a));
 	CU_ASSERT_FALSE(mg_output_replaces_input(NULL, a));
 	CU_ASSERT_FALSE(mg_output_replaces_input("/dev/null", "/dev/null")); /* not a file */
+	{
+		const struct mg_output outs[] = {{"--json", b, false}, {"--junit", link, false}};
+		const struct mg_output ins[] = {{"--profile", NULL, false},
+		                                {"--current", a, false}};
+
+		CU_ASSERT_EQUAL(mg_outputs_spare_inputs(outs, 1, ins, 2, &err), 0);
+		CU_ASSERT_EQUAL(mg_outputs_spare_inputs(outs, 2, ins, 2, &err), -1);
+		CU_ASSERT_EQUAL(err.code, MG_EXIT_USAGE);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "--junit '"));
+		CU_ASSERT_PTR_NOT_NULL(
+		        strstr(err.msg, "in-link.csv' would replace the --current file '"));
+	}
 	unlink(link);
 	unlink(a);
 	unlink(b);
