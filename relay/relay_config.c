@@ -182,12 +182,21 @@ static bool plain_name(const char *s, const char *extra, size_t max)
 	return true;
 }
 
-/* An IPv4 or IPv6 address, as listen.address must be (no name: nothing is resolved). */
-static bool ip_address(const char *s)
+bool mg_relay_listen_sockaddr(const struct mg_relay_config *cfg, struct sockaddr_storage *ss)
 {
-	unsigned char buf[sizeof(struct in6_addr)];
+	memset(ss, 0, sizeof(*ss));
+	if (strchr(cfg->address, ':')) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
 
-	return inet_pton(strchr(s, ':') ? AF_INET6 : AF_INET, s, buf) == 1;
+		a->sin6_family = AF_INET6;
+		a->sin6_port = htons((uint16_t)cfg->port);
+		return inet_pton(AF_INET6, cfg->address, &a->sin6_addr) == 1;
+	}
+	struct sockaddr_in *a = (struct sockaddr_in *)ss;
+
+	a->sin_family = AF_INET;
+	a->sin_port = htons((uint16_t)cfg->port);
+	return inet_pton(AF_INET, cfg->address, &a->sin_addr) == 1;
 }
 
 /* https, or http to a loopback address only (tests, a local proxy) */
@@ -442,6 +451,7 @@ int mg_relay_config_parse(const char *text, size_t len, const char *where,
 {
 	cJSON *doc = NULL;
 	const cJSON *lis, *q, *it;
+	struct sockaddr_storage ss;
 	int ret = -1;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -466,7 +476,7 @@ int mg_relay_config_parse(const char *text, size_t len, const char *where,
 		bad(err, where, "queue.backoff_max_s", "must not be less than backoff_s%s", "");
 		goto done;
 	}
-	if (!ip_address(cfg->address)) { /* what serve binds: check-config says it first */
+	if (!mg_relay_listen_sockaddr(cfg, &ss)) { /* what serve binds: check-config says it */
 		bad(err, where, "listen.address", "'%s' is not an IP address", cfg->address);
 		goto done;
 	}

@@ -22,6 +22,8 @@
 #include "json.h"
 #include "secrets.h"
 
+#include <sys/socket.h>
+
 #define MG_RELAY_CONFIG_MAX_BYTES ((size_t)1024 * 1024)
 #define MG_RELAY_MAX_SECRETS      4
 
@@ -120,6 +122,13 @@ int mg_relay_config_resolve(struct mg_relay_config *cfg, struct mg_secrets *secr
                             struct mg_err *err);
 
 void mg_relay_config_release(struct mg_relay_config *cfg);
+
+/*
+ * listen.address and listen.port as the socket address serve binds; false when
+ * the address is not a numeric IPv4 or IPv6 address (nothing is resolved).
+ * mg_relay_config_parse refuses such a configuration, so check-config says it.
+ */
+bool mg_relay_listen_sockaddr(const struct mg_relay_config *cfg, struct sockaddr_storage *ss);
 
 /* The source serving URL path `/hooks/NAME`, or NULL. */
 const struct mg_relay_source *mg_relay_config_source(const struct mg_relay_config *cfg,

@@ -670,31 +670,6 @@ static void *worker(void *arg)
 
 /* --- the whole -------------------------------------------------------------- */
 
-static int listen_addr(const struct mg_relay_config *cfg, struct sockaddr_storage *ss,
-                       unsigned *flags, struct mg_err *err)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (strchr(cfg->address, ':')) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
-
-		a->sin6_family = AF_INET6;
-		a->sin6_port = htons((uint16_t)cfg->port);
-		*flags |= MHD_USE_IPv6;
-		if (inet_pton(AF_INET6, cfg->address, &a->sin6_addr) == 1)
-			return 0;
-	} else {
-		struct sockaddr_in *a = (struct sockaddr_in *)ss;
-
-		a->sin_family = AF_INET;
-		a->sin_port = htons((uint16_t)cfg->port);
-		if (inet_pton(AF_INET, cfg->address, &a->sin_addr) == 1)
-			return 0;
-	}
-	return mg_err_set(err, MG_EXIT_USAGE,
-	                  "relay config '%s': listen.address: '%s' is not an IP address",
-	                  cfg->path ? cfg->path : "?", cfg->address);
-}
-
 /*
  * One serve per queue: two workers would both send the same due job. The
  * lock (flock on QUEUE-serve.lock) goes with the process, however it ends.
@@ -762,7 +737,15 @@ int mg_relay_serve(const struct mg_relay_config *cfg, struct mg_ctx *ctx, struct
 	pthread_cond_init(&r.idle_cv, NULL);
 	r.pending_tail = &r.pending;
 	rng_state ^= ((uint64_t)getpid() << 32) ^ (uint64_t)time(NULL);
-	if (listen_addr(cfg, &ss, &flags, err) || lock_queue(cfg->queue_path, &lockfd, err) ||
+	/* the address was checked when the configuration was read */
+	if (!mg_relay_listen_sockaddr(cfg, &ss)) {
+		mg_err_set(err, MG_EXIT_USAGE, "listen.address '%s': not an IP address",
+		           cfg->address);
+		goto done;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	if (lock_queue(cfg->queue_path, &lockfd, err) ||
 	    mg_relay_queue_open(cfg->queue_path, true, &r.cq, err) ||
 	    mg_relay_queue_open(cfg->queue_path, false, &r.wq, err) ||
 	    mg_relay_queue_open(cfg->queue_path, false, &r.mq, err))
