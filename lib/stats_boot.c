@@ -72,14 +72,15 @@ static void replicate(const struct mg_stats_prep *p, uint8_t *w, uint8_t *tmp, u
 {
 	size_t n = p->s->n;
 	struct mg_rng seeded, g;
-	uint64_t total = 0;
+	bool wrapped = false;
 
 	mg_rng_replicate(&seeded, seed, r);
 	g = seeded; /* a local copy the compiler can keep in registers */
 	if (n > MG_STATS_POISSON_MIN) {
-		mg_stats_poisson1(&g, w, n);
-		total = n; /* counts of at most 12: nothing wraps */
+		mg_stats_poisson1(&g, w, n); /* counts of at most 12: none wraps */
 	} else {
+		uint64_t total = 0;
+
 		memset(w, 0, n * sizeof(*w));
 		for (size_t j = 0; j < n; j++)
 			w[mg_rng_bounded(&g, n)]++;
@@ -87,12 +88,13 @@ static void replicate(const struct mg_stats_prep *p, uint8_t *w, uint8_t *tmp, u
 		 * is undefined (never seen above a few rows: P(count > 255) < 1e-500) */
 		for (size_t j = 0; j < n; j++)
 			total += w[j];
+		wrapped = total != n;
 	}
 	for (size_t k = 0; k < p->nm; k++) {
 		double va, vb;
 		double d = mg_stats_eval_tmp(p, k, w, tmp, &va, &vb);
 
-		reps[k][r] = total != n ? NAN : d;
+		reps[k][r] = wrapped ? NAN : d;
 	}
 }
 
